@@ -1,0 +1,20 @@
+package dev.wci.core.invoke;
+
+import dev.wci.core.compute.InvocationResult;
+import dev.wci.core.scaling.ScaleDecision;
+import java.time.Duration;
+
+/** Hears what the executor does, for metrics and the simulator's accounting. Called outside any lock. */
+public interface InvokeObserver {
+
+    InvokeObserver NONE = new InvokeObserver() {
+    };
+
+    /** A decision's provider call was sent. */
+    default void sent(ScaleDecision decision) {
+    }
+
+    /** One invocation's outcome, {@code latency} after the call was sent. */
+    default void result(ScaleDecision decision, InvocationResult result, Duration latency) {
+    }
+}

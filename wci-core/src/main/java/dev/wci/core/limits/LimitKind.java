@@ -1,0 +1,19 @@
+package dev.wci.core.limits;
+
+/** Every limit that can trim a decision. Each appears in decisions, status and metrics under this name. */
+public enum LimitKind {
+    /** The target is invalid until re-validated. */
+    CIRCUIT_OPEN,
+    /** The provider throttled this target recently. */
+    THROTTLE_BACKOFF,
+    /** Live workers of this version would exceed the cap. */
+    VERSION_CAP,
+    /** Live workers over all versions would exceed the cap. */
+    TOTAL_CAP,
+    /** The target's invoke-rate bucket is empty. */
+    INVOKE_RATE,
+    /** The version's worker-seconds budget for the rolling hour is spent. */
+    VERSION_BUDGET,
+    /** The overall worker-seconds budget for the rolling hour is spent. */
+    TOTAL_BUDGET
+}

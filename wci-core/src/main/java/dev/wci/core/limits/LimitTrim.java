@@ -1,0 +1,10 @@
+package dev.wci.core.limits;
+
+/** A limit that reduced a decision from {@code before} to {@code after} workers. */
+public record LimitTrim(LimitKind limit, int before, int after) {
+    public LimitTrim {
+        if (after > before || after < 0) {
+            throw new IllegalArgumentException("a trim reduces: " + before + " -> " + after);
+        }
+    }
+}

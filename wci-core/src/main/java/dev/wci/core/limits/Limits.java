@@ -1,0 +1,157 @@
+package dev.wci.core.limits;
+
+import dev.wci.core.compute.ComputeFailure;
+import dev.wci.core.compute.ComputeTarget;
+import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.version.DeploymentVersion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Every limit on invocations, enforced in one place: circuit, throttle backoff, worker caps, invoke
+ * rate and budgets. {@link #admit} trims a request and consumes what it grants (rate tokens, budget).
+ * Not thread-safe: the scaler confines it.
+ */
+public final class Limits {
+
+    private final ScalingPolicy policy;
+    private final RandomGenerator random;
+    private final Map<ComputeTarget, TargetLimits> targets = new HashMap<>();
+    private final Map<DeploymentVersion, BudgetWindow> versionBudgets = new HashMap<>();
+    private final BudgetWindow totalBudget;
+
+    public Limits(ScalingPolicy policy, RandomGenerator random) {
+        this.policy = policy;
+        this.random = random;
+        this.totalBudget = new BudgetWindow(policy.budgetTotal());
+    }
+
+    /** Per-target limiter state. */
+    public final class TargetLimits {
+        private final TokenBucket invokeRate;
+        private final ThrottleBackoff backoff;
+        private final TargetCircuit circuit = new TargetCircuit();
+
+        private TargetLimits(long nowMillis) {
+            invokeRate = new TokenBucket(policy.invokeRatePerTarget(), policy.invokeBurstPerTarget(), nowMillis);
+            backoff = new ThrottleBackoff(policy.backoffBase(), policy.backoffMax(), policy.backoffJitter(), random);
+        }
+
+        public ThrottleBackoff backoff() {
+            return backoff;
+        }
+
+        public TargetCircuit circuit() {
+            return circuit;
+        }
+
+        public int invokeTokens(long nowMillis) {
+            return invokeRate.available(nowMillis);
+        }
+    }
+
+    public TargetLimits target(ComputeTarget target, long nowMillis) {
+        return targets.computeIfAbsent(target, t -> new TargetLimits(nowMillis));
+    }
+
+    public BudgetWindow versionBudget(DeploymentVersion version) {
+        return versionBudgets.computeIfAbsent(version, v -> new BudgetWindow(policy.budgetPerVersion()));
+    }
+
+    public BudgetWindow totalBudget() {
+        return totalBudget;
+    }
+
+    /** Whether anything would stop an invoke of this target right now (circuit or backoff). */
+    public boolean targetBlocked(ComputeTarget target, long nowMillis) {
+        TargetLimits t = target(target, nowMillis);
+        return t.circuit.isOpen() || t.backoff.blocked(nowMillis);
+    }
+
+    /**
+     * Trims {@code requested} workers by every limit and consumes what is granted.
+     *
+     * @param versionLive live workers of the version now (starting + ready)
+     * @param totalLive   live workers over all versions now
+     * @param costEach    worker-seconds one worker may spend (its full lifetime), charged to the budgets
+     */
+    public Admission admit(ComputeTarget target, DeploymentVersion version, int requested, int versionLive,
+                           int totalLive, double costEach, long nowMillis) {
+        TargetLimits t = target(target, nowMillis);
+        List<LimitTrim> trims = null;
+        int n = requested;
+        if (t.circuit.isOpen()) {
+            trims = trim(trims, LimitKind.CIRCUIT_OPEN, n, 0);
+            n = 0;
+        }
+        if (n > 0 && t.backoff.blocked(nowMillis)) {
+            trims = trim(trims, LimitKind.THROTTLE_BACKOFF, n, 0);
+            n = 0;
+        }
+        int versionRoom = Math.max(0, policy.maxWorkersPerVersion() - versionLive);
+        if (n > versionRoom) {
+            trims = trim(trims, LimitKind.VERSION_CAP, n, versionRoom);
+            n = versionRoom;
+        }
+        int totalRoom = Math.max(0, policy.maxWorkersTotal() - totalLive);
+        if (n > totalRoom) {
+            trims = trim(trims, LimitKind.TOTAL_CAP, n, totalRoom);
+            n = totalRoom;
+        }
+        BudgetWindow vb = versionBudget(version);
+        int affordable = vb.affordable(n, costEach, nowMillis);
+        if (affordable < n) {
+            trims = trim(trims, LimitKind.VERSION_BUDGET, n, affordable);
+            n = affordable;
+        }
+        affordable = totalBudget.affordable(n, costEach, nowMillis);
+        if (affordable < n) {
+            trims = trim(trims, LimitKind.TOTAL_BUDGET, n, affordable);
+            n = affordable;
+        }
+        // The rate bucket is consumed last, so that no token is spent on a worker another limit refuses.
+        int tokens = t.invokeRate.take(n, nowMillis);
+        if (tokens < n) {
+            trims = trim(trims, LimitKind.INVOKE_RATE, n, tokens);
+            n = tokens;
+        }
+        if (n > 0) {
+            vb.charge(n * costEach, nowMillis);
+            totalBudget.charge(n * costEach, nowMillis);
+        }
+        return new Admission(requested, n, trims == null ? List.of() : trims);
+    }
+
+    /** Returns budget a worker did not use (it ended early or never started). */
+    public void refund(DeploymentVersion version, double workerSeconds, long chargedAtMillis, long nowMillis) {
+        versionBudget(version).refund(workerSeconds, chargedAtMillis, nowMillis);
+        totalBudget.refund(workerSeconds, chargedAtMillis, nowMillis);
+    }
+
+    /** Records a provider throttle of the target; returns the backoff applied. */
+    public Duration onThrottled(ComputeTarget target, Duration retryAfter, long nowMillis) {
+        return Duration.ofMillis(target(target, nowMillis).backoff.onThrottle(nowMillis, retryAfter));
+    }
+
+    public void onAccepted(ComputeTarget target, long nowMillis) {
+        target(target, nowMillis).backoff.onSuccess();
+    }
+
+    public void openCircuit(ComputeTarget target, ComputeFailure failure, long nowMillis) {
+        target(target, nowMillis).circuit.open(failure);
+    }
+
+    public void closeCircuit(ComputeTarget target, long nowMillis) {
+        target(target, nowMillis).circuit.close();
+    }
+
+    private static List<LimitTrim> trim(List<LimitTrim> trims, LimitKind kind, int before, int after) {
+        List<LimitTrim> list = trims == null ? new ArrayList<>(2) : trims;
+        list.add(new LimitTrim(kind, before, after));
+        return list;
+    }
+}

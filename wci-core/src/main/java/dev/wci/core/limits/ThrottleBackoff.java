@@ -1,0 +1,54 @@
+package dev.wci.core.limits;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * Backoff after the provider throttled a target: exponential from a base, capped, with jitter, and
+ * never shorter than the provider's retry-after. A success resets it. Not thread-safe: the scaler
+ * confines it.
+ */
+public final class ThrottleBackoff {
+
+    private final long baseMillis;
+    private final long maxMillis;
+    private final double jitter;
+    private final RandomGenerator random;
+    private int consecutive;
+    private long blockedUntilMillis = Long.MIN_VALUE;
+
+    public ThrottleBackoff(Duration base, Duration max, double jitter, RandomGenerator random) {
+        this.baseMillis = base.toMillis();
+        this.maxMillis = max.toMillis();
+        this.jitter = jitter;
+        this.random = random;
+    }
+
+    /** Records a throttle at {@code nowMillis}; returns the backoff applied, in milliseconds. */
+    public long onThrottle(long nowMillis, Duration retryAfter) {
+        int shift = Math.min(consecutive, 30);
+        long exp = Math.min(maxMillis, baseMillis << shift);
+        long jittered = (long) (exp * (1.0 + jitter * random.nextDouble()));
+        long delay = Math.max(jittered, retryAfter == null ? 0 : retryAfter.toMillis());
+        consecutive++;
+        // Several throttled results of one request arrive together: extend, never shorten.
+        blockedUntilMillis = Math.max(blockedUntilMillis, nowMillis + delay);
+        return delay;
+    }
+
+    public void onSuccess() {
+        consecutive = 0;
+    }
+
+    public boolean blocked(long nowMillis) {
+        return nowMillis < blockedUntilMillis;
+    }
+
+    public long blockedUntilMillis() {
+        return blockedUntilMillis;
+    }
+
+    public int consecutiveThrottles() {
+        return consecutive;
+    }
+}

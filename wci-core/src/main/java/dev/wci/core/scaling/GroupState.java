@@ -1,0 +1,44 @@
+package dev.wci.core.scaling;
+
+import dev.wci.core.compute.TargetFacts;
+import dev.wci.core.version.ScalingGroup;
+import dev.wci.core.version.TaskQueueType;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything the scaler keeps for one scaling group. Confined to the scaler's lock. */
+final class GroupState {
+
+    final ScalingGroup group;
+    final Ledger ledger = new Ledger();
+    final List<QueueDemand> queues = new ArrayList<>(2);
+    TargetFacts facts;
+    /** Last time the group had work: a failure, a backlog, or tasks being added. */
+    long lastDemandAt = Long.MIN_VALUE;
+    double throughput;
+    long coldStartMillis;
+    /** Live workers at the last evaluation; summed into the scaler's total. */
+    int liveCounted;
+    /** For de-duplicating hold records in the audit. */
+    DecisionReason lastHoldReason;
+    long lastHoldAuditAt = Long.MIN_VALUE;
+
+    GroupState(ScalingGroup group, TargetFacts facts, double throughput, long coldStartMillis) {
+        this.group = group;
+        this.facts = facts;
+        this.throughput = throughput;
+        this.coldStartMillis = coldStartMillis;
+    }
+
+    QueueDemand queue(String taskQueue, TaskQueueType type) {
+        for (int i = 0, n = queues.size(); i < n; i++) {
+            QueueDemand q = queues.get(i);
+            if (q.is(taskQueue, type)) {
+                return q;
+            }
+        }
+        QueueDemand q = new QueueDemand(taskQueue, type);
+        queues.add(q);
+        return q;
+    }
+}

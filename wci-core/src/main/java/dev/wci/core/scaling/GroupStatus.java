@@ -1,0 +1,19 @@
+package dev.wci.core.scaling;
+
+import dev.wci.core.compute.ComputeFailure;
+import dev.wci.core.compute.ComputeTarget;
+import dev.wci.core.version.ScalingGroupId;
+import java.time.Instant;
+
+/**
+ * A scaling group as the scaler sees it now, for {@code /status} and metrics.
+ *
+ * @param circuitOpenedBy   why the target is invalid, or null
+ * @param backoffUntil      end of the throttle backoff, or null if none
+ * @param budgetRemaining   worker-seconds left in the version's rolling hour (infinite if no budget)
+ */
+public record GroupStatus(ScalingGroupId group, ComputeTarget target, LiveWorkers live, double backlog,
+                          double arrivalRate, double workerThroughput, long coldStartMillis, boolean rateLimited,
+                          ComputeFailure circuitOpenedBy, Instant backoffUntil, int invokeTokens,
+                          double budgetRemaining, int ledgerSize) {
+}

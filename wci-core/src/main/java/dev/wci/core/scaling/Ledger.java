@@ -1,0 +1,123 @@
+package dev.wci.core.scaling;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The invocations of one scaling group that may still be running. WCI never sees Lambda's own count
+ * of environments, so this is its model of the fleet: an entry is live from the decision that
+ * reserved it until its effective end (poll end, reported exit, or the group's idle-exit prediction).
+ * Failed invocations leave at once. Not thread-safe: the scaler confines it.
+ */
+public final class Ledger {
+
+    private final ArrayList<LedgerEntry> entries = new ArrayList<>();
+
+    public void reserve(LedgerEntry entry) {
+        entries.add(entry);
+    }
+
+    /** Removes an invocation (it failed); returns it, or null if unknown. */
+    public LedgerEntry remove(String invocationId) {
+        int i = indexOf(invocationId);
+        return i < 0 ? null : entries.remove(i);
+    }
+
+    /** Marks the provider's acceptance; returns the updated entry or null if unknown. */
+    public LedgerEntry accepted(String invocationId) {
+        return update(invocationId, LedgerEntry::acceptedByProvider);
+    }
+
+    /** A worker reported it polls; returns the updated entry (null if unknown). */
+    public LedgerEntry ready(String invocationId, long atMillis) {
+        return update(invocationId, e -> e.ready(atMillis));
+    }
+
+    /** A worker reported its exit; returns the updated entry (null if unknown). */
+    public LedgerEntry ended(String invocationId, long atMillis) {
+        return update(invocationId, e -> e.ended(atMillis));
+    }
+
+    /**
+     * Counts live workers at {@code now}.
+     *
+     * @param lastDemandAt   last time the group had work (for the idle-exit prediction)
+     * @param idleExitMillis how long workers stay without work; 0 if they never exit idle
+     * @param expiringUntil a worker whose poll end falls before this instant counts as expiring
+     */
+    public LiveWorkers count(long now, long lastDemandAt, long idleExitMillis, long expiringUntil) {
+        int starting = 0;
+        int ready = 0;
+        int expiring = 0;
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            LedgerEntry e = entries.get(i);
+            if (now >= e.effectiveEnd(lastDemandAt, idleExitMillis)) {
+                continue;
+            }
+            if (now < e.readyAt()) {
+                starting++;
+            } else {
+                ready++;
+            }
+            if (e.pollEnd() < expiringUntil) {
+                expiring++;
+            }
+        }
+        if (starting == 0 && ready == 0) {
+            return LiveWorkers.NONE;
+        }
+        return new LiveWorkers(starting, ready, expiring);
+    }
+
+    /** Drops entries that ended before {@code now}, handing each to {@code onEnded} (for budget refunds). */
+    public void prune(long now, long lastDemandAt, long idleExitMillis, Consumer<LedgerEntry> onEnded) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            LedgerEntry e = entries.get(i);
+            if (now >= e.effectiveEnd(lastDemandAt, idleExitMillis)) {
+                entries.remove(i);
+                onEnded.accept(e);
+            }
+        }
+    }
+
+    /** Latest time any entry became ready, or Long.MIN_VALUE. */
+    public long lastReadyAt(long now) {
+        long last = Long.MIN_VALUE;
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            long r = entries.get(i).readyAt();
+            if (r <= now && r > last) {
+                last = r;
+            }
+        }
+        return last;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    /** A copy of the entries, for status and tests. */
+    public List<LedgerEntry> entries() {
+        return List.copyOf(entries);
+    }
+
+    private int indexOf(String invocationId) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i).invocationId().equals(invocationId)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private LedgerEntry update(String invocationId, java.util.function.UnaryOperator<LedgerEntry> change) {
+        int i = indexOf(invocationId);
+        if (i < 0) {
+            return null;
+        }
+        LedgerEntry e = change.apply(entries.get(i));
+        entries.set(i, e);
+        return e;
+    }
+}

@@ -1,0 +1,436 @@
+package dev.wci.core.scaling;
+
+import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.compute.ComputeFailure;
+import dev.wci.core.compute.FailureClass;
+import dev.wci.core.compute.InvocationResult;
+import dev.wci.core.compute.TargetFacts;
+import dev.wci.core.compute.TargetValidation;
+import dev.wci.core.limits.Admission;
+import dev.wci.core.limits.Limits;
+import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.signal.MatchingSignal;
+import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.version.DeploymentVersion;
+import dev.wci.core.version.ScalingGroup;
+import dev.wci.core.version.ScalingGroupId;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Decides how many workers to invoke, per scaling group, from matching signals (DESIGN §5).
+ *
+ * <ul>
+ *   <li>A sync-match failure with no live worker invokes at once (scale from zero).</li>
+ *   <li>Workers needed = ceil((arrival rate + backlog / drain target) / per-worker throughput); it invokes
+ *       needed − live, so demand already covered by starting workers never invokes again.</li>
+ *   <li>While demand persists, workers that stop before a replacement could be ready do not count:
+ *       replacements are invoked one cold start ahead (refresh).</li>
+ *   <li>Nothing is invoked while the queue's own rate limit is active, or beyond any limit
+ *       ({@link Limits}).</li>
+ * </ul>
+ *
+ * <p>Invoking decisions reserve their workers in the group's {@link Ledger} before they are returned, so
+ * the caller may execute them asynchronously; results come back through {@link #onInvocationResult}.
+ * Every invoking or limited decision goes to the {@link DecisionAudit}. All methods are thread-safe
+ * (one lock: decisions are cheap, so the lock is held briefly); time comes only from the injected clock.
+ */
+public final class ReactiveScaler {
+
+    private static final String TRIGGER_SIGNAL = "signal";
+    private static final String TRIGGER_TICK = "tick";
+    /** A hold for the same reason is recorded in the audit at most this often per group. */
+    private static final long HOLD_AUDIT_INTERVAL_MILLIS = 10_000;
+
+    private final ScalingPolicy policy;
+    private final Limits limits;
+    private final DecisionAudit audit;
+    private final Clock clock;
+    private final Supplier<String> invocationIds;
+    private final long drainMillis;
+    private final long idleExitMillis;
+    private final long shutdownBufferMillis;
+    private final long refreshMarginMillis;
+    private final long observationMaxAgeMillis;
+
+    private final Map<ScalingGroupId, GroupState> groups = new LinkedHashMap<>();
+    private final Map<DeploymentVersion, GroupState[]> byVersion = new HashMap<>();
+    private int totalLive;
+    private long ignoredSignals;
+
+    /**
+     * @param invocationIds supplies a unique id per invoked worker
+     */
+    public ReactiveScaler(ScalingPolicy policy, Limits limits, DecisionAudit audit, Clock clock,
+                          Supplier<String> invocationIds) {
+        this.policy = policy;
+        this.limits = limits;
+        this.audit = audit;
+        this.clock = clock;
+        this.invocationIds = invocationIds;
+        this.drainMillis = policy.drainTarget().toMillis();
+        this.idleExitMillis = policy.workerIdleExit().toMillis();
+        this.shutdownBufferMillis = policy.shutdownBuffer().toMillis();
+        this.refreshMarginMillis = policy.refreshMargin().toMillis();
+        this.observationMaxAgeMillis = policy.observationMaxAge().toMillis();
+    }
+
+    /** Starts managing a group whose target validated with {@code facts}. Re-registering replaces the group. */
+    public synchronized void register(ScalingGroup group, TargetFacts facts) {
+        unregister(group.id());
+        GroupState g = new GroupState(group, facts, policy.defaultWorkerThroughput(),
+                policy.coldStartDefault().toMillis());
+        groups.put(group.id(), g);
+        GroupState[] existing = byVersion.get(group.id().version());
+        GroupState[] updated = existing == null ? new GroupState[1] : Arrays.copyOf(existing, existing.length + 1);
+        updated[updated.length - 1] = g;
+        byVersion.put(group.id().version(), updated);
+    }
+
+    /** Stops managing a group. Its workers end by themselves; they leave the total count. */
+    public synchronized void unregister(ScalingGroupId id) {
+        GroupState g = groups.remove(id);
+        if (g == null) {
+            return;
+        }
+        totalLive -= g.liveCounted;
+        GroupState[] list = byVersion.get(id.version());
+        GroupState[] kept = Arrays.stream(list).filter(s -> s != g).toArray(GroupState[]::new);
+        if (kept.length == 0) {
+            byVersion.remove(id.version());
+        } else {
+            byVersion.put(id.version(), kept);
+        }
+    }
+
+    /** A validation result for a group's target: valid closes its circuit (and updates facts), invalid opens it. */
+    public synchronized void onValidation(ScalingGroupId id, TargetValidation validation) {
+        GroupState g = groups.get(id);
+        if (g == null) {
+            return;
+        }
+        long now = clock.millis();
+        if (validation instanceof TargetValidation.Valid v) {
+            g.facts = v.facts();
+            limits.closeCircuit(g.group.target(), now);
+        } else if (validation instanceof TargetValidation.Invalid inv) {
+            limits.openCircuit(g.group.target(), inv.failure(), now);
+        }
+    }
+
+    /**
+     * Takes a signal and decides at once for the group it concerns.
+     *
+     * @return an invoking decision whose workers are already reserved, or empty
+     */
+    public synchronized Optional<ScaleDecision> onSignal(MatchingSignal signal) {
+        GroupState g = groupFor(signal);
+        if (g == null) {
+            ignoredSignals++;
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        QueueDemand q = g.queue(signal.taskQueue(), signal.type());
+        if (signal instanceof SyncMatchFailure f) {
+            long at = Math.min(now, f.observedAt().toEpochMilli());
+            if (f.notMatchedCount() > 0) {
+                q.addFailures(at, f.notMatchedCount());
+                g.lastDemandAt = Math.max(g.lastDemandAt, at);
+            }
+            if (f.rateLimitedCount() > 0) {
+                q.rateLimitedAtMillis = Math.max(q.rateLimitedAtMillis, at);
+            }
+        } else if (signal instanceof BacklogObservation o) {
+            long asOf = o.asOf().toEpochMilli();
+            q.observe(o, o.observedAt().toEpochMilli(), asOf);
+            if (o.backlogCount() > 0 || o.addRate() > 0) {
+                g.lastDemandAt = Math.max(g.lastDemandAt, Math.min(now, asOf));
+            }
+            learnThroughput(g, now);
+        }
+        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL));
+    }
+
+    /**
+     * Re-evaluates every group: refreshes expiring workers, retries after a backoff, drops ended
+     * workers from the ledgers (refunding unused budget). Call it periodically (e.g. every 250 ms).
+     */
+    public synchronized List<ScaleDecision> tick() {
+        long now = clock.millis();
+        List<ScaleDecision> out = null;
+        for (GroupState g : groups.values()) {
+            prune(g, now);
+            ScaleDecision d = evaluate(g, now, TRIGGER_TICK);
+            if (d != null) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(d);
+            }
+        }
+        return out == null ? List.of() : out;
+    }
+
+    /**
+     * The provider's answer for one invocation of a decision. A failed invocation leaves the ledger and
+     * returns its budget; throttles and transient failures start a backoff; an invalid target opens
+     * the circuit.
+     */
+    public synchronized void onInvocationResult(ScaleDecision decision, InvocationResult result) {
+        long now = clock.millis();
+        GroupState g = groups.get(decision.group());
+        if (result instanceof InvocationResult.Accepted) {
+            if (g != null) {
+                g.ledger.accepted(result.invocationId());
+            }
+            limits.onAccepted(decision.target(), now);
+            return;
+        }
+        ComputeFailure failure = ((InvocationResult.Failed) result).failure();
+        if (g != null) {
+            LedgerEntry e = g.ledger.remove(result.invocationId());
+            if (e != null) {
+                limits.refund(decision.group().version(), e.chargedSeconds(), e.invokedAt(), now);
+                if (g.liveCounted > 0) {
+                    g.liveCounted--;
+                    totalLive--;
+                }
+            }
+        }
+        if (failure.failureClass().opensCircuit()) {
+            limits.openCircuit(decision.target(), failure, now);
+        } else if (failure.failureClass() == FailureClass.THROTTLED
+                || failure.failureClass() == FailureClass.UNAVAILABLE) {
+            limits.onThrottled(decision.target(), failure.retryAfter(), now);
+        }
+    }
+
+    /** A worker reported that it polls: its readiness is known, and the cold-start estimate learns from it. */
+    public synchronized void onWorkerReady(ScalingGroupId id, String invocationId, Instant at) {
+        GroupState g = groups.get(id);
+        if (g == null) {
+            return;
+        }
+        LedgerEntry e = g.ledger.ready(invocationId, at.toEpochMilli());
+        if (e != null) {
+            long sample = Math.max(0, e.readyAt() - e.invokedAt());
+            g.coldStartMillis = Math.round(0.7 * g.coldStartMillis + 0.3 * sample);
+        }
+    }
+
+    /** A worker reported its exit (idle, deadline or error): it is no longer capacity. */
+    public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at) {
+        GroupState g = groups.get(id);
+        if (g != null) {
+            g.ledger.ended(invocationId, at.toEpochMilli());
+        }
+    }
+
+    /** The state of every group now. */
+    public synchronized List<GroupStatus> status() {
+        long now = clock.millis();
+        List<GroupStatus> out = new ArrayList<>(groups.size());
+        for (GroupState g : groups.values()) {
+            LiveWorkers live = liveWorkers(g, now);
+            Limits.TargetLimits t = limits.target(g.group.target(), now);
+            out.add(new GroupStatus(g.group.id(), g.group.target(), live, backlog(g, now), arrivalRate(g, now),
+                    g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
+                    t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
+                    t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
+                    g.ledger.size()));
+        }
+        return out;
+    }
+
+    /** Live workers over all groups, as of each group's last evaluation (never an undercount of reservations). */
+    public synchronized int totalLive() {
+        return totalLive;
+    }
+
+    /** Signals for versions or task queue types no group serves. */
+    public synchronized long ignoredSignals() {
+        return ignoredSignals;
+    }
+
+    public ScalingPolicy policy() {
+        return policy;
+    }
+
+    private GroupState groupFor(MatchingSignal signal) {
+        GroupState[] list = byVersion.get(signal.version());
+        if (list == null) {
+            return null;
+        }
+        for (GroupState g : list) {
+            if (g.group.serves(signal.type())) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    private LiveWorkers liveWorkers(GroupState g, long now) {
+        return g.ledger.count(now, g.lastDemandAt, idleExitMillis, now + g.coldStartMillis + refreshMarginMillis);
+    }
+
+    private double backlog(GroupState g, long now) {
+        double b = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            b += g.queues.get(i).backlog(now, observationMaxAgeMillis, drainMillis);
+        }
+        return b;
+    }
+
+    private double arrivalRate(GroupState g, long now) {
+        double r = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            r += g.queues.get(i).arrivalRate(now, observationMaxAgeMillis);
+        }
+        return r;
+    }
+
+    private boolean rateLimited(GroupState g, long now) {
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            if (g.queues.get(i).rateLimited(now, observationMaxAgeMillis)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Workers needed for the demand, at least one whenever there is any. */
+    private int desired(double backlog, double rate, double throughput) {
+        if (backlog <= 0 && rate <= 0) {
+            return 0;
+        }
+        double perSecond = rate + backlog * 1000.0 / drainMillis;
+        double workers = Math.ceil(perSecond / throughput - 1e-9);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, workers));
+    }
+
+    private ScaleDecision evaluate(GroupState g, long now, String trigger) {
+        LiveWorkers live = liveWorkers(g, now);
+        totalLive += live.live() - g.liveCounted;
+        g.liveCounted = live.live();
+
+        double backlog = backlog(g, now);
+        double rate = arrivalRate(g, now);
+        int desired = desired(backlog, rate, g.throughput);
+        if (live.live() == 0 && backlog > 0) {
+            desired = Math.max(desired, policy.initialBurst());
+        }
+        if (desired == 0) {
+            return null;
+        }
+        // Demand persists: a worker that stops before a replacement could be ready is not capacity.
+        int want = desired - live.lasting();
+        if (want <= 0) {
+            return null;
+        }
+        boolean rateLimited = rateLimited(g, now);
+        DecisionReason reason;
+        if (rateLimited) {
+            reason = DecisionReason.QUEUE_RATE_LIMITED;
+        } else if (live.live() == 0) {
+            reason = DecisionReason.SCALE_FROM_ZERO;
+        } else if (desired <= live.live()) {
+            reason = DecisionReason.REFRESH;
+        } else {
+            reason = DecisionReason.SCALE_OUT;
+        }
+        DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, g.throughput, g.coldStartMillis,
+                desired, live, rateLimited);
+        if (rateLimited) {
+            auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(), List.of(),
+                    inputs, Instant.ofEpochMilli(now)));
+            return null;
+        }
+        double lifetimeSeconds = g.facts.timeout().toMillis() / 1000.0;
+        Admission admission = limits.admit(g.group.target(), g.group.id().version(), want, live.live(), totalLive,
+                lifetimeSeconds, now);
+        if (admission.granted() == 0) {
+            auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), DecisionReason.LIMITED, want,
+                    List.of(), admission.trims(), inputs, Instant.ofEpochMilli(now)));
+            return null;
+        }
+        String[] ids = new String[admission.granted()];
+        long pollEnd = now + g.facts.timeout().toMillis() - shutdownBufferMillis;
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = invocationIds.get();
+            g.ledger.reserve(new LedgerEntry(ids[i], now, now + g.coldStartMillis, pollEnd, Long.MAX_VALUE,
+                    false, false, lifetimeSeconds));
+        }
+        g.liveCounted += ids.length;
+        totalLive += ids.length;
+        g.lastHoldReason = null;
+        ScaleDecision decision = new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(ids),
+                admission.trims(), inputs, Instant.ofEpochMilli(now));
+        audit.record(decision);
+        return decision;
+    }
+
+    /** Records a hold, but not the same hold of a group over and over. */
+    private void auditHold(GroupState g, long now, ScaleDecision hold) {
+        if (hold.reason() != g.lastHoldReason || now - g.lastHoldAuditAt >= HOLD_AUDIT_INTERVAL_MILLIS) {
+            audit.record(hold);
+            g.lastHoldReason = hold.reason();
+            g.lastHoldAuditAt = now;
+        }
+    }
+
+    /**
+     * Learns per-worker throughput from a saturated queue (backlog waiting, so workers are the bottleneck):
+     * dispatch rate / ready workers. Only when no worker became ready during the 30 s rate window, or the
+     * window would mix fleet sizes and underestimate.
+     */
+    private void learnThroughput(GroupState g, long now) {
+        double dispatch = 0;
+        boolean saturated = false;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            QueueDemand q = g.queues.get(i);
+            if (!q.fresh(now, observationMaxAgeMillis)) {
+                continue;
+            }
+            BacklogObservation o = q.observation;
+            if (o.rateLimitingActive()) {
+                return;
+            }
+            dispatch += o.dispatchRate();
+            saturated |= o.backlogCount() > 0;
+        }
+        if (!saturated || dispatch <= 0) {
+            return;
+        }
+        LiveWorkers live = liveWorkers(g, now);
+        long lastReady = g.ledger.lastReadyAt(now);
+        if (live.ready() == 0 || lastReady > now - QueueDemand.RATE_WINDOW_MILLIS) {
+            return;
+        }
+        double sample = dispatch / live.ready();
+        double alpha = policy.throughputEwmaAlpha();
+        double learned = (1 - alpha) * g.throughput + alpha * sample;
+        double floor = policy.defaultWorkerThroughput() / 20;
+        double ceiling = policy.defaultWorkerThroughput() * 20;
+        g.throughput = Math.max(floor, Math.min(ceiling, learned));
+    }
+
+    private void prune(GroupState g, long now) {
+        g.ledger.prune(now, g.lastDemandAt, idleExitMillis, e -> {
+            long worked = Math.max(0, e.effectiveEnd(g.lastDemandAt, idleExitMillis) - e.invokedAt());
+            double unused = e.chargedSeconds() - worked / 1000.0;
+            limits.refund(g.group.id().version(), unused, e.invokedAt(), now);
+        });
+        long horizon = now - Math.max(drainMillis, observationMaxAgeMillis);
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            g.queues.get(i).prune(horizon);
+        }
+    }
+}
