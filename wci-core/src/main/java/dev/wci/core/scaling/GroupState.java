@@ -15,6 +15,8 @@ final class GroupState {
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */
     long lastDemandAt = Long.MIN_VALUE;
+    /** The queue was empty at this moment (a worker exited idle after it): older failures were served. */
+    long drainedAt = Long.MIN_VALUE;
     double throughput;
     long coldStartMillis;
     /** Live workers at the last evaluation; summed into the scaler's total. */

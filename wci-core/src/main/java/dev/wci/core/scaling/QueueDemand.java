@@ -72,12 +72,12 @@ final class QueueDemand {
 
     /**
      * Tasks waiting: the observed backlog plus failures seen after the moment it describes. Failures older
-     * than the drain target are assumed worked off by the capacity sized for them; a newer observation
-     * would say otherwise.
+     * than the drain target are assumed worked off by the capacity sized for them (a newer observation
+     * would say otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
      */
-    double backlog(long now, long maxAgeMillis, long drainMillis) {
+    double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         boolean fresh = fresh(now, maxAgeMillis);
-        long cutoff = Math.max(fresh ? asOfMillis : Long.MIN_VALUE, now - drainMillis);
+        long cutoff = Math.max(Math.max(fresh ? asOfMillis : Long.MIN_VALUE, now - drainMillis), drainedAt);
         long failures = 0;
         for (int i = size - 1; i >= 0 && failureAt[i] > cutoff; i--) {
             failures += failureCount[i];
@@ -97,7 +97,7 @@ final class QueueDemand {
     }
 
     boolean rateLimited(long now, long maxAgeMillis) {
-        if (now - rateLimitedAtMillis < RATE_LIMIT_MEMORY_MILLIS) {
+        if (rateLimitedAtMillis != Long.MIN_VALUE && now - rateLimitedAtMillis < RATE_LIMIT_MEMORY_MILLIS) {
             return true;
         }
         return fresh(now, maxAgeMillis) && observation.rateLimitingActive();

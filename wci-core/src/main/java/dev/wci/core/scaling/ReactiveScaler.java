@@ -138,6 +138,8 @@ public final class ReactiveScaler {
             return Optional.empty();
         }
         long now = clock.millis();
+        // Workers already predicted gone stay gone: prune before new demand moves the idle prediction.
+        prune(g, now);
         QueueDemand q = g.queue(signal.taskQueue(), signal.type());
         if (signal instanceof SyncMatchFailure f) {
             long at = Math.min(now, f.observedAt().toEpochMilli());
@@ -226,11 +228,15 @@ public final class ReactiveScaler {
         }
     }
 
-    /** A worker reported its exit (idle, deadline or error): it is no longer capacity. */
-    public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at) {
+    /**
+     * A worker reported its exit: it is no longer capacity.
+     *
+     * @param idle whether it exited for lack of work, which also says its queues were empty
+     */
+    public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at, boolean idle) {
         GroupState g = groups.get(id);
-        if (g != null) {
-            g.ledger.ended(invocationId, at.toEpochMilli());
+        if (g != null && g.ledger.ended(invocationId, at.toEpochMilli()) != null && idle) {
+            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - idleExitMillis);
         }
     }
 
@@ -284,7 +290,7 @@ public final class ReactiveScaler {
     private double backlog(GroupState g, long now) {
         double b = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            b += g.queues.get(i).backlog(now, observationMaxAgeMillis, drainMillis);
+            b += g.queues.get(i).backlog(now, observationMaxAgeMillis, drainMillis, g.drainedAt);
         }
         return b;
     }
@@ -424,7 +430,12 @@ public final class ReactiveScaler {
 
     private void prune(GroupState g, long now) {
         g.ledger.prune(now, g.lastDemandAt, idleExitMillis, e -> {
-            long worked = Math.max(0, e.effectiveEnd(g.lastDemandAt, idleExitMillis) - e.invokedAt());
+            long end = e.effectiveEnd(g.lastDemandAt, idleExitMillis);
+            if (idleExitMillis > 0 && end < Math.min(e.pollEnd(), e.endedAt())) {
+                // Predicted to have exited idle: by then its queues were empty.
+                g.drainedAt = Math.max(g.drainedAt, end - idleExitMillis);
+            }
+            long worked = Math.max(0, end - e.invokedAt());
             double unused = e.chargedSeconds() - worked / 1000.0;
             limits.refund(g.group.id().version(), unused, e.invokedAt(), now);
         });

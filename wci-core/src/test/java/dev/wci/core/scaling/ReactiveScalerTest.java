@@ -1,0 +1,408 @@
+package dev.wci.core.scaling;
+
+import static dev.wci.core.testing.Fixtures.FACTS;
+import static dev.wci.core.testing.Fixtures.QUEUE;
+import static dev.wci.core.testing.Fixtures.V1;
+import static dev.wci.core.testing.Fixtures.V2;
+import static dev.wci.core.testing.Fixtures.failure;
+import static dev.wci.core.testing.Fixtures.group;
+import static dev.wci.core.testing.Fixtures.observation;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.compute.ComputeFailure;
+import dev.wci.core.compute.FailureClass;
+import dev.wci.core.compute.InvocationResult;
+import dev.wci.core.compute.TargetFacts;
+import dev.wci.core.compute.TargetValidation;
+import dev.wci.core.limits.LimitKind;
+import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.Fixtures;
+import dev.wci.core.testing.TestClock;
+import dev.wci.core.version.DeploymentVersion;
+import dev.wci.core.version.TaskQueueType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ReactiveScalerTest {
+
+    private final TestClock clock = new TestClock();
+    private final DecisionAudit audit = new DecisionAudit(100);
+
+    private ReactiveScaler scaler(ScalingPolicy policy, DeploymentVersion... versions) {
+        return Fixtures.scaler(policy, clock, audit, versions);
+    }
+
+    private ReactiveScaler scaler() {
+        return scaler(ScalingPolicy.defaults(), V1);
+    }
+
+    private ScaleDecision invoked(Optional<ScaleDecision> d) {
+        assertTrue(d.isPresent(), "expected an invoking decision");
+        assertTrue(d.get().invokes());
+        return d.get();
+    }
+
+    private void accept(ReactiveScaler s, ScaleDecision d) {
+        for (String id : d.invocationIds()) {
+            s.onInvocationResult(d, new InvocationResult.Accepted(id, clock.instant()));
+        }
+    }
+
+    @Test
+    void firstSyncMatchFailureWithNoWorkerInvokesAtOnce() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, d.reason());
+        assertEquals(1, d.count());
+        assertEquals(LiveWorkers.NONE, d.inputs().live());
+        assertEquals("signal", d.inputs().trigger());
+        assertEquals(clock.instant(), d.decidedAt());
+        assertEquals(List.of(d), audit.recent());
+    }
+
+    @Test
+    void scaleFromZeroIsSizedFromTheBatchedCount() {
+        // 1000 tasks, 5 tasks/s per worker, 20 s drain target: 1000 / 20 / 5 = 10 workers.
+        ScaleDecision d = invoked(scaler().onSignal(failure(V1, 1000, clock)));
+        assertEquals(10, d.count());
+        assertEquals(10, d.inputs().desired());
+        assertEquals(1000, d.inputs().backlog());
+    }
+
+    @Test
+    void initialBurstIsTheSmallestScaleFromZero() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().initialBurst(3).build(), V1);
+        assertEquals(3, invoked(s.onSignal(failure(V1, 1, clock))).count());
+    }
+
+    @Test
+    void demandCoveredByStartingWorkersDoesNotInvokeAgain() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advanceMillis(500);
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
+        clock.advanceMillis(500);
+        assertTrue(s.onSignal(failure(V1, 3, clock)).isEmpty());
+        assertTrue(s.tick().isEmpty());
+        assertEquals(1, s.totalLive());
+    }
+
+    @Test
+    void demandBeyondWhatStartingWorkersCoverInvokesOnlyTheDifference() {
+        ReactiveScaler s = scaler();
+        assertEquals(10, invoked(s.onSignal(failure(V1, 1000, clock))).count());
+        clock.advanceMillis(300);
+        ScaleDecision more = invoked(s.onSignal(failure(V1, 500, clock)));
+        assertEquals(DecisionReason.SCALE_OUT, more.reason());
+        assertEquals(5, more.count()); // 1500 / 100 = 15 desired, 10 live
+        assertEquals(10, more.inputs().live().starting());
+    }
+
+    @Test
+    void sizesFromArrivalRateAndBacklog() {
+        ReactiveScaler s = scaler();
+        // 50 tasks/s steady and 60 waiting: (50 - 60/30 + 60/20) / 5 = 10.2 -> 11 workers.
+        ScaleDecision d = invoked(s.onSignal(observation(V1, 60, 50, 0, false, clock)));
+        assertEquals(11, d.count());
+        assertEquals(48.0, d.inputs().arrivalRate(), 1e-9);
+        clock.advanceMillis(1000);
+        assertTrue(s.onSignal(observation(V1, 60, 50, 0, false, clock)).isEmpty(), "covered");
+    }
+
+    @Test
+    void aBurstInTheAddRateIsNotCountedTwice() {
+        // 300 tasks added at once within the 30 s window: add rate 10/s, all of it now backlog.
+        ScaleDecision d = invoked(scaler().onSignal(observation(V1, 300, 10, 0, false, clock)));
+        assertEquals(0.0, d.inputs().arrivalRate(), 1e-9);
+        assertEquals(3, d.count());
+    }
+
+    @Test
+    void failuresAfterAnObservationAddToItsBacklog() {
+        ReactiveScaler s = scaler(ScalingPolicy.defaults(), V1);
+        var obs = new dev.wci.core.signal.BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 100,
+                Duration.ofSeconds(4), 0, 0, false, clock.instant(), Duration.ofSeconds(5));
+        clock.advanceMillis(100);
+        invoked(s.onSignal(failure(V1, 100, clock))); // 100 failures: 1 worker
+        ScaleDecision d = invoked(s.onSignal(obs)); // 100 observed as of 5 s ago + 100 failed since
+        assertEquals(200, d.inputs().backlog());
+        assertEquals(1, d.count());
+    }
+
+    @Test
+    void rateLimitedQueueIsNeverGivenMoreWorkers() {
+        ReactiveScaler s = scaler();
+        assertTrue(s.onSignal(observation(V1, 500, 20, 20, true, clock)).isEmpty());
+        ScaleDecision hold = audit.recent().get(0);
+        assertEquals(DecisionReason.QUEUE_RATE_LIMITED, hold.reason());
+        assertFalse(hold.invokes());
+        assertTrue(s.onSignal(failure(V1, 50, clock)).isEmpty());
+        assertEquals(1, audit.recent().size(), "the same hold is not recorded again at once");
+    }
+
+    @Test
+    void rateLimitedFailuresAloneDoNotInvoke() {
+        ReactiveScaler s = scaler();
+        assertTrue(s.onSignal(new SyncMatchFailure(V1, QUEUE, TaskQueueType.ACTIVITY, 0, 10, clock.instant()))
+                .isEmpty());
+        // And for a while, failures do not invoke either: the queue's own limit is the bottleneck.
+        clock.advanceMillis(2000);
+        assertTrue(s.onSignal(failure(V1, 10, clock)).isEmpty());
+        clock.advanceMillis(QueueDemand.RATE_LIMIT_MEMORY_MILLIS);
+        invoked(s.onSignal(failure(V1, 10, clock)));
+    }
+
+    @Test
+    void refreshesExpiringWorkersOneColdStartAheadWhileDemandPersists() {
+        ReactiveScaler s = scaler(ScalingPolicy.defaults(), new DeploymentVersion[0]);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60))); // poll end = 60 - 30 = 30 s
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 5, 5, false, clock)));
+        assertEquals(1, first.count());
+        accept(s, first);
+        // Expiring once poll end (30 s) < now + cold start (2 s) + margin (5 s): from 23 s on.
+        ScaleDecision refresh = null;
+        for (int t = 1; t <= 28 && refresh == null; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 5, 5, false, clock));
+            if (d.isPresent()) {
+                refresh = d.get();
+                assertEquals(24, t, "refresh too early or too late");
+            }
+        }
+        assertNotNull(refresh);
+        assertEquals(DecisionReason.REFRESH, refresh.reason());
+        assertEquals(1, refresh.count());
+        assertEquals(1, refresh.inputs().live().expiring());
+    }
+
+    @Test
+    void noRefreshWithoutDemand() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build(), new DeploymentVersion[0]);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        for (int t = 0; t < 60; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(s.tick().isEmpty(), "no demand at " + t);
+        }
+    }
+
+    @Test
+    void workersPredictedToHaveExitedIdleNoLongerCount() {
+        ReactiveScaler s = scaler();
+        accept(s, invoked(s.onSignal(failure(V1, 1, clock))));
+        clock.advance(Duration.ofSeconds(3));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "a ready worker covers it");
+        // Last demand at 3 s, idle exit 5 s: the worker is gone from 8 s.
+        clock.advance(Duration.ofMillis(4900));
+        assertEquals(1, s.status().get(0).live().live());
+        clock.advance(Duration.ofMillis(200));
+        assertEquals(0, s.status().get(0).live().live());
+        ScaleDecision again = invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, again.reason());
+    }
+
+    @Test
+    void anIdleExitReportForgetsTheFailuresItServed() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ofSeconds(5)).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 3, clock)));
+        clock.advance(Duration.ofMillis(6500));
+        s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), true);
+        assertTrue(s.tick().isEmpty(), "the worker served the 3 tasks before it went idle");
+        assertEquals(0, s.status().get(0).backlog());
+    }
+
+    @Test
+    void reportedWorkerExitEndsItAtOnce() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(1));
+        s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), false);
+        assertEquals(1, s.status().get(0).backlog(), "a crash is no proof the task was served");
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, invoked(s.onSignal(failure(V1, 1, clock))).reason());
+    }
+
+    @Test
+    void failedInvocationLeavesTheLedgerAndReturnsItsBudget() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetPerVersion(10_000).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(10_000 - 900, s.status().get(0).budgetRemaining(), 1e-6);
+        s.onInvocationResult(d, new InvocationResult.Failed(d.invocationIds().get(0),
+                ComputeFailure.of(FailureClass.INTERNAL, "boom")));
+        GroupStatus st = s.status().get(0);
+        assertEquals(0, st.ledgerSize());
+        assertEquals(0, s.totalLive());
+        assertEquals(10_000, st.budgetRemaining(), 1e-6);
+        assertNull(st.backoffUntil(), "an internal error does not back off");
+        invoked(s.onSignal(failure(V1, 1, clock)));
+    }
+
+    @Test
+    void throttleBacksOffAtLeastTheRetryAfterThenResumes() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        s.onInvocationResult(d, new InvocationResult.Failed(d.invocationIds().get(0),
+                ComputeFailure.throttled("ConcurrentInvocationLimitExceeded", Duration.ofSeconds(3), "slow down")));
+        assertEquals(clock.instant().plusSeconds(3), s.status().get(0).backoffUntil());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
+        ScaleDecision hold = audit.recent().get(audit.recent().size() - 1);
+        assertEquals(DecisionReason.LIMITED, hold.reason());
+        assertEquals(LimitKind.THROTTLE_BACKOFF, hold.trims().get(0).limit());
+        clock.advance(Duration.ofMillis(1999));
+        assertTrue(s.tick().isEmpty());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(1, s.tick().size());
+    }
+
+    @Test
+    void invalidTargetIsNotInvokedUntilItValidatesAgain() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        s.onInvocationResult(d, new InvocationResult.Failed(d.invocationIds().get(0),
+                ComputeFailure.of(FailureClass.NOT_FOUND, "Function not found")));
+        assertEquals(FailureClass.NOT_FOUND, s.status().get(0).circuitOpenedBy().failureClass());
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(30));
+            assertTrue(s.onSignal(failure(V1, 100, clock)).isEmpty());
+            assertTrue(s.tick().isEmpty());
+        }
+        s.onValidation(d.group(), new TargetValidation.Valid(FACTS, List.of(), clock.instant()));
+        assertNull(s.status().get(0).circuitOpenedBy());
+        invoked(s.onSignal(failure(V1, 1, clock)));
+    }
+
+    @Test
+    void failedValidationOpensTheCircuit() {
+        ReactiveScaler s = scaler();
+        s.onValidation(Fixtures.group(V1).id(), new TargetValidation.Invalid(
+                ComputeFailure.of(FailureClass.ACCESS_DENIED, "no lambda:InvokeFunction"), clock.instant()));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
+        assertEquals(LimitKind.CIRCUIT_OPEN, audit.recent().get(0).trims().get(0).limit());
+    }
+
+    @Test
+    void capsPerVersionAndInTotalTrimAndSaySo() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().maxWorkersPerVersion(3).maxWorkersTotal(4).build(), V1, V2);
+        ScaleDecision d1 = invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(3, d1.count());
+        assertEquals(10, d1.requested());
+        assertEquals(LimitKind.VERSION_CAP, d1.trims().get(0).limit());
+        ScaleDecision d2 = invoked(s.onSignal(failure(V2, 1000, clock)));
+        assertEquals(1, d2.count());
+        assertEquals(List.of(LimitKind.VERSION_CAP, LimitKind.TOTAL_CAP),
+                d2.trims().stream().map(t -> t.limit()).toList());
+        assertEquals(4, s.totalLive());
+        assertTrue(s.onSignal(failure(V2, 1000, clock)).isEmpty());
+    }
+
+    @Test
+    void invokeRateTrimsAndRefillsOverTime() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().invokeRatePerTarget(1).invokeBurstPerTarget(2).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(2, d.count());
+        assertEquals(LimitKind.INVOKE_RATE, d.trims().get(0).limit());
+        clock.advanceMillis(999);
+        assertTrue(s.tick().isEmpty());
+        clock.advanceMillis(1);
+        assertEquals(1, s.tick().get(0).count());
+    }
+
+    @Test
+    void budgetStopsInvokesAndTheWindowRolls() {
+        // 900 s timeout: each worker is charged 900 worker-seconds; 2000 allow 2.
+        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetPerVersion(2000)
+                .workerIdleExit(Duration.ZERO).build(), new DeploymentVersion[0]);
+        s.register(group(V1), FACTS);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(2, d.count());
+        assertEquals(LimitKind.VERSION_BUDGET, d.trims().get(0).limit());
+        clock.advance(Duration.ofMinutes(30));
+        assertTrue(s.onSignal(failure(V1, 1000, clock)).isEmpty());
+        assertEquals(LimitKind.VERSION_BUDGET, audit.recent().get(audit.recent().size() - 1).trims().get(0).limit());
+        clock.advance(Duration.ofMinutes(31));
+        assertEquals(2, invoked(s.onSignal(failure(V1, 1000, clock))).count());
+    }
+
+    @Test
+    void totalBudgetAppliesAcrossVersions() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetTotal(2700).build(), V1, V2);
+        assertEquals(2, invoked(s.onSignal(failure(V1, 200, clock))).count());
+        ScaleDecision d2 = invoked(s.onSignal(failure(V2, 200, clock)));
+        assertEquals(1, d2.count());
+        assertEquals(LimitKind.TOTAL_BUDGET, d2.trims().get(0).limit());
+    }
+
+    @Test
+    void workersEndingEarlyRefundTheirUnusedBudget() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetPerVersion(1800).workerIdleExit(Duration.ZERO).build(),
+                V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        accept(s, d);
+        clock.advance(Duration.ofSeconds(10));
+        s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), true);
+        assertTrue(s.tick().isEmpty());
+        assertEquals(1800 - 10, s.status().get(0).budgetRemaining(), 1e-6);
+    }
+
+    @Test
+    void learnsThroughputFromASaturatedQueue() {
+        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 200, clock)));
+        accept(s, d);
+        for (String id : d.invocationIds()) {
+            s.onWorkerReady(d.group(), id, clock.instant());
+        }
+        clock.advance(Duration.ofSeconds(31));
+        // 2 ready workers dispatch 40 tasks/s while a backlog waits: 20 tasks/s each.
+        s.onSignal(observation(V1, 100, 40, 40, false, clock));
+        assertEquals(0.7 * 5 + 0.3 * 20, s.status().get(0).workerThroughput(), 1e-9);
+    }
+
+    @Test
+    void doesNotLearnThroughputWhileTheFleetChanged() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 200, clock)));
+        clock.advance(Duration.ofSeconds(10));
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        s.onSignal(observation(V1, 100, 40, 40, false, clock));
+        assertEquals(5.0, s.status().get(0).workerThroughput(), 1e-9);
+    }
+
+    @Test
+    void learnsColdStartFromReadyReports() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(1));
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        assertEquals(1700, s.status().get(0).coldStartMillis());
+    }
+
+    @Test
+    void signalsForUnknownVersionsOrTypesAreIgnoredAndCounted() {
+        ReactiveScaler s = scaler(ScalingPolicy.defaults(), new DeploymentVersion[0]);
+        s.register(new dev.wci.core.version.ScalingGroup(dev.wci.core.version.ScalingGroupId.defaultFor(V1),
+                java.util.Set.of(TaskQueueType.WORKFLOW), Fixtures.target(V1)), FACTS);
+        assertTrue(s.onSignal(failure(V2, 1, clock)).isEmpty());
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "activity tasks are not this group's");
+        assertEquals(2, s.ignoredSignals());
+        invoked(s.onSignal(new SyncMatchFailure(V1, QUEUE, TaskQueueType.WORKFLOW, 1, 0, clock.instant())));
+    }
+
+    @Test
+    void unregisteredGroupLeavesTheTotal() {
+        ReactiveScaler s = scaler(ScalingPolicy.defaults(), V1, V2);
+        invoked(s.onSignal(failure(V1, 1000, clock)));
+        invoked(s.onSignal(failure(V2, 1, clock)));
+        assertEquals(11, s.totalLive());
+        s.unregister(group(V1).id());
+        assertEquals(1, s.totalLive());
+        assertEquals(1, s.status().size());
+    }
+}
