@@ -435,8 +435,10 @@ public final class ReactiveScaler {
                 // Predicted to have exited idle: by then its queues were empty.
                 g.drainedAt = Math.max(g.drainedAt, end - idleExitMillis);
             }
-            long worked = Math.max(0, end - e.invokedAt());
-            double unused = e.chargedSeconds() - worked / 1000.0;
+            // A worker that reached its poll end may still finish in-flight tasks until the hard timeout:
+            // only an exit reported or predicted before that returns budget.
+            double worked = end >= e.pollEnd() ? e.chargedSeconds() : Math.max(0, end - e.invokedAt()) / 1000.0;
+            double unused = e.chargedSeconds() - worked;
             limits.refund(g.group.id().version(), unused, e.invokedAt(), now);
         });
         long horizon = now - Math.max(drainMillis, observationMaxAgeMillis);

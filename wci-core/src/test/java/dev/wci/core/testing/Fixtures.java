@@ -28,7 +28,7 @@ public final class Fixtures {
     }
 
     public static ComputeTarget target(DeploymentVersion v) {
-        return new ComputeTarget("test", "arn:aws:lambda:us-east-1:123456789012:function:orders:" + v.buildId());
+        return new ComputeTarget("test", "arn:aws:lambda:us-east-1:123456789012:function:" + v.deploymentName() + ":" + v.buildId());
     }
 
     public static ScalingGroup group(DeploymentVersion v) {

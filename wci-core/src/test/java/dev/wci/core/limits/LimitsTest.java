@@ -1,0 +1,135 @@
+package dev.wci.core.limits;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wci.core.compute.ComputeFailure;
+import dev.wci.core.compute.ComputeTarget;
+import dev.wci.core.compute.FailureClass;
+import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.version.DeploymentVersion;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LimitsTest {
+
+    private static final ComputeTarget T = new ComputeTarget("test", "fn:1");
+    private static final DeploymentVersion V = new DeploymentVersion("d", "b");
+
+    @Test
+    void tokenBucketStartsFullRefillsAtItsRateAndCapsAtBurst() {
+        TokenBucket b = new TokenBucket(10, 5, 0);
+        assertEquals(5, b.take(8, 0));
+        assertEquals(0, b.take(1, 0));
+        assertEquals(1, b.take(5, 100)); // 10/s: one token per 100 ms
+        assertEquals(5, b.available(60_000), "never more than the burst");
+        assertThrows(IllegalArgumentException.class, () -> new TokenBucket(0, 1, 0));
+    }
+
+    @Test
+    void budgetWindowChargesRefundsAndRollsByTheMinute() {
+        BudgetWindow w = new BudgetWindow(1000);
+        w.charge(600, 0);
+        assertEquals(400, w.remaining(0), 1e-9);
+        assertEquals(1, w.affordable(5, 300, 0));
+        w.refund(100, 0, 30_000);
+        assertEquals(500, w.remaining(30_000), 1e-9);
+        w.charge(500, 59 * 60_000);
+        assertEquals(0, w.affordable(1, 1, 59 * 60_000));
+        // The first minute's spending leaves the window an hour later; the later charge stays.
+        assertEquals(500, w.remaining(60 * 60_000), 1e-9);
+        assertEquals(1000, w.remaining(119 * 60_000), 1e-9);
+    }
+
+    @Test
+    void refundOfAChargeThatLeftTheWindowChangesNothing() {
+        BudgetWindow w = new BudgetWindow(1000);
+        w.charge(900, 0);
+        w.charge(100, 61 * 60_000);
+        w.refund(900, 0, 61 * 60_000);
+        assertEquals(900, w.remaining(61 * 60_000), 1e-9);
+    }
+
+    @Test
+    void unlimitedBudgetAffordsEverything() {
+        BudgetWindow w = new BudgetWindow(Double.POSITIVE_INFINITY);
+        w.charge(1e12, 0);
+        assertEquals(7, w.affordable(7, 900, 0));
+        assertTrue(w.unlimited());
+    }
+
+    @Test
+    void backoffGrowsExponentiallyWithJitterIsCappedAndHonoursRetryAfter() {
+        ThrottleBackoff b = new ThrottleBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 0.0,
+                new SplittableRandom(1));
+        assertEquals(1000, b.onThrottle(0, null));
+        assertEquals(2000, b.onThrottle(0, null));
+        assertEquals(4000, b.onThrottle(0, null));
+        assertEquals(8000, b.onThrottle(0, null));
+        assertEquals(8000, b.onThrottle(0, null), "capped");
+        assertEquals(30_000, b.onThrottle(0, Duration.ofSeconds(30)), "retry-after wins when longer");
+        assertTrue(b.blocked(29_999));
+        assertFalse(b.blocked(30_000));
+        b.onSuccess();
+        assertEquals(1000, b.onThrottle(40_000, null), "a success resets the exponent");
+    }
+
+    @Test
+    void backoffJitterStaysWithinItsBoundAndIsSeeded() {
+        ThrottleBackoff a = new ThrottleBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.2,
+                new SplittableRandom(42));
+        ThrottleBackoff b = new ThrottleBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.2,
+                new SplittableRandom(42));
+        for (int i = 0; i < 5; i++) {
+            long da = a.onThrottle(0, null);
+            assertEquals(da, b.onThrottle(0, null));
+            long base = 1000L << i;
+            assertTrue(da >= base && da <= base * 1.2, da + " outside jitter bound of " + base);
+        }
+    }
+
+    @Test
+    void admitAppliesLimitsInOrderAndConsumesOnlyWhatItGrants() {
+        ScalingPolicy p = ScalingPolicy.builder().maxWorkersPerVersion(10).maxWorkersTotal(8)
+                .invokeRatePerTarget(1).invokeBurstPerTarget(6).budgetPerVersion(4000).build();
+        Limits l = new Limits(p, new SplittableRandom(1));
+        Admission a = l.admit(T, V, 20, 0, 2, 900, 0);
+        assertEquals(4, a.granted()); // version cap 10, total room 6, budget 4 × 900
+        assertEquals(List.of(new LimitTrim(LimitKind.VERSION_CAP, 20, 10), new LimitTrim(LimitKind.TOTAL_CAP, 10, 6),
+                new LimitTrim(LimitKind.VERSION_BUDGET, 6, 4)), a.trims());
+        assertEquals(2, l.target(T, 0).invokeTokens(0), "only granted workers took tokens");
+        assertEquals(400, l.versionBudget(V).remaining(0), 1e-9);
+    }
+
+    @Test
+    void circuitAndBackoffRefuseEverything() {
+        Limits l = new Limits(ScalingPolicy.defaults(), new SplittableRandom(1));
+        l.openCircuit(T, ComputeFailure.of(FailureClass.NOT_FOUND, "gone"), 0);
+        assertTrue(l.targetBlocked(T, 0));
+        Admission a = l.admit(T, V, 3, 0, 0, 900, 0);
+        assertEquals(0, a.granted());
+        assertEquals(LimitKind.CIRCUIT_OPEN, a.trims().get(0).limit());
+        l.closeCircuit(T, 0);
+        l.onThrottled(T, Duration.ofSeconds(2), 0);
+        assertEquals(LimitKind.THROTTLE_BACKOFF, l.admit(T, V, 3, 0, 0, 900, 1000).trims().get(0).limit());
+        assertEquals(3, l.admit(T, V, 3, 0, 0, 900, 2500).granted());
+    }
+
+    @Test
+    void policyRejectsNonsenseWithTheFieldName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScalingPolicy.builder().maxWorkersTotal(0).build());
+        assertTrue(e.getMessage().contains("maxWorkersTotal"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ScalingPolicy.builder().drainTarget(Duration.ZERO).build());
+        assertTrue(e.getMessage().contains("drainTarget"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ScalingPolicy.builder().backoffBase(Duration.ofSeconds(10)).backoffMax(Duration.ofSeconds(1))
+                        .build());
+        assertTrue(e.getMessage().contains("backoffMax"), e.getMessage());
+    }
+}
