@@ -41,6 +41,7 @@ public final class SimRunner {
     private SimResult runOne(Workload w, Arrivals arrivals, String algorithm) {
         // Fresh streams per run: the cold-start draws restart from the same point for each algorithm.
         RandomStreams streams = new RandomStreams(seed);
-        return new Simulation(w.name(), arrivals, algorithms.create(algorithm), config, w.versions(), streams).run();
+        return new Simulation(w.name(), arrivals, algorithms.create(algorithm), config, w.versions(), streams)
+                .runAtLeast(w.duration()).run();
     }
 }

@@ -75,6 +75,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
     private int[] seriesLive = new int[256];
     private int seriesSize;
     private boolean finished;
+    private long runAtLeast;
 
     /**
      * @param workloadName name for the results
@@ -117,12 +118,21 @@ public final class Simulation implements SimContext, SimLambda.Host {
         this.idleExit = config.idleExit() == null ? -1 : config.idleExit().toNanos();
     }
 
+    /**
+     * Keeps the run going at least this long even when no work is left (a workload's duration may
+     * end after its last arrival). Returns this.
+     */
+    public Simulation runAtLeast(Duration d) {
+        runAtLeast = d.toNanos();
+        return this;
+    }
+
     /** Runs to the end and returns the results. A simulation runs once. */
     public SimResult run() {
         if (finished) {
             throw new IllegalStateException("a simulation runs once");
         }
-        long horizon = arrivals.lastTime() + config.drainLimit().toNanos();
+        long horizon = Math.max(arrivals.lastTime(), runAtLeast) + config.drainLimit().toNanos();
         long sample = config.sampleInterval().toNanos();
         events.at(0, new Runnable() {
             @Override
@@ -141,7 +151,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
     }
 
     private boolean done() {
-        return nextArrival >= arrivals.size() && outstanding == 0 && live == 0 && lambda.pendingCalls() == 0;
+        return nextArrival >= arrivals.size() && clock.nanos() >= runAtLeast && outstanding == 0 && live == 0 && lambda.pendingCalls() == 0;
     }
 
     // ---- Temporal matching -------------------------------------------------------------------
