@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = WciCommand.Version.class,
         description = "Worker Controller Instance: runs Temporal workers on AWS Lambda.",
         subcommands = {
-                CommandLine.HelpCommand.class
+                CommandLine.HelpCommand.class,
+                SimulateCommand.class
         })
 public final class WciCommand implements Runnable {
 

@@ -1,0 +1,70 @@
+package dev.wci.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SimulateCommandTest {
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = WciCommand.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void csvPrintsTheExactHeaderFirst(@TempDir Path dir) throws Exception {
+        Path svg = dir.resolve("chart.svg");
+        Outcome o = run("simulate", "--workload", "burst", "--format", "csv", "--chart", svg.toString());
+        assertEquals(0, o.code(), o.err());
+        String[] lines = o.out().split("\n");
+        assertEquals("workload,algorithm,p50_s,p95_s,p99_s,max_s,tasks,invocations,worker_seconds,"
+                + "idle_worker_seconds,peak_workers,throttles", lines[0]);
+        assertEquals(3, lines.length);
+        assertTrue(Files.readString(svg).startsWith("<?xml"));
+    }
+
+    @Test
+    void tableIsTheDefault() {
+        Outcome o = run("simulate", "--workload", "burst", "--algorithm", "keda-like", "--seed", "5");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("keda-like"), o.out());
+        assertTrue(o.out().contains("p99/keda-like"), o.out());
+    }
+
+    @Test
+    void badParametersPrintOneLine() {
+        for (String[] args : new String[][] {
+                {"simulate", "--workload", "nope"},
+                {"simulate", "--algorithm", "nope"},
+                {"simulate", "--format", "xml"},
+                {"simulate", "--idle-exit", "soon"},
+                {"simulate", "--slots", "0"},
+                {"simulate", "--rate", "-1"}}) {
+            Outcome o = run(args);
+            assertEquals(2, o.code(), String.join(" ", args));
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertTrue(o.err().startsWith("wci: "), o.err());
+        }
+    }
+}
