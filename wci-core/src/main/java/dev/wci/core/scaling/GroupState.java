@@ -18,6 +18,11 @@ final class GroupState {
     /** The queue was empty at this moment (a worker exited idle after it): older failures were served. */
     long drainedAt = Long.MIN_VALUE;
     double throughput;
+    /** Times the ledger's ready workers were found to have exited unseen. */
+    long phantomsEnded;
+    /** The previous saturated observation (backlog waiting), for learning throughput from its drain. */
+    double saturatedBacklog = -1;
+    long saturatedAsOf;
     long coldStartMillis;
     /** Live workers at the last evaluation; summed into the scaler's total. */
     int liveCounted;

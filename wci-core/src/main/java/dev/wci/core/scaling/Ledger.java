@@ -93,6 +93,43 @@ public final class Ledger {
         return last;
     }
 
+    /**
+     * Ends up to {@code count} workers that are ready at {@code now}, the longest-ready first; returns how many.
+     */
+    public int endReady(int count, long now, long lastDemandAt, long idleExitMillis) {
+        int ended = 0;
+        while (ended < count) {
+            int oldest = -1;
+            for (int i = 0, n = entries.size(); i < n; i++) {
+                LedgerEntry e = entries.get(i);
+                if (e.readyAt() <= now && now < e.effectiveEnd(lastDemandAt, idleExitMillis)
+                        && (oldest < 0 || e.readyAt() < entries.get(oldest).readyAt())) {
+                    oldest = i;
+                }
+            }
+            if (oldest < 0) {
+                break;
+            }
+            entries.set(oldest, entries.get(oldest).ended(now));
+            ended++;
+        }
+        return ended;
+    }
+
+    /** Worker-seconds of readiness within {@code [from, to]}, summed over all workers. */
+    public double readySeconds(long from, long to, long lastDemandAt, long idleExitMillis) {
+        long total = 0;
+        for (int i = 0, size = entries.size(); i < size; i++) {
+            LedgerEntry e = entries.get(i);
+            long start = Math.max(from, e.readyAt());
+            long end = Math.min(to, e.effectiveEnd(lastDemandAt, idleExitMillis));
+            if (end > start) {
+                total += end - start;
+            }
+        }
+        return total / 1000.0;
+    }
+
     public int size() {
         return entries.size();
     }

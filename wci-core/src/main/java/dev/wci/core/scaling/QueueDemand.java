@@ -15,6 +15,12 @@ final class QueueDemand {
     static final long RATE_LIMIT_MEMORY_MILLIS = 10_000;
     /** Failures arriving within this of the previous batch join it: keeps the ring small under push storms. */
     private static final long MERGE_MILLIS = 100;
+    /**
+     * A failure is stamped when its source delivers it, up to this long after its tasks were added (push
+     * batches cover 500 ms). Failures stamped this close after an observation's as-of time are taken as
+     * already in its backlog: undercounting a moment of failures beats counting a whole burst twice.
+     */
+    static final long SIGNAL_DELAY_MILLIS = 1_000;
     private static final int RING = 32;
 
     final String taskQueue;
@@ -77,7 +83,8 @@ final class QueueDemand {
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         boolean fresh = fresh(now, maxAgeMillis);
-        long cutoff = Math.max(Math.max(fresh ? asOfMillis : Long.MIN_VALUE, now - drainMillis), drainedAt);
+        long cutoff = Math.max(Math.max(fresh ? asOfMillis + SIGNAL_DELAY_MILLIS : Long.MIN_VALUE,
+                now - drainMillis), drainedAt);
         long failures = 0;
         for (int i = size - 1; i >= 0 && failureAt[i] > cutoff; i--) {
             failures += failureCount[i];
@@ -94,6 +101,32 @@ final class QueueDemand {
             return 0;
         }
         return Math.max(0, observation.addRate() - observation.backlogCount() * 1000.0 / RATE_WINDOW_MILLIS);
+    }
+
+    /**
+     * Sustained arrivals per second seen as failures over the last {@code windowMillis}, for when no worker is
+     * ready (then every arrival fails). A batch holding most of the tasks is left out: a burst is backlog,
+     * not a rate.
+     */
+    double failureRate(long now, long windowMillis) {
+        long from = now - windowMillis;
+        long sum = 0;
+        long max = 0;
+        long first = Long.MAX_VALUE;
+        int batches = 0;
+        for (int i = size - 1; i >= 0 && failureAt[i] > from; i--) {
+            sum += failureCount[i];
+            max = Math.max(max, failureCount[i]);
+            first = failureAt[i];
+            batches++;
+        }
+        if (batches < 3) {
+            // Two batches could as well be two bursts: a rate needs a stream.
+            return 0;
+        }
+        double span = Math.max(1000, now - first) / 1000.0;
+        // One batch carrying most of the tasks is a burst (backlog), not a rate.
+        return (max * 2 > sum ? sum - max : sum) / span;
     }
 
     boolean rateLimited(long now, long maxAgeMillis) {

@@ -49,6 +49,15 @@ public final class ReactiveScaler {
     private static final String TRIGGER_TICK = "tick";
     /** A hold for the same reason is recorded in the audit at most this often per group. */
     private static final long HOLD_AUDIT_INTERVAL_MILLIS = 10_000;
+    /** Window over which the failure stream is read as an arrival rate. */
+    private static final long FAILURE_RATE_WINDOW_MILLIS = 10_000;
+    /** Ready workers beyond this many times what the demand sustains are suspect when a task fails to match. */
+    private static final int PHANTOM_FACTOR = 2;
+    /** Backlog drain is sampled over at least this long, or counts are too coarse. */
+    private static final long MIN_DRAIN_SAMPLE_MILLIS = 2_000;
+    /** Sanity bounds of a learned per-worker throughput, tasks per second (hour-long tasks to tiny ones). */
+    private static final double MIN_THROUGHPUT = 1e-4;
+    private static final double MAX_THROUGHPUT = 1e4;
 
     private final ScalingPolicy policy;
     private final Limits limits;
@@ -144,6 +153,7 @@ public final class ReactiveScaler {
         if (signal instanceof SyncMatchFailure f) {
             long at = Math.min(now, f.observedAt().toEpochMilli());
             if (f.notMatchedCount() > 0) {
+                forgetPhantoms(g, now);
                 q.addFailures(at, f.notMatchedCount());
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
             }
@@ -154,7 +164,9 @@ public final class ReactiveScaler {
             long asOf = o.asOf().toEpochMilli();
             q.observe(o, o.observedAt().toEpochMilli(), asOf);
             if (o.backlogCount() > 0 || o.addRate() > 0) {
-                g.lastDemandAt = Math.max(g.lastDemandAt, Math.min(now, asOf));
+                // Tasks waiting or arriving: demand goes on now. Dating it at the stale as-of time would
+                // make busy workers look idle whenever the staleness exceeds their idle exit.
+                g.lastDemandAt = Math.max(g.lastDemandAt, now);
             }
             learnThroughput(g, now);
         }
@@ -247,7 +259,7 @@ public final class ReactiveScaler {
         for (GroupState g : groups.values()) {
             LiveWorkers live = liveWorkers(g, now);
             Limits.TargetLimits t = limits.target(g.group.target(), now);
-            out.add(new GroupStatus(g.group.id(), g.group.target(), live, backlog(g, now), arrivalRate(g, now),
+            out.add(new GroupStatus(g.group.id(), g.group.target(), live, backlog(g, now), arrivalRate(g, now, live),
                     g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
                     t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
                     t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
@@ -295,12 +307,19 @@ public final class ReactiveScaler {
         return b;
     }
 
-    private double arrivalRate(GroupState g, long now) {
-        double r = 0;
+    /**
+     * Sustained arrivals per second: from the observed add rates, or, while no worker is ready (every
+     * arrival then fails to match), from the failure stream if that says more.
+     */
+    private double arrivalRate(GroupState g, long now, LiveWorkers live) {
+        double observed = 0;
+        double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            r += g.queues.get(i).arrivalRate(now, observationMaxAgeMillis);
+            QueueDemand q = g.queues.get(i);
+            observed += q.arrivalRate(now, observationMaxAgeMillis);
+            failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS);
         }
-        return r;
+        return live.ready() == 0 ? Math.max(observed, failing) : observed;
     }
 
     private boolean rateLimited(GroupState g, long now) {
@@ -312,12 +331,15 @@ public final class ReactiveScaler {
         return false;
     }
 
-    /** Workers needed for the demand, at least one whenever there is any. */
+    /**
+     * Workers needed for the demand, at least one whenever there is any: arrivals at the target utilization
+     * plus the backlog worked off within the drain target.
+     */
     private int desired(double backlog, double rate, double throughput) {
         if (backlog <= 0 && rate <= 0) {
             return 0;
         }
-        double perSecond = rate + backlog * 1000.0 / drainMillis;
+        double perSecond = rate / policy.targetUtilization() + backlog * 1000.0 / drainMillis;
         double workers = Math.ceil(perSecond / throughput - 1e-9);
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, workers));
     }
@@ -328,7 +350,7 @@ public final class ReactiveScaler {
         g.liveCounted = live.live();
 
         double backlog = backlog(g, now);
-        double rate = arrivalRate(g, now);
+        double rate = arrivalRate(g, now, live);
         int desired = desired(backlog, rate, g.throughput);
         if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, policy.initialBurst());
@@ -393,13 +415,56 @@ public final class ReactiveScaler {
     }
 
     /**
-     * Learns per-worker throughput from a saturated queue (backlog waiting, so workers are the bottleneck):
-     * dispatch rate / ready workers. Only when no worker became ready during the 30 s rate window, or the
-     * window would mix fleet sizes and underestimate.
+     * A task found no worker waiting while the ledger holds far more ready workers than the demand could keep
+     * busy, and either nothing was backlogged or the oldest task has waited far longer than those workers
+     * would let it: the extra workers exited idle while the demand estimate (a 30 s add rate) still kept them
+     * alive in the model. They are ended, so this failure scales out.
+     */
+    private void forgetPhantoms(GroupState g, long now) {
+        if (idleExitMillis <= 0) {
+            return;
+        }
+        LiveWorkers live = liveWorkers(g, now);
+        int sustained = Math.max(1, desired(0, arrivalRate(g, now, live), g.throughput));
+        if (live.ready() <= PHANTOM_FACTOR * sustained) {
+            return;
+        }
+        double backlog = backlog(g, now);
+        boolean stuck = false;
+        if (backlog >= 1) {
+            long age = oldestWaitMillis(g, now);
+            long drainMillis = (long) (1000 * backlog / (live.ready() * g.throughput));
+            stuck = age > Math.max(idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
+        }
+        if (backlog < 1 || stuck) {
+            g.ledger.endReady(live.ready() - sustained, now, g.lastDemandAt, idleExitMillis);
+            g.phantomsEnded++;
+        }
+    }
+
+    /** Age of the oldest waiting task, from the freshest observations; 0 when unknown. */
+    private long oldestWaitMillis(GroupState g, long now) {
+        long age = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            QueueDemand q = g.queues.get(i);
+            if (q.fresh(now, observationMaxAgeMillis) && q.observation.backlogCount() > 0) {
+                age = Math.max(age, q.observation.backlogAge().toMillis());
+            }
+        }
+        return age;
+    }
+
+    /**
+     * Learns per-worker throughput while a backlog waits (so workers, not demand, set the pace): how fast the
+     * backlog drained since the previous such observation, per worker-second of readiness in that time, and
+     * only if the ledger's fleet did not change meanwhile (its readiness times are estimates). Temporal's
+     * 30 s dispatch rate is not used: it mixes fleet sizes and, divided by workers that already left,
+     * drags the estimate down.
      */
     private void learnThroughput(GroupState g, long now) {
-        double dispatch = 0;
-        boolean saturated = false;
+        double backlog = 0;
+        double arrivals = 0;
+        long asOf = Long.MIN_VALUE;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
             if (!q.fresh(now, observationMaxAgeMillis)) {
@@ -407,25 +472,40 @@ public final class ReactiveScaler {
             }
             BacklogObservation o = q.observation;
             if (o.rateLimitingActive()) {
+                g.saturatedBacklog = -1;
                 return;
             }
-            dispatch += o.dispatchRate();
-            saturated |= o.backlogCount() > 0;
+            backlog += o.backlogCount();
+            arrivals += q.arrivalRate(now, observationMaxAgeMillis);
+            asOf = Math.max(asOf, q.asOfMillis);
         }
-        if (!saturated || dispatch <= 0) {
+        if (backlog <= 0) {
+            g.saturatedBacklog = -1;
             return;
         }
-        LiveWorkers live = liveWorkers(g, now);
-        long lastReady = g.ledger.lastReadyAt(now);
-        if (live.ready() == 0 || lastReady > now - QueueDemand.RATE_WINDOW_MILLIS) {
-            return;
+        double sample = -1;
+        if (g.saturatedBacklog > 0 && asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
+            double seconds = (asOf - g.saturatedAsOf) / 1000.0;
+            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, idleExitMillis);
+            int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, idleExitMillis, Long.MIN_VALUE).ready();
+            double done = g.saturatedBacklog - backlog + arrivals * seconds;
+            // Only a fleet that did not change in the window: the ledger's readiness times are estimates.
+            boolean stable = readyAtStart > 0 && Math.abs(workerSeconds - readyAtStart * seconds) < 1e-6 * seconds;
+            if (stable && done > 0) {
+                sample = done / workerSeconds;
+            }
         }
-        double sample = dispatch / live.ready();
-        double alpha = policy.throughputEwmaAlpha();
-        double learned = (1 - alpha) * g.throughput + alpha * sample;
-        double floor = policy.defaultWorkerThroughput() / 20;
-        double ceiling = policy.defaultWorkerThroughput() * 20;
-        g.throughput = Math.max(floor, Math.min(ceiling, learned));
+        if (g.saturatedBacklog <= 0 || asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
+            g.saturatedBacklog = backlog;
+            g.saturatedAsOf = asOf;
+        }
+        if (sample > 0) {
+            // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
+            double bounded = Math.max(g.throughput / 2, Math.min(g.throughput * 2, sample));
+            double alpha = policy.throughputEwmaAlpha();
+            double learned = (1 - alpha) * g.throughput + alpha * bounded;
+            g.throughput = Math.max(MIN_THROUGHPUT, Math.min(MAX_THROUGHPUT, learned));
+        }
     }
 
     private void prune(GroupState g, long now) {

@@ -8,10 +8,12 @@ import java.util.Objects;
  * defaults and the {@code with*} methods derive variants.
  *
  * @param initialBurst            workers started on a scale-from-zero before any backlog size is known (default 1)
- * @param drainTarget             time in which a known backlog should be worked off (default 20 s); shorter means
+ * @param drainTarget             time in which a known backlog should be worked off (default 8 s); shorter means
  *                                lower latency for bursts and more cold starts paid
  * @param defaultWorkerThroughput tasks per second one worker completes, until learned (default 5)
- * @param throughputEwmaAlpha     weight of a new throughput sample (default 0.3)
+ * @param targetUtilization       share of worker capacity that steady arrivals may use (default 0.8): headroom
+ *                                keeps random arrivals from queueing
+ * @param throughputEwmaAlpha     weight of a new throughput sample (default 0.5)
  * @param coldStartDefault        time from invoke to a polling worker, until learned (default 2 s)
  * @param shutdownBuffer          a worker stops polling this long before the function timeout (default 30 s)
  * @param workerIdleExit          a worker exits after this long without work; zero if workers never exit idle (default 5 s)
@@ -29,14 +31,14 @@ import java.util.Objects;
  * @param backoffJitter           backoff is multiplied by 1 + jitter × uniform(0,1) (default 0.2)
  */
 public record ScalingPolicy(int initialBurst, Duration drainTarget, double defaultWorkerThroughput,
-                            double throughputEwmaAlpha, Duration coldStartDefault, Duration shutdownBuffer,
+                            double targetUtilization, double throughputEwmaAlpha, Duration coldStartDefault, Duration shutdownBuffer,
                             Duration workerIdleExit, Duration refreshMargin, Duration observationMaxAge,
                             int maxWorkersPerVersion, int maxWorkersTotal,
                             double invokeRatePerTarget, int invokeBurstPerTarget,
                             double budgetPerVersion, double budgetTotal,
                             Duration backoffBase, Duration backoffMax, double backoffJitter) {
 
-    private static final ScalingPolicy DEFAULTS = new ScalingPolicy(1, Duration.ofSeconds(20), 5.0, 0.3,
+    private static final ScalingPolicy DEFAULTS = new ScalingPolicy(1, Duration.ofSeconds(8), 5.0, 0.8, 0.5,
             Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
             Duration.ofMinutes(2), 200, 900, 100.0, 500,
             Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
@@ -47,6 +49,8 @@ public record ScalingPolicy(int initialBurst, Duration drainTarget, double defau
         positive(drainTarget, "drainTarget");
         require(defaultWorkerThroughput > 0 && Double.isFinite(defaultWorkerThroughput),
                 "defaultWorkerThroughput must be a positive number, got " + defaultWorkerThroughput);
+        require(targetUtilization > 0 && targetUtilization <= 1,
+                "targetUtilization must be within (0, 1], got " + targetUtilization);
         require(throughputEwmaAlpha > 0 && throughputEwmaAlpha <= 1,
                 "throughputEwmaAlpha must be within (0, 1], got " + throughputEwmaAlpha);
         positive(coldStartDefault, "coldStartDefault");
@@ -100,6 +104,7 @@ public record ScalingPolicy(int initialBurst, Duration drainTarget, double defau
         private int initialBurst;
         private Duration drainTarget;
         private double defaultWorkerThroughput;
+        private double targetUtilization;
         private double throughputEwmaAlpha;
         private Duration coldStartDefault;
         private Duration shutdownBuffer;
@@ -120,6 +125,7 @@ public record ScalingPolicy(int initialBurst, Duration drainTarget, double defau
             initialBurst = p.initialBurst;
             drainTarget = p.drainTarget;
             defaultWorkerThroughput = p.defaultWorkerThroughput;
+            targetUtilization = p.targetUtilization;
             throughputEwmaAlpha = p.throughputEwmaAlpha;
             coldStartDefault = p.coldStartDefault;
             shutdownBuffer = p.shutdownBuffer;
@@ -142,6 +148,8 @@ public record ScalingPolicy(int initialBurst, Duration drainTarget, double defau
         public Builder drainTarget(Duration v) { drainTarget = v; return this; }
 
         public Builder defaultWorkerThroughput(double v) { defaultWorkerThroughput = v; return this; }
+
+        public Builder targetUtilization(double v) { targetUtilization = v; return this; }
 
         public Builder throughputEwmaAlpha(double v) { throughputEwmaAlpha = v; return this; }
 
@@ -174,7 +182,8 @@ public record ScalingPolicy(int initialBurst, Duration drainTarget, double defau
         public Builder backoffJitter(double v) { backoffJitter = v; return this; }
 
         public ScalingPolicy build() {
-            return new ScalingPolicy(initialBurst, drainTarget, defaultWorkerThroughput, throughputEwmaAlpha,
+            return new ScalingPolicy(initialBurst, drainTarget, defaultWorkerThroughput, targetUtilization,
+                    throughputEwmaAlpha,
                     coldStartDefault, shutdownBuffer, workerIdleExit, refreshMargin, observationMaxAge,
                     maxWorkersPerVersion, maxWorkersTotal, invokeRatePerTarget, invokeBurstPerTarget,
                     budgetPerVersion, budgetTotal, backoffBase, backoffMax, backoffJitter);

@@ -22,6 +22,7 @@ public final class SimAlgorithms {
     /** The registered algorithms. Adding one is one line here. */
     public static SimAlgorithms defaults() {
         return empty()
+                .with(WciSimAlgorithm.NAME, WciSimAlgorithm::new)
                 .with(ReferenceNoSyncAlgorithm.NAME, ReferenceNoSyncAlgorithm::new)
                 .with(KedaLikeAlgorithm.NAME, KedaLikeAlgorithm::new);
     }

@@ -84,7 +84,7 @@ class InvokeExecutorTest {
     @Test
     void sendsTheDecisionsWorkersAndFeedsResultsBack() {
         ManualProvider p = new ManualProvider();
-        ReactiveScaler scaler = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1);
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);
         ControlLoop loop = new ControlLoop(scaler, new InvokeExecutor(Map.of("test", p), scaler, observer, clock, 4));
         loop.accept(failure(V1, 1000, clock));
         assertEquals(1, p.requests.size());
@@ -102,7 +102,7 @@ class InvokeExecutorTest {
     @Test
     void boundsRequestsInFlightAndSendsWaitingOnesInOrder() {
         ManualProvider p = new ManualProvider();
-        ReactiveScaler scaler = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1, V2);
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1, V2);
         InvokeExecutor ex = new InvokeExecutor(Map.of("test", p), scaler, InvokeObserver.NONE, clock, 1);
         ControlLoop loop = new ControlLoop(scaler, ex);
         loop.accept(failure(V1, 1, clock));
@@ -121,7 +121,7 @@ class InvokeExecutorTest {
     @Test
     void failuresLeaveTheLedgerAndNotFoundOpensTheCircuit() {
         ManualProvider p = new ManualProvider();
-        ReactiveScaler scaler = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1);
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);
         ControlLoop loop = new ControlLoop(scaler, new InvokeExecutor(Map.of("test", p), scaler, observer, clock, 4));
         loop.accept(failure(V1, 200, clock));
         p.failAll(0, ComputeFailure.of(FailureClass.NOT_FOUND, "Function not found: ...:v1"));
@@ -140,7 +140,7 @@ class InvokeExecutorTest {
                 throw new IllegalStateException("bug");
             }
         };
-        ReactiveScaler scaler = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1);
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);
         new ControlLoop(scaler, new InvokeExecutor(Map.of("test", throwing), scaler, observer, clock, 4))
                 .accept(failure(V1, 1, clock));
         assertEquals(List.of("sent 1", "Failed 0"), observed);
@@ -152,7 +152,7 @@ class InvokeExecutorTest {
                 return CompletableFuture.failedFuture(new RuntimeException("async bug"));
             }
         };
-        ReactiveScaler s2 = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1);
+        ReactiveScaler s2 = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);
         InvokeExecutor ex = new InvokeExecutor(Map.of("test", failing), s2, InvokeObserver.NONE, clock, 4);
         new ControlLoop(s2, ex).accept(failure(V1, 1, clock));
         assertEquals(0, s2.status().get(0).ledgerSize());
@@ -161,7 +161,7 @@ class InvokeExecutorTest {
 
     @Test
     void aMissingProviderTypeRejectsAndOpensTheCircuit() {
-        ReactiveScaler scaler = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1);
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);
         new ControlLoop(scaler, new InvokeExecutor(Map.of(), scaler, InvokeObserver.NONE, clock, 4))
                 .accept(failure(V1, 1, clock));
         var opened = scaler.status().get(0).circuitOpenedBy();
@@ -172,7 +172,7 @@ class InvokeExecutorTest {
     @Test
     void aProviderThatLosesResultsFailsTheMissingOnes() {
         ManualProvider p = new ManualProvider();
-        ReactiveScaler scaler = Fixtures.scaler(ScalingPolicy.defaults(), clock, new DecisionAudit(10), V1);
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);
         new ControlLoop(scaler, new InvokeExecutor(Map.of("test", p), scaler, InvokeObserver.NONE, clock, 4))
                 .accept(failure(V1, 300, clock));
         String first = p.requests.get(0).invocationIds().get(0);

@@ -40,7 +40,7 @@ class ReactiveScalerTest {
     }
 
     private ReactiveScaler scaler() {
-        return scaler(ScalingPolicy.defaults(), V1);
+        return scaler(Fixtures.POLICY, V1);
     }
 
     private ScaleDecision invoked(Optional<ScaleDecision> d) {
@@ -78,7 +78,7 @@ class ReactiveScalerTest {
 
     @Test
     void initialBurstIsTheSmallestScaleFromZero() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().initialBurst(3).build(), V1);
+        ReactiveScaler s = scaler(Fixtures.policy().initialBurst(3).build(), V1);
         assertEquals(3, invoked(s.onSignal(failure(V1, 1, clock))).count());
     }
 
@@ -108,9 +108,9 @@ class ReactiveScalerTest {
     @Test
     void sizesFromArrivalRateAndBacklog() {
         ReactiveScaler s = scaler();
-        // 50 tasks/s steady and 60 waiting: (50 - 60/30 + 60/20) / 5 = 10.2 -> 11 workers.
+        // 50 tasks/s steady and 60 waiting: ((50 - 60/30) / 0.8 + 60/20) / 5 = 12.6 -> 13 workers.
         ScaleDecision d = invoked(s.onSignal(observation(V1, 60, 50, 0, false, clock)));
-        assertEquals(11, d.count());
+        assertEquals(13, d.count());
         assertEquals(48.0, d.inputs().arrivalRate(), 1e-9);
         clock.advanceMillis(1000);
         assertTrue(s.onSignal(observation(V1, 60, 50, 0, false, clock)).isEmpty(), "covered");
@@ -126,7 +126,7 @@ class ReactiveScalerTest {
 
     @Test
     void failuresAfterAnObservationAddToItsBacklog() {
-        ReactiveScaler s = scaler(ScalingPolicy.defaults(), V1);
+        ReactiveScaler s = scaler(Fixtures.POLICY, V1);
         var obs = new dev.wci.core.signal.BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 100,
                 Duration.ofSeconds(4), 0, 0, false, clock.instant(), Duration.ofSeconds(5));
         clock.advanceMillis(100);
@@ -161,7 +161,7 @@ class ReactiveScalerTest {
 
     @Test
     void refreshesExpiringWorkersOneColdStartAheadWhileDemandPersists() {
-        ReactiveScaler s = scaler(ScalingPolicy.defaults(), new DeploymentVersion[0]);
+        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).build(), new DeploymentVersion[0]);
         s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60))); // poll end = 60 - 30 = 30 s
         ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 5, 5, false, clock)));
         assertEquals(1, first.count());
@@ -184,7 +184,7 @@ class ReactiveScalerTest {
 
     @Test
     void noRefreshWithoutDemand() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build(), new DeploymentVersion[0]);
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), new DeploymentVersion[0]);
         s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
         invoked(s.onSignal(failure(V1, 1, clock)));
         for (int t = 0; t < 60; t++) {
@@ -210,7 +210,7 @@ class ReactiveScalerTest {
 
     @Test
     void anIdleExitReportForgetsTheFailuresItServed() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ofSeconds(5)).build(), V1);
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ofSeconds(5)).build(), V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 3, clock)));
         clock.advance(Duration.ofMillis(6500));
         s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), true);
@@ -220,7 +220,7 @@ class ReactiveScalerTest {
 
     @Test
     void reportedWorkerExitEndsItAtOnce() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build(), V1);
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
         clock.advance(Duration.ofSeconds(1));
         s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), false);
@@ -230,7 +230,7 @@ class ReactiveScalerTest {
 
     @Test
     void failedInvocationLeavesTheLedgerAndReturnsItsBudget() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetPerVersion(10_000).build(), V1);
+        ReactiveScaler s = scaler(Fixtures.policy().budgetPerVersion(10_000).build(), V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
         assertEquals(10_000 - 900, s.status().get(0).budgetRemaining(), 1e-6);
         s.onInvocationResult(d, new InvocationResult.Failed(d.invocationIds().get(0),
@@ -289,7 +289,7 @@ class ReactiveScalerTest {
 
     @Test
     void capsPerVersionAndInTotalTrimAndSaySo() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().maxWorkersPerVersion(3).maxWorkersTotal(4).build(), V1, V2);
+        ReactiveScaler s = scaler(Fixtures.policy().maxWorkersPerVersion(3).maxWorkersTotal(4).build(), V1, V2);
         ScaleDecision d1 = invoked(s.onSignal(failure(V1, 1000, clock)));
         assertEquals(3, d1.count());
         assertEquals(10, d1.requested());
@@ -304,7 +304,7 @@ class ReactiveScalerTest {
 
     @Test
     void invokeRateTrimsAndRefillsOverTime() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().invokeRatePerTarget(1).invokeBurstPerTarget(2).build(), V1);
+        ReactiveScaler s = scaler(Fixtures.policy().invokeRatePerTarget(1).invokeBurstPerTarget(2).build(), V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
         assertEquals(2, d.count());
         assertEquals(LimitKind.INVOKE_RATE, d.trims().get(0).limit());
@@ -317,7 +317,7 @@ class ReactiveScalerTest {
     @Test
     void budgetStopsInvokesAndTheWindowRolls() {
         // 900 s timeout: each worker is charged 900 worker-seconds; 2000 allow 2.
-        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetPerVersion(2000)
+        ReactiveScaler s = scaler(Fixtures.policy().budgetPerVersion(2000)
                 .workerIdleExit(Duration.ZERO).build(), new DeploymentVersion[0]);
         s.register(group(V1), FACTS);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
@@ -332,7 +332,7 @@ class ReactiveScalerTest {
 
     @Test
     void totalBudgetAppliesAcrossVersions() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetTotal(2700).build(), V1, V2);
+        ReactiveScaler s = scaler(Fixtures.policy().budgetTotal(2700).build(), V1, V2);
         assertEquals(2, invoked(s.onSignal(failure(V1, 200, clock))).count());
         ScaleDecision d2 = invoked(s.onSignal(failure(V2, 200, clock)));
         assertEquals(1, d2.count());
@@ -341,7 +341,7 @@ class ReactiveScalerTest {
 
     @Test
     void workersEndingEarlyRefundTheirUnusedBudget() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().budgetPerVersion(1800).workerIdleExit(Duration.ZERO).build(),
+        ReactiveScaler s = scaler(Fixtures.policy().budgetPerVersion(1800).workerIdleExit(Duration.ZERO).build(),
                 V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
         accept(s, d);
@@ -352,26 +352,48 @@ class ReactiveScalerTest {
     }
 
     @Test
-    void learnsThroughputFromASaturatedQueue() {
-        ReactiveScaler s = scaler(ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build(), V1);
-        ScaleDecision d = invoked(s.onSignal(failure(V1, 200, clock)));
-        accept(s, d);
+    void learnsThroughputFromHowFastASaturatedBacklogDrains() {
+        // A long drain target: the observed backlog stays covered, so the fleet does not change.
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).drainTarget(Duration.ofSeconds(60))
+                .build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 600, clock)));
+        assertEquals(2, d.count());
         for (String id : d.invocationIds()) {
             s.onWorkerReady(d.group(), id, clock.instant());
         }
-        clock.advance(Duration.ofSeconds(31));
-        // 2 ready workers dispatch 40 tasks/s while a backlog waits: 20 tasks/s each.
-        s.onSignal(observation(V1, 100, 40, 40, false, clock));
-        assertEquals(0.7 * 5 + 0.3 * 20, s.status().get(0).workerThroughput(), 1e-9);
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(observation(V1, 300, 0, 0, false, clock));
+        clock.advance(Duration.ofSeconds(10));
+        // 2 ready workers worked off 200 tasks in 10 s: 10 tasks/s each; the EWMA (0.3) moves 5 toward 10.
+        s.onSignal(observation(V1, 100, 0, 0, false, clock));
+        assertEquals(0.7 * 5 + 0.3 * 10, s.status().get(0).workerThroughput(), 1e-9);
+    }
+
+    @Test
+    void oneSampleMovesThroughputAtMostByDoubleOrHalf() {
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).throughputEwmaAlpha(1)
+                .drainTarget(Duration.ofSeconds(1000)).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 100, clock)));
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(observation(V1, 1000, 0, 0, false, clock));
+        clock.advance(Duration.ofSeconds(2));
+        s.onSignal(observation(V1, 10, 0, 0, false, clock)); // 990 tasks in 2 s by one worker: implausible
+        assertEquals(10, s.status().get(0).workerThroughput(), 1e-9);
     }
 
     @Test
     void doesNotLearnThroughputWhileTheFleetChanged() {
-        ReactiveScaler s = scaler();
-        ScaleDecision d = invoked(s.onSignal(failure(V1, 200, clock)));
-        clock.advance(Duration.ofSeconds(10));
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).drainTarget(Duration.ofSeconds(60))
+                .build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 600, clock)));
         s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
-        s.onSignal(observation(V1, 100, 40, 40, false, clock));
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(observation(V1, 300, 0, 0, false, clock));
+        clock.advance(Duration.ofSeconds(5));
+        s.onWorkerReady(d.group(), d.invocationIds().get(1), clock.instant()); // the second joins midway
+        clock.advance(Duration.ofSeconds(5));
+        s.onSignal(observation(V1, 100, 0, 0, false, clock));
         assertEquals(5.0, s.status().get(0).workerThroughput(), 1e-9);
     }
 
@@ -386,7 +408,7 @@ class ReactiveScalerTest {
 
     @Test
     void signalsForUnknownVersionsOrTypesAreIgnoredAndCounted() {
-        ReactiveScaler s = scaler(ScalingPolicy.defaults(), new DeploymentVersion[0]);
+        ReactiveScaler s = scaler(Fixtures.POLICY, new DeploymentVersion[0]);
         s.register(new dev.wci.core.version.ScalingGroup(dev.wci.core.version.ScalingGroupId.defaultFor(V1),
                 java.util.Set.of(TaskQueueType.WORKFLOW), Fixtures.target(V1)), FACTS);
         assertTrue(s.onSignal(failure(V2, 1, clock)).isEmpty());
@@ -397,7 +419,7 @@ class ReactiveScalerTest {
 
     @Test
     void unregisteredGroupLeavesTheTotal() {
-        ReactiveScaler s = scaler(ScalingPolicy.defaults(), V1, V2);
+        ReactiveScaler s = scaler(Fixtures.POLICY, V1, V2);
         invoked(s.onSignal(failure(V1, 1000, clock)));
         invoked(s.onSignal(failure(V2, 1, clock)));
         assertEquals(11, s.totalLive());

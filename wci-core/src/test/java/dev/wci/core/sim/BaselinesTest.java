@@ -129,10 +129,10 @@ class BaselinesTest {
     @Test
     void registryListsBaselinesAndAddingOneIsOneCall() {
         SimAlgorithms reg = SimAlgorithms.defaults();
-        assertEquals(List.of("reference-no-sync", "keda-like"), reg.names());
+        assertEquals(List.of("wci", "reference-no-sync", "keda-like"), reg.names());
         SimAlgorithms more = reg.with("script", () -> SimTestSupport.script(ctx -> { }));
-        assertEquals(3, more.names().size());
-        assertEquals(2, reg.names().size(), "registries are immutable");
+        assertEquals(4, more.names().size());
+        assertEquals(3, reg.names().size(), "registries are immutable");
         assertEquals("keda-like", reg.create("keda-like").name());
     }
 }

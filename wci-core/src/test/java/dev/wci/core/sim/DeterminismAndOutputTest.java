@@ -32,7 +32,7 @@ class DeterminismAndOutputTest {
     void sameSeedGivesIdenticalResults() {
         List<SimResult> a = runAll(42);
         List<SimResult> b = runAll(42);
-        assertEquals(10, a.size());
+        assertEquals(5 * 3, a.size());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).summary(), b.get(i).summary());
             assertArrayEquals(a.get(i).series().backlog(), b.get(i).series().backlog());
@@ -53,9 +53,12 @@ class DeterminismAndOutputTest {
     @Test
     void everyAlgorithmSeesTheSameTasks() {
         List<SimResult> r = runAll(3);
-        for (int i = 0; i < r.size(); i += 2) {
-            assertEquals(r.get(i).workload(), r.get(i + 1).workload());
-            assertEquals(r.get(i).tasks() + r.get(i).unfinished(), r.get(i + 1).tasks() + r.get(i + 1).unfinished());
+        int algorithms = SimAlgorithms.defaults().names().size();
+        for (int i = 0; i < r.size(); i += algorithms) {
+            for (int j = 1; j < algorithms; j++) {
+                assertEquals(r.get(i).workload(), r.get(i + j).workload());
+                assertEquals(r.get(i).tasks() + r.get(i).unfinished(), r.get(i + j).tasks() + r.get(i + j).unfinished());
+            }
         }
     }
 
@@ -77,11 +80,12 @@ class DeterminismAndOutputTest {
         String[] lines = ResultFormatter.csv(r).split("\n");
         assertEquals("workload,algorithm,p50_s,p95_s,p99_s,max_s,tasks,invocations,worker_seconds,"
                 + "idle_worker_seconds,peak_workers,throttles", lines[0]);
-        assertEquals(3, lines.length);
-        assertTrue(lines[1].startsWith("burst,reference-no-sync,"));
+        assertEquals(4, lines.length);
+        assertTrue(lines[1].startsWith("burst,wci,"));
+        assertTrue(lines[2].startsWith("burst,reference-no-sync,"));
         assertEquals(12, lines[1].split(",").length);
         String table = ResultFormatter.table(r);
-        assertTrue(table.contains("p99/reference-no-sync"), table);
+        assertTrue(table.contains("p99/wci"), table);
         assertTrue(table.contains("1.00x"), table);
     }
 
@@ -106,8 +110,8 @@ class DeterminismAndOutputTest {
         f.setNamespaceAware(true);
         Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         assertEquals("svg", doc.getDocumentElement().getLocalName());
-        assertEquals(2 * 2 * 2, doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline").getLength());
-        assertTrue(svg.contains("keda-like") && svg.contains("reference-no-sync"));
+        assertEquals(2 * 2 * 3, doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "polyline").getLength());
+        assertTrue(svg.contains("wci") && svg.contains("keda-like") && svg.contains("reference-no-sync"));
     }
 
     @Test

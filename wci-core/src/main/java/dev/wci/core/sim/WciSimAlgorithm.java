@@ -1,0 +1,125 @@
+package dev.wci.core.sim;
+
+import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.invoke.InvokeExecutor;
+import dev.wci.core.invoke.InvokeObserver;
+import dev.wci.core.limits.Limits;
+import dev.wci.core.loop.ControlLoop;
+import dev.wci.core.scaling.ReactiveScaler;
+import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.version.DeploymentVersion;
+import dev.wci.core.version.ScalingGroup;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Algorithm {@value #NAME}: the real WCI scaler, limits, invoke executor and control loop, unchanged, on
+ * simulated time. It gets the same push signals as {@code reference-no-sync} and, like the server's
+ * {@code temporal-stats} source, polls each version's stats: every {@link #ACTIVE_POLL} while the version
+ * has demand or workers, every {@link #IDLE_POLL} otherwise, and at once when a push signal arrives for
+ * an idle version. The scaler is ticked every {@link #TICK}.
+ */
+public final class WciSimAlgorithm implements SimAlgorithm {
+
+    public static final String NAME = "wci";
+    static final Duration TICK = Duration.ofMillis(250);
+    static final Duration ACTIVE_POLL = Duration.ofSeconds(2);
+    static final Duration IDLE_POLL = Duration.ofSeconds(10);
+
+    private final ScalingPolicy policy;
+    private final DecisionAudit audit = new DecisionAudit(256);
+    private final Map<DeploymentVersion, Poller> pollers = new HashMap<>();
+    private ControlLoop loop;
+    private ReactiveScaler scaler;
+    private SimContext ctx;
+
+    /** Polls one version's stats; a generation number cancels the pending poll when one is pulled forward. */
+    private final class Poller implements Runnable {
+        private final DeploymentVersion version;
+        private final long generation;
+        private boolean active;
+
+        Poller(DeploymentVersion version, long generation) {
+            this.version = version;
+            this.generation = generation;
+        }
+
+        @Override
+        public void run() {
+            if (pollers.get(version) != this) {
+                return;
+            }
+            BacklogObservation o = ctx.observe(version);
+            loop.accept(o);
+            active = o.backlogCount() > 0 || o.addRate() > 0 || scaler.totalLive() > 0;
+            Poller next = new Poller(version, generation + 1);
+            next.active = active;
+            pollers.put(version, next);
+            ctx.schedule(active ? ACTIVE_POLL : IDLE_POLL, next);
+        }
+    }
+
+    public WciSimAlgorithm(ScalingPolicy policy) {
+        this.policy = policy;
+    }
+
+    public WciSimAlgorithm() {
+        this(ScalingPolicy.defaults());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean usesPushSignals() {
+        return true;
+    }
+
+    @Override
+    public void start(SimContext context) {
+        this.ctx = context;
+        long[] ids = {0};
+        scaler = new ReactiveScaler(policy, new Limits(policy, ctx.random()), audit, ctx.clock(),
+                () -> "wci-" + (++ids[0]));
+        InvokeExecutor executor = new InvokeExecutor(Map.of(ctx.compute().type(), ctx.compute()), scaler,
+                InvokeObserver.NONE, ctx.clock(), 64);
+        loop = new ControlLoop(scaler, executor);
+        for (ScalingGroup g : ctx.groups()) {
+            DeploymentVersion v = g.id().version();
+            scaler.register(g, ctx.targetFacts(v));
+            Poller first = new Poller(v, 0);
+            pollers.put(v, first);
+            ctx.schedule(Duration.ZERO, first);
+        }
+        ctx.schedule(TICK, new Runnable() {
+            @Override
+            public void run() {
+                loop.tick();
+                ctx.schedule(TICK, this);
+            }
+        });
+    }
+
+    @Override
+    public void onSyncMatchFailure(SyncMatchFailure signal) {
+        loop.accept(signal);
+        Poller p = pollers.get(signal.version());
+        if (p != null && !p.active) {
+            // An idle version just got work: poll now instead of up to IDLE_POLL later.
+            Poller now = new Poller(signal.version(), p.generation + 1);
+            now.active = true;
+            pollers.put(signal.version(), now);
+            ctx.schedule(Duration.ZERO, now);
+        }
+    }
+
+    /** The decisions taken, most recent last (for tests). */
+    public DecisionAudit audit() {
+        return audit;
+    }
+}
