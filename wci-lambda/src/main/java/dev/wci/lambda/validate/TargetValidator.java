@@ -76,8 +76,11 @@ public final class TargetValidator {
         LambdaAsyncClient client = clients.client(arn.sdkRegion(), resolved.role());
         CompletableFuture<TargetValidation> result;
         try {
+            // $LATEST is asked for by the unqualified ARN: the same function version to Lambda, and emulators
+            // (moto) do not route a '$' in the path.
+            String functionName = arn.kind() == QualifierKind.LATEST ? arn.unqualifiedArn() : arn.arn();
             CompletableFuture<GetFunctionConfigurationResponse> config =
-                    client.getFunctionConfiguration(r -> r.functionName(arn.arn()));
+                    client.getFunctionConfiguration(r -> r.functionName(functionName));
             CompletableFuture<List<String>> asyncWarnings = eventInvokeConfigWarnings(client, arn);
             result = config.thenCombine(asyncWarnings, (c, w) -> {
                 warnings.addAll(w);

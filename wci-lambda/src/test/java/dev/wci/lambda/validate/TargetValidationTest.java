@@ -236,7 +236,7 @@ class TargetValidationTest {
     @Test
     void mutableTargetAllowedIsValidWithAWarning() throws Exception {
         String latest = UNQUALIFIED + ":$LATEST";
-        wm.stubFor(get(urlPathEqualTo("/2015-03-31/functions/" + ENC_UNQUALIFIED + "%3A%24LATEST/configuration"))
+        wm.stubFor(get(urlPathEqualTo("/2015-03-31/functions/" + ENC_UNQUALIFIED + "/configuration"))
                 .willReturn(okJson(config("$LATEST", 60, 1024, null))));
         wm.stubFor(get(urlPathEqualTo(EIC_PATH)).withQueryParam("Qualifier", equalTo("$LATEST"))
                 .willReturn(eventInvokeConfig(60, 0)));
