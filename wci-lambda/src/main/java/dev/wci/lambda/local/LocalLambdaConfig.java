@@ -1,6 +1,8 @@
 package dev.wci.lambda.local;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -12,12 +14,17 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -112,6 +119,7 @@ public record LocalLambdaConfig(
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
         try {
+            checkUnknownFields(mapper, yaml, source);
             LocalLambdaConfig config = mapper.readValue(yaml, LocalLambdaConfig.class);
             if (config == null) {
                 throw new LocalLambdaConfigException(source + ": the file is empty; expected a mapping with 'functions'", null);
@@ -122,6 +130,55 @@ public record LocalLambdaConfig(
         } catch (JsonProcessingException e) {
             throw new LocalLambdaConfigException(source + location(e.getLocation()) + ": invalid YAML: "
                     + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new LocalLambdaConfigException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reports a misspelt key at its own line. Databind buffers unknown keys of records until the
+     * record is built, so its error would point at the end of the mapping, or a missing-field error
+     * would hide the typo; this streaming pass over the record schema finds them first.
+     */
+    private static void checkUnknownFields(ObjectMapper mapper, String yaml, String source) throws IOException {
+        try (JsonParser p = mapper.getFactory().createParser(yaml)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                checkObject(p, LocalLambdaConfig.class, "", source);
+            }
+        }
+    }
+
+    private static void checkObject(JsonParser p, Class<?> type, String path, String source) throws IOException {
+        Map<String, RecordComponent> fields = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            fields.put(c.getName(), c);
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonLocation at = p.currentTokenLocation();
+            RecordComponent field = fields.get(name);
+            String fieldPath = path.isEmpty() ? name : path + "." + name;
+            if (field == null) {
+                throw new LocalLambdaConfigException(source + location(at) + ": field '" + fieldPath
+                        + "': unknown field '" + name + "'; expected one of " + new TreeSet<>(fields.keySet()), null);
+            }
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.START_OBJECT && field.getType().isRecord()) {
+                checkObject(p, field.getType(), fieldPath, source);
+            } else if (value == JsonToken.START_ARRAY && field.getGenericType() instanceof ParameterizedType pt
+                    && pt.getActualTypeArguments()[0] instanceof Class<?> element && element.isRecord()) {
+                int index = 0;
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
+                    if (t == JsonToken.START_OBJECT) {
+                        checkObject(p, element, fieldPath + "[" + index + "]", source);
+                    } else {
+                        p.skipChildren();
+                    }
+                    index++;
+                }
+            } else {
+                p.skipChildren();
+            }
         }
     }
 

@@ -63,7 +63,7 @@ class LocalLambdaConfigTest {
         String yaml = VALID.replace("memoryMb: 512", "memory: 512");
         LocalLambdaConfigException e = assertThrows(LocalLambdaConfigException.class,
                 () -> LocalLambdaConfig.parse(yaml, "local.yaml"));
-        assertTrue(e.getMessage().startsWith("local.yaml:14:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("local.yaml:12:9:"), e.getMessage());
         assertTrue(e.getMessage().contains("functions[0].versions[0].memory"), e.getMessage());
         assertTrue(e.getMessage().contains("unknown field 'memory'"), e.getMessage());
         assertTrue(e.getMessage().contains("memoryMb"), e.getMessage());
