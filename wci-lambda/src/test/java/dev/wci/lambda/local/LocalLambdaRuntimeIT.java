@@ -192,6 +192,17 @@ class LocalLambdaRuntimeIT {
     }
 
     @Test
+    void threadModeTimeoutInterruptsTheHandler() throws Exception {
+        InvokeResponse r = threadLambda.invoke(b -> b.functionName("slow:1")
+                .payload(SdkBytes.fromUtf8String("{\"sleepMs\":60000}")));
+        assertEquals("Unhandled", r.functionError());
+        assertEquals("Sandbox.Timedout", json(r.payload()).get("errorType").asText());
+        await().atMost(Duration.ofSeconds(5)).until(() -> threadRuntime.invocations().stream()
+                .anyMatch(i -> i.requestId().equals(r.responseMetadata().requestId())
+                        && i.outcome() == InvocationOutcome.TIMEOUT));
+    }
+
+    @Test
     void concurrencyLimitsThrottleWithTheirReason() {
         // Thread-mode runtime, account limit 3: three slow Event invocations fill it.
         for (int i = 0; i < 3; i++) {

@@ -28,7 +28,8 @@ public final class DevServerExtension implements BeforeAllCallback, ParameterRes
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(DevServerExtension.class);
 
-    private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    // JUnit closes AutoCloseable store values when the root context (the whole test run) ends.
+    private static final class Holder implements AutoCloseable {
         final TemporalDevServer server;
         final Thread hook;
 
