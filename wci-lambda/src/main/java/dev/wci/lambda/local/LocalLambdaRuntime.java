@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -620,12 +619,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "LocalLambdaRuntime[" + endpoint() + ", " + functions.keySet() + "]";
-    }
-
-    /** For diagnostics: names of the configured functions. */
-    synchronized List<String> functionNames() {
-        return new ArrayList<>(functions.keySet());
     }
 }
