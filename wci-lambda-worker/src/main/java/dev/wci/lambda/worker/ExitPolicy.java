@@ -1,0 +1,36 @@
+package dev.wci.lambda.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Decides when a worker invocation stops polling: at {@code stopAt} (the deadline minus the shutdown
+ * buffer), or earlier when nothing ran and nothing arrived for the idle timeout. Pure, so it is tested
+ * with plain instants.
+ *
+ * @param stopAt      the latest time to start the graceful shutdown
+ * @param idleTimeout how long without tasks counts as "the work is gone", or null to never exit idle
+ */
+record ExitPolicy(Instant stopAt, Duration idleTimeout) {
+
+    /** The reason to stop now, or empty to keep working. */
+    Optional<ExitReason> decide(Instant now, int inFlight, Instant lastActivity) {
+        if (!now.isBefore(stopAt)) {
+            return Optional.of(ExitReason.DEADLINE);
+        }
+        if (idleTimeout != null && inFlight == 0 && !now.isBefore(lastActivity.plus(idleTimeout))) {
+            return Optional.of(ExitReason.IDLE);
+        }
+        return Optional.empty();
+    }
+
+    /** When the decision can next change if no task starts or ends. */
+    Instant nextCheck(int inFlight, Instant lastActivity) {
+        if (idleTimeout == null || inFlight > 0) {
+            return stopAt;
+        }
+        Instant idleAt = lastActivity.plus(idleTimeout);
+        return idleAt.isBefore(stopAt) ? idleAt : stopAt;
+    }
+}

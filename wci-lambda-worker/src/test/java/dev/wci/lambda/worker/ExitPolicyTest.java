@@ -1,0 +1,44 @@
+package dev.wci.lambda.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ExitPolicyTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final ExitPolicy policy = new ExitPolicy(T0.plusSeconds(60), Duration.ofSeconds(5));
+
+    @Test
+    void keepsWorkingWhileRecentlyActive() {
+        assertEquals(Optional.empty(), policy.decide(T0.plusSeconds(4), 0, T0));
+        assertEquals(T0.plusSeconds(5), policy.nextCheck(0, T0));
+    }
+
+    @Test
+    void exitsIdleOnlyWithNothingInFlight() {
+        assertEquals(Optional.of(ExitReason.IDLE), policy.decide(T0.plusSeconds(5), 0, T0));
+        assertEquals(Optional.empty(), policy.decide(T0.plusSeconds(30), 1, T0), "a long task is not idleness");
+        assertEquals(T0.plusSeconds(60), policy.nextCheck(1, T0));
+    }
+
+    @Test
+    void deadlineWinsEvenWhenBusy() {
+        assertEquals(Optional.of(ExitReason.DEADLINE), policy.decide(T0.plusSeconds(60), 3, T0.plusSeconds(59)));
+    }
+
+    @Test
+    void idleDisabledMeansOnlyTheDeadline() {
+        ExitPolicy noIdle = new ExitPolicy(T0.plusSeconds(60), null);
+        assertEquals(Optional.empty(), noIdle.decide(T0.plusSeconds(59), 0, T0));
+        assertEquals(T0.plusSeconds(60), noIdle.nextCheck(0, T0));
+    }
+
+    @Test
+    void idleCheckNeverPastTheStopTime() {
+        assertEquals(T0.plusSeconds(60), policy.nextCheck(0, T0.plusSeconds(58)));
+    }
+}

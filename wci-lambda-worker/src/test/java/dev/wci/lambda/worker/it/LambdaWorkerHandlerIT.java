@@ -1,0 +1,164 @@
+package dev.wci.lambda.worker.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wci.lambda.worker.ExitReason;
+import dev.wci.lambda.worker.FakeContext;
+import dev.wci.lambda.worker.InvocationSummary;
+import dev.wci.lambda.worker.LambdaWorkerHandler;
+import dev.wci.lambda.worker.LambdaWorkerOptions;
+import dev.wci.lambda.worker.TemporalConnection;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.WorkflowExecutionVersioningInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The worker library against a real Temporal dev server: the handler is called directly (as the Lambda
+ * Java runtime would), with a context whose deadline is real time.
+ */
+@ExtendWith(DevServerExtension.class)
+class LambdaWorkerHandlerIT {
+
+    private static WorkflowServiceStubs stubs;
+    private static WorkflowClient client;
+    private static DevServerExtension.DevServer server;
+
+    @BeforeAll
+    static void connect(DevServerExtension.DevServer devServer) {
+        server = devServer;
+        stubs = WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(server.target()).build());
+        client = WorkflowClient.newInstance(stubs,
+                WorkflowClientOptions.newBuilder().setNamespace(server.namespace()).build());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (stubs != null) {
+            stubs.shutdownNow();
+        }
+    }
+
+    private record Version(String deployment, String buildId, String taskQueue) {
+        static Version unique() {
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            return new Version("it-" + id, "b1", "it-q-" + id);
+        }
+    }
+
+    private static LambdaWorkerHandler handler(Version v, Duration idle, Duration buffer, Duration grace) {
+        return new LambdaWorkerHandler(LambdaWorkerOptions.newBuilder()
+                .version(v.deployment(), v.buildId())
+                .taskQueue(v.taskQueue())
+                .connection(TemporalConnection.plaintext(server.target(), server.namespace()))
+                .registrar((worker, c) -> {
+                    worker.registerWorkflowImplementationTypes(TestWorkflowImpl.class);
+                    worker.registerActivitiesImplementations(new TestActivities.Impl());
+                })
+                .idleTimeout(idle)
+                .shutdownBuffer(buffer)
+                .shutdownGrace(grace)
+                .build());
+    }
+
+    private static CompletableFuture<InvocationSummary> invoke(LambdaWorkerHandler h, long remainingMillis) {
+        String requestId = UUID.randomUUID().toString();
+        return CompletableFuture.supplyAsync(
+                () -> h.run(FakeContext.withRemaining(requestId, remainingMillis, Clock.systemUTC())));
+    }
+
+    /** A short invocation registers the version (its first poll creates it); then it is made Current. */
+    private static void register(Version v) {
+        CompletableFuture<InvocationSummary> registration =
+                invoke(handler(v, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1)), 30_000);
+        Versions.setCurrent(stubs, server.namespace(), v.deployment(), v.buildId());
+        registration.join();
+    }
+
+    private static WorkflowStub start(Version v, long firstAttemptMillis) {
+        TestWorkflow wf = client.newWorkflowStub(TestWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(v.taskQueue())
+                .setWorkflowId("wf-" + UUID.randomUUID())
+                .setWorkflowExecutionTimeout(Duration.ofMinutes(2))
+                .build());
+        WorkflowClient.start(wf::run, firstAttemptMillis);
+        return WorkflowStub.fromTyped(wf);
+    }
+
+    @Test
+    void processesWorkflowsOfItsVersionThenExitsWhenIdle() throws Exception {
+        Version v = Version.unique();
+        register(v);
+        List<WorkflowStub> workflows = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            workflows.add(start(v, 0)); // queued: no worker runs now, as when WCI is about to invoke
+        }
+        CompletableFuture<InvocationSummary> invocation =
+                invoke(handler(v, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3)), 120_000);
+        for (WorkflowStub wf : workflows) {
+            assertEquals("attempt 1", wf.getResult(30, TimeUnit.SECONDS, String.class));
+            WorkflowExecutionVersioningInfo info = stubs.blockingStub().describeWorkflowExecution(
+                    DescribeWorkflowExecutionRequest.newBuilder().setNamespace(server.namespace())
+                            .setExecution(WorkflowExecution.newBuilder()
+                                    .setWorkflowId(wf.getExecution().getWorkflowId())).build())
+                    .getWorkflowExecutionInfo().getVersioningInfo();
+            assertEquals(v.deployment(), info.getDeploymentVersion().getDeploymentName());
+            assertEquals(v.buildId(), info.getDeploymentVersion().getBuildId());
+        }
+        InvocationSummary summary = invocation.get(30, TimeUnit.SECONDS);
+        assertEquals(ExitReason.IDLE, summary.exitReason());
+        assertTrue(summary.workflowTasks() >= 6, "two workflow tasks per workflow: " + summary);
+        assertEquals(3, summary.activityTasks(), summary.toString());
+        assertFalse(summary.forcedShutdown());
+        assertTrue(summary.lifetime().compareTo(Duration.ofSeconds(60)) < 0, "exited long before the deadline");
+        assertTrue(summary.identity().endsWith("@arn:aws:lambda:us-east-1:000000000000:function:test-worker:1"));
+    }
+
+    @Test
+    void stopsBeforeTheDeadlineWithoutLosingActivityResults() throws Exception {
+        Version v = Version.unique();
+        register(v);
+        // One activity finishes inside the shutdown grace period: its result must be delivered.
+        WorkflowStub finishesInGrace = start(v, 2_500);
+        // One outlives the invocation: interrupted, it is retried by Temporal on a later invocation.
+        WorkflowStub outlives = start(v, 60_000);
+
+        // 6 s left, stop polling 3.5 s before the deadline, at most 2 s graceful.
+        InvocationSummary first = invoke(handler(v, null, Duration.ofMillis(3_500), Duration.ofSeconds(2)), 6_000)
+                .get(20, TimeUnit.SECONDS);
+        assertEquals(ExitReason.DEADLINE, first.exitReason());
+        assertTrue(first.forcedShutdown(), "the 60 s activity had to be interrupted: " + first);
+        assertTrue(first.lifetime().compareTo(Duration.ofMillis(6_000)) < 0, "ended before the deadline: " + first);
+        assertEquals(2, first.activityTasks(), first.toString());
+
+        CompletableFuture<InvocationSummary> second =
+                invoke(handler(v, Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(3)), 120_000);
+        assertEquals("attempt 1", finishesInGrace.getResult(60, TimeUnit.SECONDS, String.class),
+                "the result produced during the grace period was kept");
+        String retried = outlives.getResult(60, TimeUnit.SECONDS, String.class);
+        assertTrue(retried.startsWith("attempt ") && !retried.equals("attempt 1"), retried);
+        InvocationSummary later = second.get(30, TimeUnit.SECONDS);
+        assertEquals(ExitReason.IDLE, later.exitReason());
+        await().until(second::isDone);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.wci.lambda.local.handlers;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Test handler: echoes its input with what the Context told it; {@code sleepMs} makes it run that long
+ * (to hold a concurrency slot or outlive a timeout), {@code fail} makes it throw.
+ */
+public class EchoHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        if (input != null && input.get("sleepMs") instanceof Number n) {
+            try {
+                Thread.sleep(n.longValue()); // the handler's "work"; tests themselves never sleep
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        if (input != null && input.get("fail") != null) {
+            throw new IllegalArgumentException("asked to fail: " + input.get("fail"));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("input", input);
+        out.put("requestId", context.getAwsRequestId());
+        out.put("functionArn", context.getInvokedFunctionArn());
+        out.put("functionVersion", context.getFunctionVersion());
+        out.put("remainingMillis", context.getRemainingTimeInMillis());
+        out.put("greeting", System.getenv("GREETING"));
+        out.put("pid", ProcessHandle.current().pid());
+        return out;
+    }
+}
