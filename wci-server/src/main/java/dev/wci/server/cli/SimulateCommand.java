@@ -1,7 +1,9 @@
 package dev.wci.server.cli;
 
 import dev.wci.core.sim.ResultFormatter;
+import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.sim.SimAlgorithms;
+import dev.wci.core.sim.WciSimAlgorithm;
 import dev.wci.core.sim.SimConfig;
 import dev.wci.core.sim.SimResult;
 import dev.wci.core.sim.SimRunner;
@@ -127,7 +129,7 @@ public final class SimulateCommand implements Runnable {
         SimConfig config = config();
         List<SimResult> results;
         try {
-            results = new SimRunner(registry, config, seed).run(selected, algs);
+            results = new SimRunner(withOperatorPolicy(config), config, seed).run(selected, algs);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -183,6 +185,21 @@ public final class SimulateCommand implements Runnable {
             }
         }
         return names;
+    }
+
+    /**
+     * An operator configures WCI to match their workers: the {@code wci} algorithm gets the simulated
+     * workers' idle exit and shutdown buffer; everything else is the documented default policy.
+     */
+    private SimAlgorithms withOperatorPolicy(SimConfig config) {
+        if (!registry.contains(WciSimAlgorithm.NAME)) {
+            return registry;
+        }
+        ScalingPolicy policy = ScalingPolicy.builder()
+                .workerIdleExit(config.idleExit() == null ? Duration.ZERO : config.idleExit())
+                .shutdownBuffer(config.shutdownBuffer())
+                .build();
+        return registry.with(WciSimAlgorithm.NAME, () -> new WciSimAlgorithm(policy));
     }
 
     private SimConfig config() {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
         description = "Worker Controller Instance: runs Temporal workers on AWS Lambda.",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                SimulateCommand.class
+                SimulateCommand.class,
+                LocalLambdaCommand.class,
+                BenchInvokeCommand.class
         })
 public final class WciCommand implements Runnable {
 

@@ -40,7 +40,7 @@ class SimulateCommandTest {
         String[] lines = o.out().split("\n");
         assertEquals("workload,algorithm,p50_s,p95_s,p99_s,max_s,tasks,invocations,worker_seconds,"
                 + "idle_worker_seconds,peak_workers,throttles", lines[0]);
-        assertEquals(3, lines.length);
+        assertEquals(4, lines.length); // header + wci, reference-no-sync, keda-like
         assertTrue(Files.readString(svg).startsWith("<?xml"));
     }
 
