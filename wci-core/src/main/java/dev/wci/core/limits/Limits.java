@@ -66,12 +66,6 @@ public final class Limits {
         return totalBudget;
     }
 
-    /** Whether anything would stop an invoke of this target right now (circuit or backoff). */
-    public boolean targetBlocked(ComputeTarget target, long nowMillis) {
-        TargetLimits t = target(target, nowMillis);
-        return t.circuit.isOpen() || t.backoff.blocked(nowMillis);
-    }
-
     /**
      * Trims {@code requested} workers by every limit and consumes what is granted.
      *

@@ -11,9 +11,11 @@ import java.time.Instant;
  * @param circuitOpenedBy   why the target is invalid, or null
  * @param backoffUntil      end of the throttle backoff, or null if none
  * @param budgetRemaining   worker-seconds left in the version's rolling hour (infinite if no budget)
+ * @param phantomsEnded     times the ledger's ready workers were found to have exited unseen (see
+ *                          docs/scaler.md): a high count means the idle-exit setting does not match the workers
  */
 public record GroupStatus(ScalingGroupId group, ComputeTarget target, LiveWorkers live, double backlog,
                           double arrivalRate, double workerThroughput, long coldStartMillis, boolean rateLimited,
                           ComputeFailure circuitOpenedBy, Instant backoffUntil, int invokeTokens,
-                          double budgetRemaining, int ledgerSize) {
+                          double budgetRemaining, int ledgerSize, long phantomsEnded) {
 }

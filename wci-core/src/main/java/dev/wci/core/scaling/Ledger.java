@@ -24,11 +24,6 @@ public final class Ledger {
         return i < 0 ? null : entries.remove(i);
     }
 
-    /** Marks the provider's acceptance; returns the updated entry or null if unknown. */
-    public LedgerEntry accepted(String invocationId) {
-        return update(invocationId, LedgerEntry::acceptedByProvider);
-    }
-
     /** A worker reported it polls; returns the updated entry (null if unknown). */
     public LedgerEntry ready(String invocationId, long atMillis) {
         return update(invocationId, e -> e.ready(atMillis));
@@ -79,18 +74,6 @@ public final class Ledger {
                 onEnded.accept(e);
             }
         }
-    }
-
-    /** Latest time any entry became ready, or Long.MIN_VALUE. */
-    public long lastReadyAt(long now) {
-        long last = Long.MIN_VALUE;
-        for (int i = 0, n = entries.size(); i < n; i++) {
-            long r = entries.get(i).readyAt();
-            if (r <= now && r > last) {
-                last = r;
-            }
-        }
-        return last;
     }
 
     /**

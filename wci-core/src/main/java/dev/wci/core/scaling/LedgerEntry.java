@@ -9,11 +9,10 @@ package dev.wci.core.scaling;
  * @param pollEnd        when it stops taking work: invoked-at + target timeout − shutdown buffer
  * @param endedAt        when the worker reported its exit, or {@link Long#MAX_VALUE}
  * @param readyReported  whether {@code readyAt} was reported rather than estimated
- * @param accepted       whether the provider accepted the invocation (false while the call is in flight)
  * @param chargedSeconds worker-seconds charged to the budgets for it
  */
 public record LedgerEntry(String invocationId, long invokedAt, long readyAt, long pollEnd, long endedAt,
-                          boolean readyReported, boolean accepted, double chargedSeconds) {
+                          boolean readyReported, double chargedSeconds) {
 
     /**
      * When the worker stops being capacity. A worker that exits when idle is predicted to end
@@ -25,16 +24,11 @@ public record LedgerEntry(String invocationId, long invokedAt, long readyAt, lon
     }
 
     LedgerEntry ready(long at) {
-        return new LedgerEntry(invocationId, invokedAt, at, pollEnd, endedAt, true, accepted, chargedSeconds);
+        return new LedgerEntry(invocationId, invokedAt, at, pollEnd, endedAt, true, chargedSeconds);
     }
 
     LedgerEntry ended(long at) {
         return new LedgerEntry(invocationId, invokedAt, readyAt, pollEnd, Math.min(endedAt, at), readyReported,
-                accepted, chargedSeconds);
-    }
-
-    LedgerEntry acceptedByProvider() {
-        return new LedgerEntry(invocationId, invokedAt, readyAt, pollEnd, endedAt, readyReported, true,
                 chargedSeconds);
     }
 }

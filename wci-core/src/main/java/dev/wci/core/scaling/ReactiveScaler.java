@@ -202,9 +202,6 @@ public final class ReactiveScaler {
         long now = clock.millis();
         GroupState g = groups.get(decision.group());
         if (result instanceof InvocationResult.Accepted) {
-            if (g != null) {
-                g.ledger.accepted(result.invocationId());
-            }
             limits.onAccepted(decision.target(), now);
             return;
         }
@@ -263,7 +260,7 @@ public final class ReactiveScaler {
                     g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
                     t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
                     t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
-                    g.ledger.size()));
+                    g.ledger.size(), g.phantomsEnded));
         }
         return out;
     }
@@ -276,10 +273,6 @@ public final class ReactiveScaler {
     /** Signals for versions or task queue types no group serves. */
     public synchronized long ignoredSignals() {
         return ignoredSignals;
-    }
-
-    public ScalingPolicy policy() {
-        return policy;
     }
 
     private GroupState groupFor(MatchingSignal signal) {
@@ -394,7 +387,7 @@ public final class ReactiveScaler {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = invocationIds.get();
             g.ledger.reserve(new LedgerEntry(ids[i], now, now + g.coldStartMillis, pollEnd, Long.MAX_VALUE,
-                    false, false, lifetimeSeconds));
+                    false, lifetimeSeconds));
         }
         g.liveCounted += ids.length;
         totalLive += ids.length;

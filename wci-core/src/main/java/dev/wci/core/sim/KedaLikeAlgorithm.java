@@ -49,13 +49,7 @@ public final class KedaLikeAlgorithm implements SimAlgorithm {
     public void start(SimContext context) {
         this.ctx = context;
         for (ScalingGroup g : context.groups()) {
-            context.schedule(Duration.ZERO, new Runnable() {
-                @Override
-                public void run() {
-                    poll(g);
-                    ctx.schedule(POLL, this);
-                }
-            });
+            context.repeat(Duration.ZERO, POLL, () -> poll(g));
         }
     }
 

@@ -62,20 +62,10 @@ public final class ReferenceNoSyncAlgorithm implements SimAlgorithm {
         for (ScalingGroup g : groups) {
             VersionState s = new VersionState(g);
             states.put(g.id().version(), s);
-            context.schedule(POLL, new Runnable() {
-                @Override
-                public void run() {
-                    poll(s);
-                    ctx.schedule(POLL, this);
-                }
-            });
-            context.schedule(REFRESH, new Runnable() {
-                @Override
-                public void run() {
-                    if (s.lastBacklog > 0) {
-                        decide(s, "REFRESH");
-                    }
-                    ctx.schedule(REFRESH, this);
+            context.repeat(POLL, POLL, () -> poll(s));
+            context.repeat(REFRESH, REFRESH, () -> {
+                if (s.lastBacklog > 0) {
+                    decide(s, "REFRESH");
                 }
             });
         }

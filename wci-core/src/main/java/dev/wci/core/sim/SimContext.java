@@ -19,6 +19,17 @@ public interface SimContext {
     /** Runs {@code action} after {@code delay} of simulated time. */
     void schedule(Duration delay, Runnable action);
 
+    /** Runs {@code action} after {@code initialDelay}, then every {@code period}, until the run ends. */
+    default void repeat(Duration initialDelay, Duration period, Runnable action) {
+        schedule(initialDelay, new Runnable() {
+            @Override
+            public void run() {
+                action.run();
+                schedule(period, this);
+            }
+        });
+    }
+
     /**
      * One scaling group per version: {@code ScalingGroup.allTypes(version,
      * ComputeTarget("sim-lambda", "arn:aws:lambda:us-east-1:123456789012:function:worker:<n>"))}.

@@ -36,15 +36,16 @@ public final class WciSimAlgorithm implements SimAlgorithm {
     private ReactiveScaler scaler;
     private SimContext ctx;
 
-    /** Polls one version's stats; a generation number cancels the pending poll when one is pulled forward. */
+    /**
+     * One pending stats poll of a version. Pulling a poll forward replaces the version's poller, which
+     * cancels the one already scheduled: it finds it is no longer current and does nothing.
+     */
     private final class Poller implements Runnable {
         private final DeploymentVersion version;
-        private final long generation;
         private boolean active;
 
-        Poller(DeploymentVersion version, long generation) {
+        Poller(DeploymentVersion version) {
             this.version = version;
-            this.generation = generation;
         }
 
         @Override
@@ -55,7 +56,7 @@ public final class WciSimAlgorithm implements SimAlgorithm {
             BacklogObservation o = ctx.observe(version);
             loop.accept(o);
             active = o.backlogCount() > 0 || o.addRate() > 0 || scaler.totalLive() > 0;
-            Poller next = new Poller(version, generation + 1);
+            Poller next = new Poller(version);
             next.active = active;
             pollers.put(version, next);
             ctx.schedule(active ? ACTIVE_POLL : IDLE_POLL, next);
@@ -68,6 +69,17 @@ public final class WciSimAlgorithm implements SimAlgorithm {
 
     public WciSimAlgorithm() {
         this(ScalingPolicy.defaults());
+    }
+
+    /**
+     * The policy an operator would configure for the simulated workers: their idle exit and shutdown buffer,
+     * everything else the documented defaults.
+     */
+    public static ScalingPolicy policyFor(SimConfig config) {
+        return ScalingPolicy.builder()
+                .workerIdleExit(config.idleExit() == null ? Duration.ZERO : config.idleExit())
+                .shutdownBuffer(config.shutdownBuffer())
+                .build();
     }
 
     @Override
@@ -92,17 +104,11 @@ public final class WciSimAlgorithm implements SimAlgorithm {
         for (ScalingGroup g : ctx.groups()) {
             DeploymentVersion v = g.id().version();
             scaler.register(g, ctx.targetFacts(v));
-            Poller first = new Poller(v, 0);
+            Poller first = new Poller(v);
             pollers.put(v, first);
             ctx.schedule(Duration.ZERO, first);
         }
-        ctx.schedule(TICK, new Runnable() {
-            @Override
-            public void run() {
-                loop.tick();
-                ctx.schedule(TICK, this);
-            }
-        });
+        ctx.repeat(TICK, TICK, loop::tick);
     }
 
     @Override
@@ -111,7 +117,7 @@ public final class WciSimAlgorithm implements SimAlgorithm {
         Poller p = pollers.get(signal.version());
         if (p != null && !p.active) {
             // An idle version just got work: poll now instead of up to IDLE_POLL later.
-            Poller now = new Poller(signal.version(), p.generation + 1);
+            Poller now = new Poller(signal.version());
             now.active = true;
             pollers.put(signal.version(), now);
             ctx.schedule(Duration.ZERO, now);

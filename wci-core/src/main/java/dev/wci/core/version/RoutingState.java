@@ -30,15 +30,4 @@ public sealed interface RoutingState {
     RoutingState CURRENT = new Current();
     RoutingState DRAINING = new Draining();
     RoutingState INACTIVE = new Inactive();
-
-    /** Share of new unpinned work this version receives, 0..1. */
-    default double unpinnedShare() {
-        if (this instanceof Current) {
-            return 1.0;
-        }
-        if (this instanceof Ramping r) {
-            return r.percentage() / 100.0;
-        }
-        return 0.0;
-    }
 }

@@ -109,7 +109,6 @@ class LimitsTest {
     void circuitAndBackoffRefuseEverything() {
         Limits l = new Limits(ScalingPolicy.defaults(), new SplittableRandom(1));
         l.openCircuit(T, ComputeFailure.of(FailureClass.NOT_FOUND, "gone"), 0);
-        assertTrue(l.targetBlocked(T, 0));
         Admission a = l.admit(T, V, 3, 0, 0, 900, 0);
         assertEquals(0, a.granted());
         assertEquals(LimitKind.CIRCUIT_OPEN, a.trims().get(0).limit());

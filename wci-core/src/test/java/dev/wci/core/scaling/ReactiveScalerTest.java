@@ -20,6 +20,7 @@ import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.limits.LimitKind;
+import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
@@ -216,6 +217,80 @@ class ReactiveScalerTest {
         s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), true);
         assertTrue(s.tick().isEmpty(), "the worker served the 3 tasks before it went idle");
         assertEquals(0, s.status().get(0).backlog());
+    }
+
+    /** 20 workers invoked for a burst and reported ready, then a steady 5 tasks/s keeps them "alive" in the model. */
+    private ReactiveScaler twentyReadyWorkersOnATrickle() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 2000, clock)));
+        assertEquals(20, d.count());
+        for (String id : d.invocationIds()) {
+            s.onWorkerReady(d.group(), id, clock.instant());
+        }
+        for (int t = 0; t < 10; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(s.onSignal(observation(V1, 0, 5, 5, false, clock)).isEmpty());
+        }
+        assertEquals(20, s.status().get(0).live().ready());
+        return s;
+    }
+
+    private static BacklogObservation backlogAged(long backlog, Duration age, TestClock clock) {
+        return new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, backlog, age, 5, 5, false, clock.instant(),
+                Duration.ZERO);
+    }
+
+    @Test
+    void aFailureWithNothingBackloggedEndsReadyWorkersTheDemandCouldNotKeepBusy() {
+        ReactiveScaler s = twentyReadyWorkersOnATrickle();
+        // 5 tasks/s at 80% of 5 per worker sustains 2 workers; 20 are "ready", yet a task found none waiting.
+        s.onSignal(failure(V1, 1, clock));
+        GroupStatus st = s.status().get(0);
+        assertEquals(2, st.live().ready());
+        assertEquals(1, st.phantomsEnded());
+    }
+
+    @Test
+    void aBacklogOlderThanReadyWorkersWouldAllowEndsThemToo() {
+        ReactiveScaler s = twentyReadyWorkersOnATrickle();
+        s.onSignal(backlogAged(30, Duration.ofSeconds(30), clock)); // 20 workers would clear 30 tasks in 0.3 s
+        s.onSignal(failure(V1, 1, clock));
+        assertEquals(1, s.status().get(0).phantomsEnded());
+        // The 30 waiting tasks are taken out of the 5/s add rate (30 / 30 s): 4/s sustains one worker.
+        assertEquals(1, s.status().get(0).live().ready());
+    }
+
+    @Test
+    void aYoungBacklogBeingDrainedIsNoSignOfPhantoms() {
+        ReactiveScaler s = twentyReadyWorkersOnATrickle();
+        s.onSignal(backlogAged(300, Duration.ofSeconds(2), clock));
+        s.onSignal(failure(V1, 1, clock));
+        assertEquals(0, s.status().get(0).phantomsEnded());
+        assertEquals(20, s.status().get(0).live().ready());
+    }
+
+    @Test
+    void whileNoWorkerIsReadyTheFailureStreamGivesTheArrivalRate() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advanceMillis(500);
+        assertTrue(s.onSignal(failure(V1, 10, clock)).isEmpty(), "two batches are no stream yet");
+        clock.advanceMillis(500);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 10, clock)));
+        // 21 tasks in 1 s: ((21 / 0.8) + 21 / 20) / 5 = 5.46 -> 6 workers, 1 already starting.
+        assertEquals(21.0, d.inputs().arrivalRate(), 1e-9);
+        assertEquals(5, d.count());
+    }
+
+    @Test
+    void aBurstBatchInTheFailureStreamIsBacklogNotRate() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1000, clock)));
+        clock.advanceMillis(500);
+        s.onSignal(failure(V1, 1, clock));
+        clock.advanceMillis(500);
+        s.onSignal(failure(V1, 1, clock));
+        assertEquals(2.0, s.status().get(0).arrivalRate(), 1e-9);
     }
 
     @Test

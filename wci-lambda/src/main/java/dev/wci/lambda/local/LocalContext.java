@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * deadline, as on Lambda, so handlers that plan their shutdown from it behave the same.
  * Uses only the JDK and aws-lambda-java-core: it is also loaded in handler processes.
  */
-final class LocalContext implements Context {
+public final class LocalContext implements Context {
 
     private final String requestId;
     private final String functionName;
@@ -24,8 +24,13 @@ final class LocalContext implements Context {
     private final LongSupplier nowMillis;
     private final LambdaLogger logger;
 
-    LocalContext(String requestId, String functionName, String functionVersion, String functionArn, int memoryMb,
-                 long deadlineEpochMillis, LongSupplier nowMillis, PrintStream out) {
+    /**
+     * @param deadlineEpochMillis when the invocation times out; remaining time counts down to it
+     * @param nowMillis           the time source, epoch milliseconds
+     * @param out                 where the handler's {@link LambdaLogger} writes
+     */
+    public LocalContext(String requestId, String functionName, String functionVersion, String functionArn,
+                        int memoryMb, long deadlineEpochMillis, LongSupplier nowMillis, PrintStream out) {
         this.requestId = requestId;
         this.functionName = functionName;
         this.functionVersion = functionVersion;

@@ -63,7 +63,7 @@ public final class SimulateCommand implements Runnable {
     List<String> workloads = new ArrayList<>();
 
     @Option(names = "--algorithm", paramLabel = "NAME",
-            description = "Algorithm to compare (repeatable; default: every registered one, e.g. reference-no-sync, keda-like).")
+            description = "Algorithm to compare: wci, reference-no-sync, keda-like (repeatable; default all).")
     List<String> algorithms = new ArrayList<>();
 
     @Option(names = "--seed", paramLabel = "N", description = "Run seed (default ${DEFAULT-VALUE}).", defaultValue = "1")
@@ -187,18 +187,12 @@ public final class SimulateCommand implements Runnable {
         return names;
     }
 
-    /**
-     * An operator configures WCI to match their workers: the {@code wci} algorithm gets the simulated
-     * workers' idle exit and shutdown buffer; everything else is the documented default policy.
-     */
+    /** {@code wci} configured for the simulated workers, as an operator would configure it for theirs. */
     private SimAlgorithms withOperatorPolicy(SimConfig config) {
         if (!registry.contains(WciSimAlgorithm.NAME)) {
             return registry;
         }
-        ScalingPolicy policy = ScalingPolicy.builder()
-                .workerIdleExit(config.idleExit() == null ? Duration.ZERO : config.idleExit())
-                .shutdownBuffer(config.shutdownBuffer())
-                .build();
+        ScalingPolicy policy = WciSimAlgorithm.policyFor(config);
         return registry.with(WciSimAlgorithm.NAME, () -> new WciSimAlgorithm(policy));
     }
 

@@ -3,7 +3,19 @@ package dev.wci.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.sim.ResultFormatter;
+import dev.wci.core.sim.SimAlgorithm;
+import dev.wci.core.sim.SimAlgorithms;
+import dev.wci.core.sim.SimConfig;
+import dev.wci.core.sim.SimRunner;
+import dev.wci.core.sim.WciSimAlgorithm;
+import dev.wci.core.sim.WorkloadKind;
+import dev.wci.core.sim.WorkloadParams;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +62,27 @@ class SimulateCommandTest {
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("keda-like"), o.out());
         assertTrue(o.out().contains("p99/keda-like"), o.out());
+    }
+
+    /** The spikes workload through the simulator directly, with {@code wci} built by {@code factory}. */
+    private static String spikesCsv(SimConfig config, Supplier<SimAlgorithm> factory) {
+        SimAlgorithms registry = SimAlgorithms.empty().with(WciSimAlgorithm.NAME, factory);
+        return ResultFormatter.csv(new SimRunner(registry, config, 1)
+                .run(List.of(WorkloadKind.SPIKES.with(WorkloadParams.defaults())), List.of(WciSimAlgorithm.NAME)));
+    }
+
+    @Test
+    void wciIsConfiguredForTheSimulatedWorkersIdleExit() {
+        Outcome o = run("simulate", "--workload", "spikes", "--idle-exit", "off", "--algorithm", "wci",
+                "--format", "csv");
+        assertEquals(0, o.code(), o.err());
+        SimConfig neverIdle = SimConfig.defaults().withIdleExit(null);
+        ScalingPolicy matching = ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build();
+        String expected = spikesCsv(neverIdle, () -> new WciSimAlgorithm(matching));
+        String mismatched = spikesCsv(neverIdle, WciSimAlgorithm::new);
+        assertEquals(expected, o.out());
+        // Guard that the check can fail: a scaler expecting idle exits sees phantoms and starts more workers.
+        assertTrue(!expected.equals(mismatched), mismatched);
     }
 
     @Test

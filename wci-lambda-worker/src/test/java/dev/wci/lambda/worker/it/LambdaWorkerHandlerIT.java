@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.lambda.worker.ExitReason;
-import dev.wci.lambda.worker.FakeContext;
+import dev.wci.lambda.local.LocalContext;
 import dev.wci.lambda.worker.InvocationSummary;
 import dev.wci.lambda.worker.LambdaWorkerHandler;
 import dev.wci.lambda.worker.LambdaWorkerOptions;
@@ -83,8 +83,11 @@ class LambdaWorkerHandlerIT {
 
     private static CompletableFuture<InvocationSummary> invoke(LambdaWorkerHandler h, long remainingMillis) {
         String requestId = UUID.randomUUID().toString();
-        return CompletableFuture.supplyAsync(
-                () -> h.run(FakeContext.withRemaining(requestId, remainingMillis, Clock.systemUTC())));
+        Clock clock = Clock.systemUTC();
+        LocalContext context = new LocalContext(requestId, "test-worker", "1",
+                "arn:aws:lambda:us-east-1:000000000000:function:test-worker:1", 512, clock.millis() + remainingMillis,
+                clock::millis, System.out);
+        return CompletableFuture.supplyAsync(() -> h.run(context));
     }
 
     /** A short invocation registers the version (its first poll creates it); then it is made Current. */
