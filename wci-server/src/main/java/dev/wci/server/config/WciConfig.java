@@ -1,0 +1,32 @@
+package dev.wci.server.config;
+
+import dev.wci.core.scaling.ScalingPolicy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole configuration of a WCI process, as loaded from one YAML file. Immutable; every value is
+ * already checked and defaulted by the loader.
+ *
+ * @param file        the file it was loaded from (for messages)
+ * @param scaling     the policy every deployment starts from: the global {@code scaling} section over the
+ *                    documented defaults, with the totals of the {@code limits} section
+ * @param deployments the managed deployments, in file order
+ */
+public record WciConfig(Path file, TemporalConfig temporal, AwsConfig aws, LimitsConfig limits, ScalingPolicy scaling,
+                        HttpConfig http, SignalsConfig signals, LoggingConfig logging,
+                        List<DeploymentConfig> deployments) {
+
+    public WciConfig {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(temporal, "temporal");
+        Objects.requireNonNull(aws, "aws");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(scaling, "scaling");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(signals, "signals");
+        Objects.requireNonNull(logging, "logging");
+        deployments = List.copyOf(deployments);
+    }
+}
