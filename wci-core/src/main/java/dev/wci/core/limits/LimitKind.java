@@ -4,6 +4,8 @@ package dev.wci.core.limits;
 public enum LimitKind {
     /** The target is invalid until re-validated. */
     CIRCUIT_OPEN,
+    /** The target's invocations never led to progress on the version (invoke loop): only probes go. */
+    INVOKE_LOOP_SUSPECT,
     /** The provider throttled this target recently. */
     THROTTLE_BACKOFF,
     /** Live workers of this version would exceed the cap. */

@@ -35,6 +35,7 @@ public final class Limits {
         private final TokenBucket invokeRate;
         private final ThrottleBackoff backoff;
         private final TargetCircuit circuit = new TargetCircuit();
+        private final InvokeLoopGuard invokeLoop = new InvokeLoopGuard();
 
         private TargetLimits(long nowMillis) {
             invokeRate = new TokenBucket(policy.invokeRatePerTarget(), policy.invokeBurstPerTarget(), nowMillis);
@@ -47,6 +48,10 @@ public final class Limits {
 
         public TargetCircuit circuit() {
             return circuit;
+        }
+
+        public InvokeLoopGuard invokeLoop() {
+            return invokeLoop;
         }
 
         public int invokeTokens(long nowMillis) {
@@ -81,6 +86,11 @@ public final class Limits {
         if (t.circuit.isOpen()) {
             trims = trim(trims, LimitKind.CIRCUIT_OPEN, n, 0);
             n = 0;
+        }
+        if (n > 0 && t.invokeLoop.isSuspect()) {
+            int probe = t.invokeLoop.allowed(n, nowMillis);
+            trims = trim(trims, LimitKind.INVOKE_LOOP_SUSPECT, n, probe);
+            n = probe;
         }
         if (n > 0 && t.backoff.blocked(nowMillis)) {
             trims = trim(trims, LimitKind.THROTTLE_BACKOFF, n, 0);
@@ -141,6 +151,16 @@ public final class Limits {
 
     public void closeCircuit(ComputeTarget target, long nowMillis) {
         target(target, nowMillis).circuit.close();
+    }
+
+    /** The target's invocations do not lead to progress: hold it back (see {@link InvokeLoopGuard}). */
+    public void suspectInvokeLoop(ComputeTarget target, String reason, long nowMillis) {
+        target(target, nowMillis).invokeLoop.suspect(reason, nowMillis);
+    }
+
+    /** The target's workers made progress: clear any invoke-loop suspicion. */
+    public void clearInvokeLoop(ComputeTarget target, long nowMillis) {
+        target(target, nowMillis).invokeLoop.clear();
     }
 
     private static List<LimitTrim> trim(List<LimitTrim> trims, LimitKind kind, int before, int after) {

@@ -11,6 +11,8 @@ public enum DecisionReason {
     SCALE_OUT,
     /** Demand persists and live workers stop before a replacement could be ready: replace them ahead. */
     REFRESH,
+    /** The version's task queues are not registered yet (no worker ever polled): one worker makes them appear. */
+    BOOTSTRAP,
     /** The queue's own rate limit is the bottleneck: more workers would not help. */
     QUEUE_RATE_LIMITED,
     /** Limits allowed none of the workers wanted (see the decision's trims). */

@@ -26,6 +26,9 @@ final class GroupState {
     long coldStartMillis;
     /** Live workers at the last evaluation; summed into the scaler's total. */
     int liveCounted;
+    /** Accepted invocations since the version last made progress, and when the first of them was accepted. */
+    int unproven;
+    long unprovenSince = Long.MIN_VALUE;
     /** For de-duplicating hold records in the audit. */
     DecisionReason lastHoldReason;
     long lastHoldAuditAt = Long.MIN_VALUE;

@@ -13,9 +13,11 @@ import java.time.Instant;
  * @param budgetRemaining   worker-seconds left in the version's rolling hour (infinite if no budget)
  * @param phantomsEnded     times the ledger's ready workers were found to have exited unseen (see
  *                          docs/scaler.md): a high count means the idle-exit setting does not match the workers
+ * @param invokeLoopSuspect why the target is held back as an invoke loop, or null
  */
 public record GroupStatus(ScalingGroupId group, ComputeTarget target, LiveWorkers live, double backlog,
                           double arrivalRate, double workerThroughput, long coldStartMillis, boolean rateLimited,
                           ComputeFailure circuitOpenedBy, Instant backoffUntil, int invokeTokens,
-                          double budgetRemaining, int ledgerSize, long phantomsEnded) {
+                          double budgetRemaining, int ledgerSize, long phantomsEnded,
+                          String invokeLoopSuspect) {
 }

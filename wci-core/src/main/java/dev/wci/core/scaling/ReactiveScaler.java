@@ -47,6 +47,7 @@ public final class ReactiveScaler {
 
     private static final String TRIGGER_SIGNAL = "signal";
     private static final String TRIGGER_TICK = "tick";
+    private static final String TRIGGER_BOOTSTRAP = "bootstrap";
     /** A hold for the same reason is recorded in the audit at most this often per group. */
     private static final long HOLD_AUDIT_INTERVAL_MILLIS = 10_000;
     /** Window over which the failure stream is read as an arrival rate. */
@@ -55,6 +56,11 @@ public final class ReactiveScaler {
     private static final int PHANTOM_FACTOR = 2;
     /** Backlog drain is sampled over at least this long, or counts are too coarse. */
     private static final long MIN_DRAIN_SAMPLE_MILLIS = 2_000;
+    /**
+     * Accepted invocations followed by this long (plus a cold start) of backlog that neither shrinks nor gets
+     * dispatched mark the target as an invoke loop.
+     */
+    static final long INVOKE_LOOP_GRACE_MILLIS = 60_000;
     /** Sanity bounds of a learned per-worker throughput, tasks per second (hour-long tasks to tiny ones). */
     private static final double MIN_THROUGHPUT = 1e-4;
     private static final double MAX_THROUGHPUT = 1e4;
@@ -136,6 +142,29 @@ public final class ReactiveScaler {
     }
 
     /**
+     * One worker for a version whose task queues Temporal does not list yet (no worker ever polled them, so no
+     * signal can arrive): its first poll registers them. Nothing when a worker is already live or starting,
+     * or when a limit refuses.
+     *
+     * @return the invoking decision, its worker reserved, or empty
+     */
+    public synchronized Optional<ScaleDecision> bootstrap(ScalingGroupId id) {
+        GroupState g = groups.get(id);
+        if (g == null) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        prune(g, now);
+        LiveWorkers live = liveWorkers(g, now);
+        if (live.live() > 0) {
+            return Optional.empty();
+        }
+        DecisionInputs inputs = new DecisionInputs(TRIGGER_BOOTSTRAP, 0, 0, g.throughput, g.coldStartMillis, 1,
+                live, false);
+        return Optional.ofNullable(admitAndReserve(g, now, 1, live, DecisionReason.BOOTSTRAP, inputs));
+    }
+
+    /**
      * Takes a signal and decides at once for the group it concerns.
      *
      * @return an invoking decision whose workers are already reserved, or empty
@@ -162,6 +191,7 @@ public final class ReactiveScaler {
             }
         } else if (signal instanceof BacklogObservation o) {
             long asOf = o.asOf().toEpochMilli();
+            checkProgress(g, q.observation, o, asOf, now);
             q.observe(o, o.observedAt().toEpochMilli(), asOf);
             if (o.backlogCount() > 0 || o.addRate() > 0) {
                 // Tasks waiting or arriving: demand goes on now. Dating it at the stale as-of time would
@@ -203,6 +233,12 @@ public final class ReactiveScaler {
         GroupState g = groups.get(decision.group());
         if (result instanceof InvocationResult.Accepted) {
             limits.onAccepted(decision.target(), now);
+            if (g != null) {
+                if (g.unproven == 0) {
+                    g.unprovenSince = now;
+                }
+                g.unproven++;
+            }
             return;
         }
         ComputeFailure failure = ((InvocationResult.Failed) result).failure();
@@ -230,6 +266,7 @@ public final class ReactiveScaler {
         if (g == null) {
             return;
         }
+        madeProgress(g, clock.millis());
         LedgerEntry e = g.ledger.ready(invocationId, at.toEpochMilli());
         if (e != null) {
             long sample = Math.max(0, e.readyAt() - e.invokedAt());
@@ -260,7 +297,7 @@ public final class ReactiveScaler {
                     g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
                     t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
                     t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
-                    g.ledger.size(), g.phantomsEnded));
+                    g.ledger.size(), g.phantomsEnded, t.invokeLoop().reason().orElse(null)));
         }
         return out;
     }
@@ -374,6 +411,12 @@ public final class ReactiveScaler {
                     inputs, Instant.ofEpochMilli(now)));
             return null;
         }
+        return admitAndReserve(g, now, want, live, reason, inputs);
+    }
+
+    /** Trims {@code want} workers by the limits and reserves what they grant; a full refusal is audited as a hold. */
+    private ScaleDecision admitAndReserve(GroupState g, long now, int want, LiveWorkers live, DecisionReason reason,
+                                          DecisionInputs inputs) {
         double lifetimeSeconds = g.facts.timeout().toMillis() / 1000.0;
         Admission admission = limits.admit(g.group.target(), g.group.id().version(), want, live.live(), totalLive,
                 lifetimeSeconds, now);
@@ -396,6 +439,38 @@ public final class ReactiveScaler {
                 admission.trims(), inputs, Instant.ofEpochMilli(now));
         audit.record(decision);
         return decision;
+    }
+
+    /**
+     * Invoke-loop detection. A fresh observation is progress when tasks were dispatched, the backlog shrank, or
+     * nothing waits. Accepted invocations followed by a grace period of backlog without progress mean their
+     * workers do not serve this version: the target is held back, with probes (see {@link
+     * dev.wci.core.limits.InvokeLoopGuard}).
+     */
+    private void checkProgress(GroupState g, BacklogObservation previous, BacklogObservation o, long asOf, long now) {
+        boolean shrank = previous != null && o.backlogCount() < previous.backlogCount();
+        if (o.dispatchRate() > 0 || o.backlogCount() == 0 || shrank) {
+            madeProgress(g, now);
+            return;
+        }
+        if (g.unproven > 0 && asOf >= g.unprovenSince + g.coldStartMillis + INVOKE_LOOP_GRACE_MILLIS) {
+            String reason = g.unproven + " invocation(s) accepted since " + Instant.ofEpochMilli(g.unprovenSince)
+                    + ", yet task queue " + o.taskQueue() + " kept " + o.backlogCount() + " task(s) waiting with none "
+                    + "dispatched for " + (INVOKE_LOOP_GRACE_MILLIS / 1000) + " s: the function's workers do not poll "
+                    + "version " + g.group.id().version() + ". Check the worker's deployment name and build ID "
+                    + "(TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID), namespace and task queue, and that it does "
+                    + "not fail at start";
+            limits.suspectInvokeLoop(g.group.target(), reason, now);
+            // A probe invocation starts the next round of evidence.
+            g.unproven = 0;
+            g.unprovenSince = Long.MIN_VALUE;
+        }
+    }
+
+    private void madeProgress(GroupState g, long now) {
+        g.unproven = 0;
+        g.unprovenSince = Long.MIN_VALUE;
+        limits.clearInvokeLoop(g.group.target(), now);
     }
 
     /** Records a hold, but not the same hold of a group over and over. */
