@@ -3,6 +3,7 @@ package dev.wci.core.audit;
 import dev.wci.core.scaling.ScaleDecision;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The most recent decisions, in a bounded ring, for {@code /status} and for tests. Thread-safe.
@@ -10,18 +11,28 @@ import java.util.List;
 public final class DecisionAudit {
 
     private final ScaleDecision[] ring;
+    private final Consumer<ScaleDecision> listener;
     private long written;
 
     public DecisionAudit(int capacity) {
+        this(capacity, d -> { });
+    }
+
+    /** @param listener hears every recorded decision (e.g. to count them), outside the ring's lock */
+    public DecisionAudit(int capacity, Consumer<ScaleDecision> listener) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         ring = new ScaleDecision[capacity];
+        this.listener = listener;
     }
 
-    public synchronized void record(ScaleDecision decision) {
-        ring[(int) (written % ring.length)] = decision;
-        written++;
+    public void record(ScaleDecision decision) {
+        synchronized (this) {
+            ring[(int) (written % ring.length)] = decision;
+            written++;
+        }
+        listener.accept(decision);
     }
 
     /** Decisions recorded so far, including those the ring has dropped. */

@@ -5,6 +5,7 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SignalSink;
+import java.util.Optional;
 
 /**
  * Joins the scaler to the executor: a signal is decided on at once and any invoke is sent at once
@@ -22,7 +23,14 @@ public final class ControlLoop implements SignalSink {
 
     @Override
     public void accept(MatchingSignal signal) {
-        scaler.onSignal(signal).ifPresent(executor::execute);
+        decide(signal);
+    }
+
+    /** Decides on a signal and sends any invoke at once; returns the invoking decision, if any. */
+    public Optional<ScaleDecision> decide(MatchingSignal signal) {
+        Optional<ScaleDecision> decision = scaler.onSignal(signal);
+        decision.ifPresent(executor::execute);
+        return decision;
     }
 
     /** Re-evaluates every group and sends the resulting invokes. */

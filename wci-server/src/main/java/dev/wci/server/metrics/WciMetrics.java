@@ -1,0 +1,153 @@
+package dev.wci.server.metrics;
+
+import dev.wci.core.compute.InvocationResult;
+import dev.wci.core.invoke.InvokeObserver;
+import dev.wci.core.limits.LimitTrim;
+import dev.wci.core.scaling.GroupStatus;
+import dev.wci.core.scaling.ScaleDecision;
+import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.signal.MatchingSignal;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * WCI's own meters (DESIGN §6; names in docs/metrics.md). Counters are updated as things happen; the per-version
+ * gauges are refreshed from the scaler's status on every scrape ({@link #refresh}).
+ */
+public final class WciMetrics implements InvokeObserver {
+
+    private final MeterRegistry registry;
+    private final Timer reaction;
+    private final Timer invokeLatency;
+    private final MultiGauge workers;
+    private final MultiGauge backlog;
+    private final MultiGauge throughput;
+    private final MultiGauge coldStart;
+    private final MultiGauge budgetRemaining;
+    private final MultiGauge invokeTokens;
+    private final MultiGauge circuitOpen;
+    private final MultiGauge backoff;
+    private final MultiGauge invokeLoop;
+
+    public WciMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.reaction = Timer.builder("wci.reaction")
+                .description("Signal seen to invoke sent, for decisions a signal triggered")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram(false)
+                .register(registry);
+        this.invokeLatency = Timer.builder("wci.invoke.latency")
+                .description("Invoke call sent to the provider's answer, per invocation")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        this.workers = MultiGauge.builder("wci.workers").description("Live workers in the ledger, by state")
+                .register(registry);
+        this.backlog = MultiGauge.builder("wci.backlog.tasks").description("Backlog the scaler sizes for")
+                .register(registry);
+        this.throughput = MultiGauge.builder("wci.worker.throughput.tasks.per.second")
+                .description("Learned tasks per second of one worker").register(registry);
+        this.coldStart = MultiGauge.builder("wci.cold.start.seconds").description("Learned cold-start estimate")
+                .register(registry);
+        this.budgetRemaining = MultiGauge.builder("wci.budget.remaining.worker.seconds")
+                .description("Worker-seconds left in the version's rolling hour (+Inf without a budget)")
+                .register(registry);
+        this.invokeTokens = MultiGauge.builder("wci.invoke.tokens")
+                .description("Invokes the target's rate bucket allows right now").register(registry);
+        this.circuitOpen = MultiGauge.builder("wci.target.circuit.open")
+                .description("1 while the target is invalid (circuit open)").register(registry);
+        this.backoff = MultiGauge.builder("wci.target.throttle.backoff")
+                .description("1 while the target is in throttle backoff").register(registry);
+        this.invokeLoop = MultiGauge.builder("wci.target.invoke.loop.suspect")
+                .description("1 while the target is held back as an invoke loop").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A signal arrived from {@code source}. */
+    public void signal(String source, MatchingSignal signal) {
+        registry.counter("wci.signals", "source", source, "kind",
+                signal instanceof BacklogObservation ? "backlog_observation" : "sync_match_failure").increment();
+    }
+
+    /** The time from a signal being seen to its decision's invoke being sent. */
+    public void reaction(Duration elapsed) {
+        reaction.record(elapsed);
+    }
+
+    public Timer reactionTimer() {
+        return reaction;
+    }
+
+    /** A decision the scaler recorded: invoking ones by reason, holds with the limits that trimmed them. */
+    public void decision(ScaleDecision d) {
+        registry.counter("wci.decisions", "reason", lower(d.reason().name()),
+                "invokes", Boolean.toString(d.invokes())).increment();
+        for (LimitTrim t : d.trims()) {
+            registry.counter("wci.limit.trims", "limit", lower(t.limit().name())).increment(t.before() - t.after());
+        }
+    }
+
+    @Override
+    public void sent(ScaleDecision decision) {
+        registry.counter("wci.invoke.requests", "reason", lower(decision.reason().name())).increment();
+    }
+
+    @Override
+    public void result(ScaleDecision decision, InvocationResult result, Duration latency) {
+        String outcome = result instanceof InvocationResult.Failed f ? lower(f.failure().failureClass().name()) : "accepted";
+        Counter.builder("wci.invocations").description("Invocations by outcome")
+                .tags("deployment", decision.group().version().deploymentName(),
+                        "build_id", decision.group().version().buildId(), "result", outcome)
+                .register(registry).increment();
+        invokeLatency.record(latency.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Refreshes the per-group gauges from the scaler's status (call before a scrape). */
+    public void refresh(List<GroupStatus> groups) {
+        List<MultiGauge.Row<?>> w = new ArrayList<>();
+        List<MultiGauge.Row<?>> b = new ArrayList<>();
+        List<MultiGauge.Row<?>> tp = new ArrayList<>();
+        List<MultiGauge.Row<?>> cs = new ArrayList<>();
+        List<MultiGauge.Row<?>> budget = new ArrayList<>();
+        List<MultiGauge.Row<?>> tokens = new ArrayList<>();
+        List<MultiGauge.Row<?>> open = new ArrayList<>();
+        List<MultiGauge.Row<?>> off = new ArrayList<>();
+        List<MultiGauge.Row<?>> loop = new ArrayList<>();
+        for (GroupStatus g : groups) {
+            Tags tags = Tags.of("deployment", g.group().version().deploymentName(),
+                    "build_id", g.group().version().buildId(), "group", g.group().name());
+            w.add(MultiGauge.Row.of(tags.and("state", "starting"), g.live().starting()));
+            w.add(MultiGauge.Row.of(tags.and("state", "ready"), g.live().ready()));
+            b.add(MultiGauge.Row.of(tags, g.backlog()));
+            tp.add(MultiGauge.Row.of(tags, g.workerThroughput()));
+            cs.add(MultiGauge.Row.of(tags, g.coldStartMillis() / 1000.0));
+            budget.add(MultiGauge.Row.of(tags, g.budgetRemaining()));
+            tokens.add(MultiGauge.Row.of(tags, g.invokeTokens()));
+            open.add(MultiGauge.Row.of(tags, g.circuitOpenedBy() != null ? 1 : 0));
+            off.add(MultiGauge.Row.of(tags, g.backoffUntil() != null ? 1 : 0));
+            loop.add(MultiGauge.Row.of(tags, g.invokeLoopSuspect() != null ? 1 : 0));
+        }
+        workers.register(w, true);
+        backlog.register(b, true);
+        throughput.register(tp, true);
+        coldStart.register(cs, true);
+        budgetRemaining.register(budget, true);
+        invokeTokens.register(tokens, true);
+        circuitOpen.register(open, true);
+        backoff.register(off, true);
+        invokeLoop.register(loop, true);
+    }
+
+    private static String lower(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}
