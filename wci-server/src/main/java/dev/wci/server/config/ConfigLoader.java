@@ -204,6 +204,9 @@ public final class ConfigLoader {
         private TemporalConfig temporal(Mapping root) {
             Optional<Node> node = root.value("temporal");
             if (node.isEmpty()) {
+                if (root.misspelt("temporal")) {
+                    return null;
+                }
                 r.error(root.keyNode("temporal").orElse(root.node()), "temporal",
                         "a temporal section with at least the address of the Temporal frontend", "nothing");
                 return null;
@@ -345,6 +348,9 @@ public final class ConfigLoader {
             Optional<Node> node = root.value("deployments");
             String expected = "a list of deployments, each with a name and its versions";
             if (node.isEmpty()) {
+                if (root.misspelt("deployments")) {
+                    return List.of();
+                }
                 r.error(root.keyNode("deployments").orElse(root.node()), "deployments", expected, "nothing");
                 return List.of();
             }
@@ -377,7 +383,7 @@ public final class ConfigLoader {
                 ConfigLocation first = names.putIfAbsent(s.text(), r.at(s.node()));
                 if (first != null) {
                     r.error(s.node(), m.path("name"), "each deployment name once",
-                            NodeReader.found(s, false) + " again (first at " + first + ")");
+                            NodeReader.found(s, false) + " again (first at " + NodeReader.lineColumn(first) + ")");
                 }
             });
             boolean fromMetadata = r.value(m, "targetsFromMetadata", Kinds.bool(), false);
@@ -394,7 +400,7 @@ public final class ConfigLoader {
             String needed = "at least one version (or targetsFromMetadata: true)";
             Optional<Node> node = deployment.value("versions");
             if (node.isEmpty()) {
-                if (!fromMetadata) {
+                if (!fromMetadata && !deployment.misspelt("versions")) {
                     r.error(deployment.keyNode("versions").orElse(deployment.node()), path, needed, "nothing");
                 }
                 return List.of();
@@ -428,7 +434,7 @@ public final class ConfigLoader {
                 ConfigLocation first = buildIds.putIfAbsent(s.text(), r.at(s.node()));
                 if (first != null) {
                     r.error(s.node(), m.path("buildId"), "each buildId once in a deployment (one Temporal version maps "
-                            + "to exactly one Lambda version)", NodeReader.found(s, false) + " again (first at " + first + ")");
+                            + "to exactly one Lambda version)", NodeReader.found(s, false) + " again (first at " + NodeReader.lineColumn(first) + ")");
                 }
             });
             boolean allowMutable = r.value(m, "allowMutableTarget", Kinds.bool(), false);
@@ -465,7 +471,7 @@ public final class ConfigLoader {
             if (first != null) {
                 r.error(s.node(), path, "each Lambda function version to run one Temporal version",
                         NodeReader.found(s, false) + ", already the target of " + first.deployment() + "/"
-                                + first.buildId() + " at " + first.location());
+                                + first.buildId() + " at " + NodeReader.lineColumn(first.location()));
                 return Optional.empty();
             }
             return Optional.of(arn.arn());

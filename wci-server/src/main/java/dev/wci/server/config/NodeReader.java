@@ -3,11 +3,13 @@ package dev.wci.server.config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -81,13 +83,14 @@ final class NodeReader {
      */
     Optional<Mapping> mapping(Node node, String path, String expected, List<String> keys) {
         if (isNull(node)) {
-            return Optional.of(new Mapping(node, path, Map.of()));
+            return Optional.of(new Mapping(node, path, Map.of(), Set.of()));
         }
         if (!(node instanceof MappingNode mapping)) {
             error(node, path, expected, describeKind(node));
             return Optional.empty();
         }
         Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        Set<String> suggested = new HashSet<>();
         for (NodeTuple tuple : mapping.getValue()) {
             Node keyNode = tuple.getKeyNode();
             if (!(keyNode instanceof ScalarNode keyScalar)) {
@@ -100,21 +103,23 @@ final class NodeReader {
                 error(keyNode, keyPath, "one of the keys " + String.join(", ", keys),
                         "a YAML merge key (<<), which is not supported: write the keys out, or reuse a whole value with an alias (*name)");
             } else if (!keys.contains(key)) {
-                String hint = KeySuggestion.closest(key, keys).map(k -> " (did you mean \"" + k + "\"?)").orElse("");
+                Optional<String> closest = KeySuggestion.closest(key, keys);
+                closest.ifPresent(suggested::add);
+                String hint = closest.map(k -> " (did you mean \"" + k + "\"?)").orElse("");
                 error(keyNode, keyPath, "one of the keys " + String.join(", ", keys), "unknown key " + quote(key) + hint);
             } else if (entries.containsKey(key)) {
                 error(keyNode, keyPath, "each key once", quote(key) + " again (first at "
-                        + at(entries.get(key).getKeyNode()) + ")");
+                        + lineColumn(at(entries.get(key).getKeyNode())) + ")");
             } else {
                 entries.put(key, tuple);
             }
         }
-        return Optional.of(new Mapping(node, path, entries));
+        return Optional.of(new Mapping(node, path, entries, suggested));
     }
 
     /** A mapping that was not written, so every key reads as absent; errors point at {@code where}. */
     Mapping absent(Node where, String path) {
-        return new Mapping(where, path, Map.of());
+        return new Mapping(where, path, Map.of(), Set.of());
     }
 
     /** The entries of a mapping in file order, keys already checked. */
@@ -122,11 +127,21 @@ final class NodeReader {
         private final Node node;
         private final String path;
         private final Map<String, NodeTuple> entries;
+        private final Set<String> suggested;
 
-        private Mapping(Node node, String path, Map<String, NodeTuple> entries) {
+        private Mapping(Node node, String path, Map<String, NodeTuple> entries, Set<String> suggested) {
             this.node = node;
             this.path = path;
             this.entries = entries;
+            this.suggested = suggested;
+        }
+
+        /**
+         * Whether an unknown key of this mapping was reported as a likely misspelling of {@code key}: then its
+         * absence is not reported again.
+         */
+        boolean misspelt(String key) {
+            return suggested.contains(key);
         }
 
         Node node() {
@@ -258,6 +273,9 @@ final class NodeReader {
     /** A scalar that must be present: its absence (or emptiness) is recorded as an error. */
     Optional<Scalar> requiredScalar(Mapping m, String key, String expected, boolean secret) {
         Optional<Node> written = m.rawValue(key);
+        if (written.isEmpty() && m.misspelt(key)) {
+            return Optional.empty();
+        }
         if (written.isEmpty() || isNull(written.get())) {
             Node where = m.keyNode(key).orElse(m.node());
             error(where, m.path(key), expected, "nothing");
@@ -293,6 +311,11 @@ final class NodeReader {
     }
 
     // ---- helpers ----
+
+    /** A place in the same file, for a message that refers to a second one. */
+    static String lineColumn(ConfigLocation location) {
+        return "line " + location.line() + ", column " + location.column();
+    }
 
     static String child(String path, String key) {
         return path.isEmpty() ? key : path + "." + key;
