@@ -173,7 +173,7 @@ public final class ConfigLoader {
             TemporalConfig temporal = temporal(root);
             AwsConfig aws = aws(section(root, "aws", AWS_KEYS));
             Mapping limits = section(root, "limits", LIMITS_KEYS);
-            Mapping scaling = section(root, "scaling", ScalingSection.SCALING_KEYS);
+            Mapping scaling = section(root, "scaling", ScalingSection.KEYS, ScalingSection.TOTAL_KEYS);
             ScalingSection.rejectTotals(r, scaling, "the global scaling section");
             List<ScalingSection.Setting> settings = new ArrayList<>(ScalingSection.read(r, limits, ScalingSection.TOTALS));
             settings.addAll(ScalingSection.read(r, scaling, ScalingSection.FIELDS));
@@ -193,9 +193,13 @@ public final class ConfigLoader {
 
         /** An optional section: its mapping, or an empty one (so defaults apply) when absent or wrong. */
         private Mapping section(Mapping parent, String key, List<String> keys) {
+            return section(parent, key, keys, List.of());
+        }
+
+        private Mapping section(Mapping parent, String key, List<String> keys, List<String> misplaced) {
             String expected = "a mapping with the keys " + String.join(", ", keys);
             return parent.rawValue(key)
-                    .flatMap(node -> r.mapping(node, parent.path(key), expected, keys))
+                    .flatMap(node -> r.mapping(node, parent.path(key), expected, keys, misplaced))
                     .orElseGet(() -> r.absent(parent.keyNode(key).orElse(parent.node()), parent.path(key)));
         }
 
@@ -387,7 +391,7 @@ public final class ConfigLoader {
                 }
             });
             boolean fromMetadata = r.value(m, "targetsFromMetadata", Kinds.bool(), false);
-            Mapping scaling = section(m, "scaling", ScalingSection.SCALING_KEYS);
+            Mapping scaling = section(m, "scaling", ScalingSection.KEYS, ScalingSection.TOTAL_KEYS);
             ScalingSection.rejectTotals(r, scaling, "a deployment's scaling section (it sets per-version values)");
             ScalingPolicy policy = ScalingSection.apply(r, global, ScalingSection.read(r, scaling, ScalingSection.FIELDS),
                     scaling.node(), scaling.path());

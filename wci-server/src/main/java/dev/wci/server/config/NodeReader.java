@@ -82,6 +82,14 @@ final class NodeReader {
      * @return empty when {@code node} is not a mapping (recorded as an error)
      */
     Optional<Mapping> mapping(Node node, String path, String expected, List<String> keys) {
+        return mapping(node, path, expected, keys, List.of());
+    }
+
+    /**
+     * Like {@link #mapping(Node, String, String, List)}, with keys that are read (so the caller can say where
+     * they belong instead) but not offered in the list of allowed keys.
+     */
+    Optional<Mapping> mapping(Node node, String path, String expected, List<String> keys, List<String> misplaced) {
         if (isNull(node)) {
             return Optional.of(new Mapping(node, path, Map.of(), Set.of()));
         }
@@ -102,7 +110,7 @@ final class NodeReader {
             if (Tag.MERGE.equals(keyNode.getTag())) {
                 error(keyNode, keyPath, "one of the keys " + String.join(", ", keys),
                         "a YAML merge key (<<), which is not supported: write the keys out, or reuse a whole value with an alias (*name)");
-            } else if (!keys.contains(key)) {
+            } else if (!keys.contains(key) && !misplaced.contains(key)) {
                 Optional<String> closest = KeySuggestion.closest(key, keys);
                 closest.ifPresent(suggested::add);
                 String hint = closest.map(k -> " (did you mean \"" + k + "\"?)").orElse("");

@@ -61,15 +61,11 @@ final class ScalingSection {
             new Field("backoffBase", Kinds.duration(), (b, v) -> b.backoffBase((Duration) v), POSITIVE),
             new Field("backoffMax", Kinds.duration(), (b, v) -> b.backoffMax((Duration) v), POSITIVE));
 
-    /** Every key a {@code scaling} section may hold, plus the totals (written there by mistake, reported). */
-    static final List<String> SCALING_KEYS;
+    /** The keys of a {@code scaling} section. */
+    static final List<String> KEYS = FIELDS.stream().map(Field::key).toList();
 
-    static {
-        List<String> keys = new ArrayList<>();
-        FIELDS.forEach(f -> keys.add(f.key()));
-        TOTALS.forEach(f -> keys.add(f.key()));
-        SCALING_KEYS = List.copyOf(keys);
-    }
+    /** The keys of the totals: read in a {@code scaling} section only to say that they belong to {@code limits}. */
+    static final List<String> TOTAL_KEYS = TOTALS.stream().map(Field::key).toList();
 
     /**
      * A base on which each value is checked alone: backoff bounds so wide that only a value's own constraint

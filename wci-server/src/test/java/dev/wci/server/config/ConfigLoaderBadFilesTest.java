@@ -169,6 +169,13 @@ class ConfigLoaderBadFilesTest {
                                 + "found \"timer\"",
                         "16:43: deployments[0].versions[0].taskQueueTypes[2]: expected each task queue type once, "
                                 + "found \"workflow\" again")),
+                arguments("merge-key.yaml", List.of(
+                        "8:7: deployments[0].scaling.<<: expected one of the keys initialBurst, drainTarget, "
+                                + "defaultWorkerThroughput, targetUtilization, coldStartDefault, shutdownBuffer, "
+                                + "workerIdleExit, refreshMargin, observationMaxAge, maxWorkersPerVersion, "
+                                + "invokeRatePerTarget, invokeBurstPerTarget, workerSecondsPerHourPerVersion, backoffBase, "
+                                + "backoffMax, found a YAML merge key (<<), which is not supported: write the keys out, "
+                                + "or reuse a whole value with an alias (*name)")),
                 arguments("empty-deployments.yaml", List.of(
                         "3:14: deployments: expected at least one deployment, found an empty list")),
                 arguments("not-a-mapping.yaml", List.of(
