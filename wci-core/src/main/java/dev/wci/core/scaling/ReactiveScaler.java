@@ -307,6 +307,11 @@ public final class ReactiveScaler {
         return totalLive;
     }
 
+    /** Worker-seconds left in the overall budget's rolling hour (infinite without a budget). */
+    public synchronized double totalBudgetRemaining() {
+        return limits.totalBudget().remaining(clock.millis());
+    }
+
     /** Live workers of a version (starting + ready), as of each of its groups' last evaluation. */
     public synchronized int live(DeploymentVersion version) {
         GroupState[] list = byVersion.get(version);
