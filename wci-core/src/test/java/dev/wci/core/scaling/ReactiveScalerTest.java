@@ -90,7 +90,7 @@ class ReactiveScalerTest {
         clock.advanceMillis(500);
         assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
         clock.advanceMillis(500);
-        assertTrue(s.onSignal(failure(V1, 3, clock)).isEmpty());
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
         assertTrue(s.tick().isEmpty());
         assertEquals(1, s.totalLive());
     }
@@ -109,9 +109,10 @@ class ReactiveScalerTest {
     @Test
     void sizesFromArrivalRateAndBacklog() {
         ReactiveScaler s = scaler();
-        // 50 tasks/s steady and 60 waiting: ((50 - 60/30) / 0.8 + 60/20) / 5 = 12.6 -> 13 workers.
+        // 50 tasks/s steady and 60 waiting, of which 48/s sustained (60 of the window's adds are backlog). By the
+        // time a worker is ready (2 s) 96 more wait: ((50 - 60/30) / 0.8 + (60 + 96)/20) / 5 = 13.56 -> 14 workers.
         ScaleDecision d = invoked(s.onSignal(observation(V1, 60, 50, 0, false, clock)));
-        assertEquals(13, d.count());
+        assertEquals(14, d.count());
         assertEquals(48.0, d.inputs().arrivalRate(), 1e-9);
         clock.advanceMillis(1000);
         assertTrue(s.onSignal(observation(V1, 60, 50, 0, false, clock)).isEmpty(), "covered");
@@ -164,14 +165,15 @@ class ReactiveScalerTest {
     void refreshesExpiringWorkersOneColdStartAheadWhileDemandPersists() {
         ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).build(), new DeploymentVersion[0]);
         s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60))); // poll end = 60 - 30 = 30 s
-        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 5, 5, false, clock)));
+        // 4 tasks/s: one worker, and the 8 tasks that come during its cold start fit in its spare capacity.
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
         assertEquals(1, first.count());
         accept(s, first);
         // Expiring once poll end (30 s) < now + cold start (2 s) + margin (5 s): from 23 s on.
         ScaleDecision refresh = null;
         for (int t = 1; t <= 28 && refresh == null; t++) {
             clock.advance(Duration.ofSeconds(1));
-            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 5, 5, false, clock));
+            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 4, 4, false, clock));
             if (d.isPresent()) {
                 refresh = d.get();
                 assertEquals(24, t, "refresh too early or too late");
@@ -219,7 +221,10 @@ class ReactiveScalerTest {
         assertEquals(0, s.status().get(0).backlog());
     }
 
-    /** 20 workers invoked for a burst and reported ready, then a steady 5 tasks/s keeps them "alive" in the model. */
+    /**
+     * 20 workers invoked for a burst and reported ready, then a steady 5 tasks/s keeps them "alive" in the model,
+     * until the burst has left the 30 s add-rate window.
+     */
     private ReactiveScaler twentyReadyWorkersOnATrickle() {
         ReactiveScaler s = scaler();
         ScaleDecision d = invoked(s.onSignal(failure(V1, 2000, clock)));
@@ -227,7 +232,7 @@ class ReactiveScalerTest {
         for (String id : d.invocationIds()) {
             s.onWorkerReady(d.group(), id, clock.instant());
         }
-        for (int t = 0; t < 10; t++) {
+        for (int t = 0; t < 31; t++) {
             clock.advance(Duration.ofSeconds(1));
             assertTrue(s.onSignal(observation(V1, 0, 5, 5, false, clock)).isEmpty());
         }
@@ -243,10 +248,12 @@ class ReactiveScalerTest {
     @Test
     void aFailureWithNothingBackloggedEndsReadyWorkersTheDemandCouldNotKeepBusy() {
         ReactiveScaler s = twentyReadyWorkersOnATrickle();
-        // 5 tasks/s at 80% of 5 per worker sustains 2 workers; 20 are "ready", yet a task found none waiting.
-        s.onSignal(failure(V1, 1, clock));
+        // 5 tasks/s keep one worker of 5 tasks/s fully busy; 20 are "ready" (5% busy), yet a task found no free
+        // one: all but that one are gone, and the failure scales out.
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
         GroupStatus st = s.status().get(0);
-        assertEquals(2, st.live().ready());
+        assertEquals(1, st.live().ready());
+        assertEquals(1, d.count());
         assertEquals(1, st.phantomsEnded());
     }
 
@@ -256,8 +263,8 @@ class ReactiveScalerTest {
         s.onSignal(backlogAged(30, Duration.ofSeconds(30), clock)); // 20 workers would clear 30 tasks in 0.3 s
         s.onSignal(failure(V1, 1, clock));
         assertEquals(1, s.status().get(0).phantomsEnded());
-        // The 30 waiting tasks are taken out of the 5/s add rate (30 / 30 s): 4/s sustains one worker.
-        assertEquals(1, s.status().get(0).live().ready());
+        // The 30 waiting tasks are taken out of the 5/s add rate (30 / 30 s): 4/s keeps no worker fully busy.
+        assertEquals(0, s.status().get(0).live().ready());
     }
 
     @Test
@@ -277,8 +284,9 @@ class ReactiveScalerTest {
         assertTrue(s.onSignal(failure(V1, 10, clock)).isEmpty(), "two batches are no stream yet");
         clock.advanceMillis(500);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 10, clock)));
-        // 21 tasks in 1 s: ((21 / 0.8) + 21 / 20) / 5 = 5.46 -> 6 workers, 1 already starting.
-        assertEquals(21.0, d.inputs().arrivalRate(), 1e-9);
+        // 20 tasks in the 1 s after the first batch (which counts the time before it): 20/s. The 21 waiting
+        // grow by 40 within a cold start: ((20 / 0.8) + 61 / 20) / 5 = 5.61 -> 6 workers, 1 already starting.
+        assertEquals(20.0, d.inputs().arrivalRate(), 1e-9);
         assertEquals(5, d.count());
     }
 
