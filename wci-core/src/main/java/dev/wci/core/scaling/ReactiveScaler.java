@@ -61,7 +61,7 @@ public final class ReactiveScaler {
      * A task that fails to match while the ledger's ready workers would be busy less than this share of their
      * capacity says most of them are gone: workers with many slots are almost never all full at such a load.
      */
-    static final double PHANTOM_UTILIZATION = 0.5;
+    static final double PHANTOM_UTILIZATION = 0.3;
     /** Backlog drain is sampled over at least this long, or counts are too coarse. */
     private static final long MIN_DRAIN_SAMPLE_MILLIS = 2_000;
     /**
@@ -590,10 +590,20 @@ public final class ReactiveScaler {
             double seconds = (asOf - g.saturatedAsOf) / 1000.0;
             double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, idleExitMillis);
             int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, idleExitMillis, Long.MIN_VALUE).ready();
-            double done = g.saturatedBacklog - backlog + arrivals * seconds;
+            // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
+            // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
+            long failed = 0;
+            for (int i = 0, n = g.queues.size(); i < n; i++) {
+                failed += g.queues.get(i).failuresIn(g.saturatedAsOf + QueueDemand.SIGNAL_DELAY_MILLIS,
+                        asOf + QueueDemand.SIGNAL_DELAY_MILLIS);
+            }
+            double done = g.saturatedBacklog - backlog + Math.max(failed, arrivals * seconds);
             // Only a fleet that did not change in the window: the ledger's readiness times are estimates.
             boolean stable = readyAtStart > 0 && Math.abs(workerSeconds - readyAtStart * seconds) < 1e-6 * seconds;
-            if (stable && done > 0) {
+            // Only a backlog the fleet could not have emptied within the window: a small one may have run dry
+            // between the two observations, and the idle slots would read as a slow worker.
+            boolean saturated = g.saturatedBacklog >= readyAtStart * g.throughput * seconds;
+            if (stable && saturated && done > 0) {
                 sample = done / workerSeconds;
             }
         }
