@@ -320,6 +320,23 @@ public final class ReactiveScaler {
         return totalLive;
     }
 
+    /** Worker-seconds left in the overall budget's rolling hour (infinite without a budget). */
+    public synchronized double totalBudgetRemaining() {
+        return limits.totalBudget().remaining(clock.millis());
+    }
+
+    /** Live workers of a version (starting + ready), as of each of its groups' last evaluation. */
+    public synchronized int live(DeploymentVersion version) {
+        GroupState[] list = byVersion.get(version);
+        int n = 0;
+        if (list != null) {
+            for (GroupState g : list) {
+                n += g.liveCounted;
+            }
+        }
+        return n;
+    }
+
     /** Signals for versions or task queue types no group serves. */
     public synchronized long ignoredSignals() {
         return ignoredSignals;

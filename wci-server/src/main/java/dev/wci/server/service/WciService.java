@@ -1,0 +1,296 @@
+package dev.wci.server.service;
+
+import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.compute.ComputeProvider;
+import dev.wci.core.invoke.InvokeExecutor;
+import dev.wci.core.limits.Limits;
+import dev.wci.core.loop.ControlLoop;
+import dev.wci.core.registry.ConfiguredDeployment;
+import dev.wci.core.registry.ConfiguredVersion;
+import dev.wci.core.registry.DeploymentEntry;
+import dev.wci.core.registry.ManagementState;
+import dev.wci.core.registry.RegistrySnapshot;
+import dev.wci.core.registry.VersionEntry;
+import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.ReactiveScaler;
+import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.server.config.DeploymentConfig;
+import dev.wci.server.config.VersionConfig;
+import dev.wci.server.config.WciConfig;
+import dev.wci.server.http.HttpSurface;
+import dev.wci.server.metrics.WciMetrics;
+import dev.wci.server.push.PushSignalServer;
+import dev.wci.server.temporal.DescribeBudget;
+import dev.wci.server.temporal.RegistrySync;
+import dev.wci.server.temporal.TemporalConnection;
+import dev.wci.server.temporal.TemporalRpcMetrics;
+import dev.wci.server.temporal.TemporalStatsSource;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller process: one configuration, one Temporal namespace, the compute providers it is given. Wires
+ * signal sources → {@link ControlLoop} (scaler + executor) → providers, keeps the scaler's groups in line with
+ * the version registry, bootstraps new versions, and serves /metrics, /healthz, /readyz and /status.
+ *
+ * <p>Temporal being unreachable is not fatal: the service starts, reports not ready, and its loops retry.
+ */
+public final class WciService implements AutoCloseable {
+
+    /** How often the scaler re-evaluates every group (refresh, retries after backoff, ledger pruning). */
+    static final Duration TICK = Duration.ofMillis(250);
+    static final Duration REGISTRY_SYNC_INTERVAL = Duration.ofSeconds(10);
+    static final Duration REVALIDATE_EVERY = Duration.ofMinutes(5);
+    static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(2);
+    /** In-flight invokes are given this long to finish on shutdown. */
+    static final Duration DRAIN_INVOKES = Duration.ofSeconds(10);
+
+    private static final Logger log = LoggerFactory.getLogger(WciService.class);
+
+    private final WciConfig config;
+    private final Clock clock;
+    private final PrometheusMeterRegistry meters;
+    private final WciMetrics metrics;
+    private final DecisionAudit audit;
+    private final ReactiveScaler scaler;
+    private final InvokeExecutor executor;
+    private final ControlLoop loop;
+    private final TargetRegistrations targets;
+    private final Bootstrapper bootstrapper;
+    private final VersionRegistry registry;
+    private final Map<String, ScalingPolicy> policies = new HashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final HttpSurface http;
+    private final StatusReport statusReport;
+    private TemporalConnection temporal;
+    private RegistrySync registrySync;
+    private TemporalStatsSource statsSource;
+    private PushSignalServer pushServer;
+    private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
+    private volatile boolean closed;
+
+    /**
+     * Builds the service and binds its HTTP listener (a taken port fails here). Nothing runs until {@link #start()}.
+     *
+     * @param providers compute providers by type (e.g. {@code aws-lambda}); the caller closes them
+     */
+    public WciService(WciConfig config, Map<String, ComputeProvider> providers, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = new WciMetrics(meters);
+        this.audit = new DecisionAudit(500, metrics::decision);
+        ScalingPolicy global = config.scaling();
+        this.scaler = new ReactiveScaler(global, new Limits(global, new SplittableRandom()), audit, clock,
+                () -> UUID.randomUUID().toString());
+        this.executor = new InvokeExecutor(providers, scaler, metrics, clock, config.limits().maxInFlightInvokes());
+        this.loop = new ControlLoop(scaler, executor);
+        this.targets = new TargetRegistrations(scaler, providers, clock, REVALIDATE_EVERY, meters);
+        this.bootstrapper = new Bootstrapper(scaler, executor, clock, meters);
+        List<ConfiguredDeployment> deployments = new ArrayList<>();
+        for (DeploymentConfig d : config.deployments()) {
+            policies.put(d.name(), d.scaling());
+            List<ConfiguredVersion> versions = new ArrayList<>();
+            for (VersionConfig v : d.versions()) {
+                versions.add(new ConfiguredVersion(v.buildId(), v.target(), v.taskQueueTypes()));
+            }
+            deployments.add(new ConfiguredDeployment(d.name(), d.targetsFromMetadata(), versions));
+        }
+        this.registry = new VersionRegistry(deployments);
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "wci-loop");
+            t.setDaemon(true);
+            return t;
+        });
+        this.statusReport = new StatusReport(clock, registry, scaler, targets, bootstrapper, audit, executor,
+                global.maxWorkersTotal());
+        this.http = new HttpSurface(config.http().host(), config.http().port(), new HttpSurface.Endpoints() {
+            @Override
+            public String metrics() {
+                WciService.this.metrics.refresh(scaler.status());
+                return meters.scrape();
+            }
+
+            @Override
+            public HttpSurface.Readiness readiness() {
+                return WciService.this.readiness();
+            }
+
+            @Override
+            public Object status() {
+                return WciService.this.status();
+            }
+        });
+    }
+
+    /**
+     * Starts everything: HTTP, the Temporal connection, registry sync, signal sources, the scaler's tick.
+     *
+     * @throws UncheckedIOException when the push listener cannot bind
+     * @throws dev.wci.server.temporal.TemporalSetupException when the Temporal settings cannot be used (e.g. TLS files)
+     */
+    public synchronized void start() {
+        http.start();
+        TemporalRpcMetrics rpc = new TemporalRpcMetrics(meters);
+        temporal = TemporalConnection.open(config.temporal(), rpc);
+        DescribeBudget budget = new DescribeBudget(config.temporal().describeBudgetPerSecond(), clock);
+        registry.addListener(change -> scheduler.execute(this::syncTargets));
+        registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL);
+        registrySync.start();
+        if (config.signals().temporalStats().enabled()) {
+            statsSource = new TemporalStatsSource(temporal, registry, budget, config.signals().temporalStats(),
+                    scaler::live, new SourceSink("temporal-stats", loop, metrics), clock);
+            statsSource.start();
+        }
+        if (config.signals().push().enabled()) {
+            pushServer = new PushSignalServer(config.signals().push(), config.temporal().namespace(), registry,
+                    new SourceSink("push", loop, metrics), meters, clock);
+            try {
+                pushServer.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        scheduler.scheduleWithFixedDelay(guarded("tick", loop::tick), TICK.toMillis(), TICK.toMillis(),
+                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded("housekeeping", this::housekeeping), 0,
+                HOUSEKEEPING_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("WCI started: namespace {} at {}, {} deployment(s), HTTP on {}:{}{}", config.temporal().namespace(),
+                config.temporal().address(), config.deployments().size(), config.http().host(), http.port(),
+                pushServer != null ? ", push on port " + pushServer.port() : "");
+    }
+
+    /** Health of Temporal, bootstraps, re-validation: the slow periodic work. */
+    private void housekeeping() {
+        health = temporal.check(Duration.ofSeconds(2));
+        syncTargets();
+        targets.revalidateDue();
+        bootstrapper.check(registry.snapshot(), targets::isRegistered);
+    }
+
+    /** The scaler's groups follow the registry: mapped versions that Temporal does not run itself. */
+    private void syncTargets() {
+        List<ManagedVersion> desired = new ArrayList<>();
+        for (VersionEntry v : registry.snapshot().versions()) {
+            boolean ours = v.state() == ManagementState.MANAGED || v.state() == ManagementState.NOT_IN_TEMPORAL;
+            if (ours && v.target().isPresent()) {
+                desired.add(new ManagedVersion(v.version(), v.target().get(), v.taskQueueTypes(),
+                        policies.getOrDefault(v.version().deploymentName(), config.scaling())));
+            }
+        }
+        targets.sync(desired);
+    }
+
+    private Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A periodic task that throws would never run again: log and keep the schedule.
+                log.warn("{} failed: {}", what, e.toString(), e);
+            }
+        };
+    }
+
+    /** Ready when Temporal answers and every deployment was read from it at least once. */
+    public HttpSurface.Readiness readiness() {
+        List<String> problems = new ArrayList<>();
+        if (closed) {
+            problems.add("shutting down");
+        }
+        TemporalConnection.Health h = health;
+        if (!h.ok()) {
+            problems.add("Temporal at " + config.temporal().address() + " is not reachable: " + h.detail());
+        }
+        RegistrySnapshot snapshot = registry.snapshot();
+        for (DeploymentEntry d : snapshot.deployments().values()) {
+            if (d.syncedAt().isEmpty()) {
+                problems.add("deployment " + d.name() + " not read from Temporal yet");
+            }
+        }
+        return new HttpSurface.Readiness(problems.isEmpty(), problems);
+    }
+
+    /** The /status document. */
+    public StatusReport.Status status() {
+        return statusReport.build(readiness(), statsSource, health);
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** The push endpoint's port, or -1 when push is off. */
+    public int pushPort() {
+        return pushServer == null ? -1 : pushServer.port();
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    public ReactiveScaler scaler() {
+        return scaler;
+    }
+
+    public VersionRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Graceful stop: sources first (no new signals), then the scaler's tick, then in-flight invokes are given
+     * {@link #DRAIN_INVOKES} to finish; then HTTP and the Temporal connection close.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("WCI stopping");
+        if (pushServer != null) {
+            pushServer.close();
+        }
+        if (statsSource != null) {
+            statsSource.close();
+        }
+        if (registrySync != null) {
+            registrySync.close();
+        }
+        scheduler.shutdownNow();
+        long deadline = System.nanoTime() + DRAIN_INVOKES.toNanos();
+        while ((executor.inFlight() > 0 || executor.waiting() > 0) && System.nanoTime() < deadline) {
+            try {
+                // Waiting on other threads' completions: no event to wait on, so poll briefly.
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (executor.inFlight() > 0) {
+            log.warn("{} invoke request(s) still in flight after {} s; stopping anyway", executor.inFlight(),
+                    DRAIN_INVOKES.toSeconds());
+        }
+        http.close();
+        if (temporal != null) {
+            temporal.close();
+        }
+        log.info("WCI stopped");
+    }
+}
