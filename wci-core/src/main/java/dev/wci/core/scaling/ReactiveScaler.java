@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>A sync-match failure with no live worker invokes at once (scale from zero).</li>
- *   <li>Workers needed = ceil((arrival rate + backlog / drain target) / per-worker throughput); it invokes
- *       needed − live, so demand already covered by starting workers never invokes again.</li>
+ *   <li>Workers needed = ceil((arrival rate / target utilization + backlog when ready / drain target) /
+ *       per-worker throughput), the backlog projected one cold start ahead; it invokes needed − live, so
+ *       demand already covered by starting workers never invokes again.</li>
+ *   <li>A task that fails to match while the ledger's ready workers would be lightly loaded ends those the
+ *       load cannot keep busy: they exited idle unseen.</li>
  *   <li>While demand persists, workers that stop before a replacement could be ready do not count:
  *       replacements are invoked one cold start ahead (refresh).</li>
  *   <li>Nothing is invoked while the queue's own rate limit is active, or beyond any limit
