@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>A sync-match failure with no live worker invokes at once (scale from zero).</li>
- *   <li>Workers needed = ceil((arrival rate + backlog / drain target) / per-worker throughput); it invokes
- *       needed − live, so demand already covered by starting workers never invokes again.</li>
+ *   <li>Workers needed = ceil((arrival rate / target utilization + backlog when ready / drain target) /
+ *       per-worker throughput), the backlog projected one cold start ahead; it invokes needed − live, so
+ *       demand already covered by starting workers never invokes again.</li>
+ *   <li>A task that fails to match while the ledger's ready workers would be lightly loaded ends those the
+ *       load cannot keep busy: they exited idle unseen.</li>
  *   <li>While demand persists, workers that stop before a replacement could be ready do not count:
  *       replacements are invoked one cold start ahead (refresh).</li>
  *   <li>Nothing is invoked while the queue's own rate limit is active, or beyond any limit
@@ -52,8 +55,16 @@ public final class ReactiveScaler {
     private static final long HOLD_AUDIT_INTERVAL_MILLIS = 10_000;
     /** Window over which the failure stream is read as an arrival rate. */
     private static final long FAILURE_RATE_WINDOW_MILLIS = 10_000;
-    /** Ready workers beyond this many times what the demand sustains are suspect when a task fails to match. */
-    private static final int PHANTOM_FACTOR = 2;
+    /**
+     * While workers are ready, failures are read as a rate only once they span this long: a second or two of
+     * failures is how random arrivals look at a healthy utilization, and a worker invoked for it would stay.
+     */
+    static final long SUSTAINED_FAILURE_MILLIS = 5_000;
+    /**
+     * A task that fails to match while the ledger's ready workers would be busy less than this share of their
+     * capacity says most of them are gone: workers with many slots are almost never all full at such a load.
+     */
+    static final double PHANTOM_UTILIZATION = 0.3;
     /** Backlog drain is sampled over at least this long, or counts are too coarse. */
     private static final long MIN_DRAIN_SAMPLE_MILLIS = 2_000;
     /**
@@ -183,6 +194,11 @@ public final class ReactiveScaler {
             long at = Math.min(now, f.observedAt().toEpochMilli());
             if (f.notMatchedCount() > 0) {
                 forgetPhantoms(g, now);
+                if (liveWorkers(g, now).live() == 0 && g.lastDemandAt < at - QueueDemand.RATE_WINDOW_MILLIS) {
+                    // No worker and no demand for a whole rate window: nothing arrived before this failure (it
+                    // would have failed too), so the next add rates describe a shorter time than their window.
+                    g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
+                }
                 q.addFailures(at, f.notMatchedCount());
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
             }
@@ -355,18 +371,21 @@ public final class ReactiveScaler {
     }
 
     /**
-     * Sustained arrivals per second: from the observed add rates, or, while no worker is ready (every
-     * arrival then fails to match), from the failure stream if that says more.
+     * Sustained arrivals per second: from the observed add rates, or from the failure stream if that says more
+     * (failures are arrivals that found no free worker: a lower bound that needs no stats and is not stale).
+     * While no worker is ready every arrival fails, and a short stream is enough; otherwise it must last
+     * {@link #SUSTAINED_FAILURE_MILLIS}.
      */
     private double arrivalRate(GroupState g, long now, LiveWorkers live) {
+        long minSpan = live.ready() == 0 ? 0 : SUSTAINED_FAILURE_MILLIS;
         double observed = 0;
         double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            observed += q.arrivalRate(now, observationMaxAgeMillis);
-            failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS);
+            observed += q.arrivalRate(now, observationMaxAgeMillis, g.arrivalsFrom);
+            failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS, minSpan);
         }
-        return live.ready() == 0 ? Math.max(observed, failing) : observed;
+        return Math.max(observed, failing);
     }
 
     private boolean rateLimited(GroupState g, long now) {
@@ -391,6 +410,17 @@ public final class ReactiveScaler {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, workers));
     }
 
+    /**
+     * The backlog a worker invoked now will find when it is ready, one cold start from now: what waits now,
+     * plus the arrivals the ready workers cannot take meanwhile, or minus what their spare capacity works off.
+     * Sizing for the backlog of now would leave the first workers of a scale-out facing a larger one, and would
+     * invoke late workers for a backlog the ready ones finish before the new ones could help.
+     */
+    private static double backlogWhenReady(GroupState g, double backlog, double rate, LiveWorkers live) {
+        double seconds = g.coldStartMillis / 1000.0;
+        return Math.max(0, backlog + (rate - live.ready() * g.throughput) * seconds);
+    }
+
     private ScaleDecision evaluate(GroupState g, long now, String trigger) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
@@ -398,7 +428,7 @@ public final class ReactiveScaler {
 
         double backlog = backlog(g, now);
         double rate = arrivalRate(g, now, live);
-        int desired = desired(backlog, rate, g.throughput);
+        int desired = desired(backlogWhenReady(g, backlog, rate, live), rate, g.throughput);
         if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, policy.initialBurst());
         }
@@ -500,18 +530,23 @@ public final class ReactiveScaler {
     }
 
     /**
-     * A task found no worker waiting while the ledger holds far more ready workers than the demand could keep
-     * busy, and either nothing was backlogged or the oldest task has waited far longer than those workers
-     * would let it: the extra workers exited idle while the demand estimate (a 30 s add rate) still kept them
-     * alive in the model. They are ended, so this failure scales out.
+     * A task found no free worker, yet at the estimated arrival rate the ledger's ready workers would be busy
+     * less than {@link #PHANTOM_UTILIZATION} of their capacity, and either nothing was backlogged or the oldest
+     * task has waited far longer than those workers would let it: the model is wrong, not the signal. Workers
+     * that got too few tasks exited idle while the group's demand (one rate for all of them) kept them alive in
+     * the model. Only as many ready workers as the arrivals could keep fully busy are kept (often none); the
+     * rest are ended, so this failure scales out.
      */
     private void forgetPhantoms(GroupState g, long now) {
         if (idleExitMillis <= 0) {
             return;
         }
         LiveWorkers live = liveWorkers(g, now);
-        int sustained = Math.max(1, desired(0, arrivalRate(g, now, live), g.throughput));
-        if (live.ready() <= PHANTOM_FACTOR * sustained) {
+        if (live.ready() == 0) {
+            return;
+        }
+        double busy = arrivalRate(g, now, live) / g.throughput;
+        if (live.ready() * PHANTOM_UTILIZATION <= busy) {
             return;
         }
         double backlog = backlog(g, now);
@@ -522,8 +557,10 @@ public final class ReactiveScaler {
             stuck = age > Math.max(idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
         }
         if (backlog < 1 || stuck) {
-            g.ledger.endReady(live.ready() - sustained, now, g.lastDemandAt, idleExitMillis);
-            g.phantomsEnded++;
+            int keep = (int) Math.floor(busy);
+            if (g.ledger.endReady(live.ready() - keep, now, g.lastDemandAt, idleExitMillis) > 0) {
+                g.phantomsEnded++;
+            }
         }
     }
 
@@ -561,7 +598,7 @@ public final class ReactiveScaler {
                 return;
             }
             backlog += o.backlogCount();
-            arrivals += q.arrivalRate(now, observationMaxAgeMillis);
+            arrivals += q.arrivalRate(now, observationMaxAgeMillis, g.arrivalsFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
         if (backlog <= 0) {
@@ -573,10 +610,20 @@ public final class ReactiveScaler {
             double seconds = (asOf - g.saturatedAsOf) / 1000.0;
             double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, idleExitMillis);
             int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, idleExitMillis, Long.MIN_VALUE).ready();
-            double done = g.saturatedBacklog - backlog + arrivals * seconds;
+            // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
+            // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
+            long failed = 0;
+            for (int i = 0, n = g.queues.size(); i < n; i++) {
+                failed += g.queues.get(i).failuresIn(g.saturatedAsOf + QueueDemand.SIGNAL_DELAY_MILLIS,
+                        asOf + QueueDemand.SIGNAL_DELAY_MILLIS);
+            }
+            double done = g.saturatedBacklog - backlog + Math.max(failed, arrivals * seconds);
             // Only a fleet that did not change in the window: the ledger's readiness times are estimates.
             boolean stable = readyAtStart > 0 && Math.abs(workerSeconds - readyAtStart * seconds) < 1e-6 * seconds;
-            if (stable && done > 0) {
+            // Only a backlog the fleet could not have emptied within the window: a small one may have run dry
+            // between the two observations, and the idle slots would read as a slow worker.
+            boolean saturated = g.saturatedBacklog >= readyAtStart * g.throughput * seconds;
+            if (stable && saturated && done > 0) {
                 sample = done / workerSeconds;
             }
         }
@@ -608,7 +655,7 @@ public final class ReactiveScaler {
         });
         long horizon = now - Math.max(drainMillis, observationMaxAgeMillis);
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            g.queues.get(i).prune(horizon);
+            g.queues.get(i).prune(horizon, now);
         }
     }
 }
