@@ -10,6 +10,13 @@ import java.util.List;
 final class GroupState {
 
     final ScalingGroup group;
+    /** The group's policy (its deployment's overrides over the defaults), and its durations in millis. */
+    final ScalingPolicy policy;
+    final long drainMillis;
+    final long idleExitMillis;
+    final long shutdownBufferMillis;
+    final long refreshMarginMillis;
+    final long observationMaxAgeMillis;
     final Ledger ledger = new Ledger();
     final List<QueueDemand> queues = new ArrayList<>(2);
     TargetFacts facts;
@@ -35,11 +42,17 @@ final class GroupState {
     DecisionReason lastHoldReason;
     long lastHoldAuditAt = Long.MIN_VALUE;
 
-    GroupState(ScalingGroup group, TargetFacts facts, double throughput, long coldStartMillis) {
+    GroupState(ScalingGroup group, TargetFacts facts, ScalingPolicy policy) {
         this.group = group;
         this.facts = facts;
-        this.throughput = throughput;
-        this.coldStartMillis = coldStartMillis;
+        this.policy = policy;
+        this.throughput = policy.defaultWorkerThroughput();
+        this.coldStartMillis = policy.coldStartDefault().toMillis();
+        this.drainMillis = policy.drainTarget().toMillis();
+        this.idleExitMillis = policy.workerIdleExit().toMillis();
+        this.shutdownBufferMillis = policy.shutdownBuffer().toMillis();
+        this.refreshMarginMillis = policy.refreshMargin().toMillis();
+        this.observationMaxAgeMillis = policy.observationMaxAge().toMillis();
     }
 
     QueueDemand queue(String taskQueue, TaskQueueType type) {

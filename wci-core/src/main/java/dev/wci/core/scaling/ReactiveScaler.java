@@ -81,11 +81,6 @@ public final class ReactiveScaler {
     private final DecisionAudit audit;
     private final Clock clock;
     private final Supplier<String> invocationIds;
-    private final long drainMillis;
-    private final long idleExitMillis;
-    private final long shutdownBufferMillis;
-    private final long refreshMarginMillis;
-    private final long observationMaxAgeMillis;
 
     private final Map<ScalingGroupId, GroupState> groups = new LinkedHashMap<>();
     private final Map<DeploymentVersion, GroupState[]> byVersion = new HashMap<>();
@@ -102,18 +97,22 @@ public final class ReactiveScaler {
         this.audit = audit;
         this.clock = clock;
         this.invocationIds = invocationIds;
-        this.drainMillis = policy.drainTarget().toMillis();
-        this.idleExitMillis = policy.workerIdleExit().toMillis();
-        this.shutdownBufferMillis = policy.shutdownBuffer().toMillis();
-        this.refreshMarginMillis = policy.refreshMargin().toMillis();
-        this.observationMaxAgeMillis = policy.observationMaxAge().toMillis();
     }
 
-    /** Starts managing a group whose target validated with {@code facts}. Re-registering replaces the group. */
+    /** Starts managing a group with the scaler's policy. See {@link #register(ScalingGroup, TargetFacts, ScalingPolicy)}. */
     public synchronized void register(ScalingGroup group, TargetFacts facts) {
+        register(group, facts, policy);
+    }
+
+    /**
+     * Starts managing a group whose target validated with {@code facts}, sized and limited by {@code groupPolicy}
+     * (e.g. a deployment's overrides); the totals (overall cap and budget) always come from the scaler's policy.
+     * Re-registering replaces the group.
+     */
+    public synchronized void register(ScalingGroup group, TargetFacts facts, ScalingPolicy groupPolicy) {
         unregister(group.id());
-        GroupState g = new GroupState(group, facts, policy.defaultWorkerThroughput(),
-                policy.coldStartDefault().toMillis());
+        limits.configure(group.id().version(), group.target(), groupPolicy);
+        GroupState g = new GroupState(group, facts, groupPolicy);
         groups.put(group.id(), g);
         GroupState[] existing = byVersion.get(group.id().version());
         GroupState[] updated = existing == null ? new GroupState[1] : Arrays.copyOf(existing, existing.length + 1);
@@ -298,7 +297,7 @@ public final class ReactiveScaler {
     public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at, boolean idle) {
         GroupState g = groups.get(id);
         if (g != null && g.ledger.ended(invocationId, at.toEpochMilli()) != null && idle) {
-            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - idleExitMillis);
+            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - g.idleExitMillis);
         }
     }
 
@@ -359,13 +358,13 @@ public final class ReactiveScaler {
     }
 
     private LiveWorkers liveWorkers(GroupState g, long now) {
-        return g.ledger.count(now, g.lastDemandAt, idleExitMillis, now + g.coldStartMillis + refreshMarginMillis);
+        return g.ledger.count(now, g.lastDemandAt, g.idleExitMillis, now + g.coldStartMillis + g.refreshMarginMillis);
     }
 
     private double backlog(GroupState g, long now) {
         double b = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            b += g.queues.get(i).backlog(now, observationMaxAgeMillis, drainMillis, g.drainedAt);
+            b += g.queues.get(i).backlog(now, g.observationMaxAgeMillis, g.drainMillis, g.drainedAt);
         }
         return b;
     }
@@ -382,7 +381,7 @@ public final class ReactiveScaler {
         double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            observed += q.arrivalRate(now, observationMaxAgeMillis, g.arrivalsFrom);
+            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
             failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS, minSpan);
         }
         return Math.max(observed, failing);
@@ -390,7 +389,7 @@ public final class ReactiveScaler {
 
     private boolean rateLimited(GroupState g, long now) {
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            if (g.queues.get(i).rateLimited(now, observationMaxAgeMillis)) {
+            if (g.queues.get(i).rateLimited(now, g.observationMaxAgeMillis)) {
                 return true;
             }
         }
@@ -401,11 +400,11 @@ public final class ReactiveScaler {
      * Workers needed for the demand, at least one whenever there is any: arrivals at the target utilization
      * plus the backlog worked off within the drain target.
      */
-    private int desired(double backlog, double rate, double throughput) {
+    private static int desired(GroupState g, double backlog, double rate, double throughput) {
         if (backlog <= 0 && rate <= 0) {
             return 0;
         }
-        double perSecond = rate / policy.targetUtilization() + backlog * 1000.0 / drainMillis;
+        double perSecond = rate / g.policy.targetUtilization() + backlog * 1000.0 / g.drainMillis;
         double workers = Math.ceil(perSecond / throughput - 1e-9);
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, workers));
     }
@@ -428,9 +427,9 @@ public final class ReactiveScaler {
 
         double backlog = backlog(g, now);
         double rate = arrivalRate(g, now, live);
-        int desired = desired(backlogWhenReady(g, backlog, rate, live), rate, g.throughput);
+        int desired = desired(g, backlogWhenReady(g, backlog, rate, live), rate, g.throughput);
         if (live.live() == 0 && backlog > 0) {
-            desired = Math.max(desired, policy.initialBurst());
+            desired = Math.max(desired, g.policy.initialBurst());
         }
         if (desired == 0) {
             return null;
@@ -473,7 +472,7 @@ public final class ReactiveScaler {
             return null;
         }
         String[] ids = new String[admission.granted()];
-        long pollEnd = now + g.facts.timeout().toMillis() - shutdownBufferMillis;
+        long pollEnd = now + g.facts.timeout().toMillis() - g.shutdownBufferMillis;
         for (int i = 0; i < ids.length; i++) {
             ids[i] = invocationIds.get();
             g.ledger.reserve(new LedgerEntry(ids[i], now, now + g.coldStartMillis, pollEnd, Long.MAX_VALUE,
@@ -538,7 +537,7 @@ public final class ReactiveScaler {
      * rest are ended, so this failure scales out.
      */
     private void forgetPhantoms(GroupState g, long now) {
-        if (idleExitMillis <= 0) {
+        if (g.idleExitMillis <= 0) {
             return;
         }
         LiveWorkers live = liveWorkers(g, now);
@@ -554,11 +553,11 @@ public final class ReactiveScaler {
         if (backlog >= 1) {
             long age = oldestWaitMillis(g, now);
             long drainMillis = (long) (1000 * backlog / (live.ready() * g.throughput));
-            stuck = age > Math.max(idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
+            stuck = age > Math.max(g.idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
         }
         if (backlog < 1 || stuck) {
             int keep = (int) Math.floor(busy);
-            if (g.ledger.endReady(live.ready() - keep, now, g.lastDemandAt, idleExitMillis) > 0) {
+            if (g.ledger.endReady(live.ready() - keep, now, g.lastDemandAt, g.idleExitMillis) > 0) {
                 g.phantomsEnded++;
             }
         }
@@ -569,7 +568,7 @@ public final class ReactiveScaler {
         long age = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            if (q.fresh(now, observationMaxAgeMillis) && q.observation.backlogCount() > 0) {
+            if (q.fresh(now, g.observationMaxAgeMillis) && q.observation.backlogCount() > 0) {
                 age = Math.max(age, q.observation.backlogAge().toMillis());
             }
         }
@@ -589,7 +588,7 @@ public final class ReactiveScaler {
         long asOf = Long.MIN_VALUE;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            if (!q.fresh(now, observationMaxAgeMillis)) {
+            if (!q.fresh(now, g.observationMaxAgeMillis)) {
                 continue;
             }
             BacklogObservation o = q.observation;
@@ -598,7 +597,7 @@ public final class ReactiveScaler {
                 return;
             }
             backlog += o.backlogCount();
-            arrivals += q.arrivalRate(now, observationMaxAgeMillis, g.arrivalsFrom);
+            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
         if (backlog <= 0) {
@@ -608,8 +607,8 @@ public final class ReactiveScaler {
         double sample = -1;
         if (g.saturatedBacklog > 0 && asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
             double seconds = (asOf - g.saturatedAsOf) / 1000.0;
-            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, idleExitMillis);
-            int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, idleExitMillis, Long.MIN_VALUE).ready();
+            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, g.idleExitMillis);
+            int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, g.idleExitMillis, Long.MIN_VALUE).ready();
             // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
             // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
             long failed = 0;
@@ -634,18 +633,18 @@ public final class ReactiveScaler {
         if (sample > 0) {
             // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
             double bounded = Math.max(g.throughput / 2, Math.min(g.throughput * 2, sample));
-            double alpha = policy.throughputEwmaAlpha();
+            double alpha = g.policy.throughputEwmaAlpha();
             double learned = (1 - alpha) * g.throughput + alpha * bounded;
             g.throughput = Math.max(MIN_THROUGHPUT, Math.min(MAX_THROUGHPUT, learned));
         }
     }
 
     private void prune(GroupState g, long now) {
-        g.ledger.prune(now, g.lastDemandAt, idleExitMillis, e -> {
-            long end = e.effectiveEnd(g.lastDemandAt, idleExitMillis);
-            if (idleExitMillis > 0 && end < Math.min(e.pollEnd(), e.endedAt())) {
+        g.ledger.prune(now, g.lastDemandAt, g.idleExitMillis, e -> {
+            long end = e.effectiveEnd(g.lastDemandAt, g.idleExitMillis);
+            if (g.idleExitMillis > 0 && end < Math.min(e.pollEnd(), e.endedAt())) {
                 // Predicted to have exited idle: by then its queues were empty.
-                g.drainedAt = Math.max(g.drainedAt, end - idleExitMillis);
+                g.drainedAt = Math.max(g.drainedAt, end - g.idleExitMillis);
             }
             // A worker that reached its poll end may still finish in-flight tasks until the hard timeout:
             // only an exit reported or predicted before that returns budget.
@@ -653,7 +652,7 @@ public final class ReactiveScaler {
             double unused = e.chargedSeconds() - worked;
             limits.refund(g.group.id().version(), unused, e.invokedAt(), now);
         });
-        long horizon = now - Math.max(drainMillis, observationMaxAgeMillis);
+        long horizon = now - Math.max(g.drainMillis, g.observationMaxAgeMillis);
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             g.queues.get(i).prune(horizon, now);
         }
