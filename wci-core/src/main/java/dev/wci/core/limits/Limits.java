@@ -22,6 +22,9 @@ public final class Limits {
     private final RandomGenerator random;
     private final Map<ComputeTarget, TargetLimits> targets = new HashMap<>();
     private final Map<DeploymentVersion, BudgetWindow> versionBudgets = new HashMap<>();
+    /** Per-version and per-target policies where they differ from the global one (deployment overrides). */
+    private final Map<DeploymentVersion, ScalingPolicy> versionPolicies = new HashMap<>();
+    private final Map<ComputeTarget, ScalingPolicy> targetPolicies = new HashMap<>();
     private final BudgetWindow totalBudget;
 
     public Limits(ScalingPolicy policy, RandomGenerator random) {
@@ -37,7 +40,7 @@ public final class Limits {
         private final TargetCircuit circuit = new TargetCircuit();
         private final InvokeLoopGuard invokeLoop = new InvokeLoopGuard();
 
-        private TargetLimits(long nowMillis) {
+        private TargetLimits(ScalingPolicy policy, long nowMillis) {
             invokeRate = new TokenBucket(policy.invokeRatePerTarget(), policy.invokeBurstPerTarget(), nowMillis);
             backoff = new ThrottleBackoff(policy.backoffBase(), policy.backoffMax(), policy.backoffJitter(), random);
         }
@@ -59,12 +62,26 @@ public final class Limits {
         }
     }
 
+    /**
+     * Uses {@code versionPolicy} (a deployment's overrides) for the version's cap and budget and for the target's
+     * invoke rate and backoff. Limiter state already built for them is kept; a changed budget limit takes effect
+     * for a version seen for the first time.
+     */
+    public void configure(DeploymentVersion version, ComputeTarget target, ScalingPolicy versionPolicy) {
+        versionPolicies.put(version, versionPolicy);
+        targetPolicies.put(target, versionPolicy);
+    }
+
+    private ScalingPolicy policyOf(DeploymentVersion version) {
+        return versionPolicies.getOrDefault(version, policy);
+    }
+
     public TargetLimits target(ComputeTarget target, long nowMillis) {
-        return targets.computeIfAbsent(target, t -> new TargetLimits(nowMillis));
+        return targets.computeIfAbsent(target, t -> new TargetLimits(targetPolicies.getOrDefault(t, policy), nowMillis));
     }
 
     public BudgetWindow versionBudget(DeploymentVersion version) {
-        return versionBudgets.computeIfAbsent(version, v -> new BudgetWindow(policy.budgetPerVersion()));
+        return versionBudgets.computeIfAbsent(version, v -> new BudgetWindow(policyOf(v).budgetPerVersion()));
     }
 
     public BudgetWindow totalBudget() {
@@ -96,7 +113,7 @@ public final class Limits {
             trims = trim(trims, LimitKind.THROTTLE_BACKOFF, n, 0);
             n = 0;
         }
-        int versionRoom = Math.max(0, policy.maxWorkersPerVersion() - versionLive);
+        int versionRoom = Math.max(0, policyOf(version).maxWorkersPerVersion() - versionLive);
         if (n > versionRoom) {
             trims = trim(trims, LimitKind.VERSION_CAP, n, versionRoom);
             n = versionRoom;

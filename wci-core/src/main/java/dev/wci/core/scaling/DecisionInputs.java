@@ -8,7 +8,8 @@ package dev.wci.core.scaling;
  * @param arrivalRate      estimated sustained arrivals per second
  * @param workerThroughput tasks per second one worker completes (learned or default)
  * @param coldStartMillis  estimated time from invoke to a polling worker
- * @param desired          workers needed: ceil((arrival rate + backlog / drain target) / throughput)
+ * @param desired          workers needed: ceil((arrival rate / target utilization + backlog when ready / drain
+ *                         target) / throughput), the backlog projected one cold start ahead (docs/scaler.md)
  * @param live             live workers (starting, ready, expiring) when deciding
  * @param rateLimited      whether the queue's rate limit was active
  */

@@ -10,11 +10,20 @@ import java.util.List;
 final class GroupState {
 
     final ScalingGroup group;
+    /** The group's policy (its deployment's overrides over the defaults), and its durations in millis. */
+    final ScalingPolicy policy;
+    final long drainMillis;
+    final long idleExitMillis;
+    final long shutdownBufferMillis;
+    final long refreshMarginMillis;
+    final long observationMaxAgeMillis;
     final Ledger ledger = new Ledger();
     final List<QueueDemand> queues = new ArrayList<>(2);
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */
     long lastDemandAt = Long.MIN_VALUE;
+    /** Nothing arrived on the group's queues before this moment of its current activity (see docs/scaler.md). */
+    long arrivalsFrom = Long.MIN_VALUE;
     /** The queue was empty at this moment (a worker exited idle after it): older failures were served. */
     long drainedAt = Long.MIN_VALUE;
     double throughput;
@@ -33,11 +42,17 @@ final class GroupState {
     DecisionReason lastHoldReason;
     long lastHoldAuditAt = Long.MIN_VALUE;
 
-    GroupState(ScalingGroup group, TargetFacts facts, double throughput, long coldStartMillis) {
+    GroupState(ScalingGroup group, TargetFacts facts, ScalingPolicy policy) {
         this.group = group;
         this.facts = facts;
-        this.throughput = throughput;
-        this.coldStartMillis = coldStartMillis;
+        this.policy = policy;
+        this.throughput = policy.defaultWorkerThroughput();
+        this.coldStartMillis = policy.coldStartDefault().toMillis();
+        this.drainMillis = policy.drainTarget().toMillis();
+        this.idleExitMillis = policy.workerIdleExit().toMillis();
+        this.shutdownBufferMillis = policy.shutdownBuffer().toMillis();
+        this.refreshMarginMillis = policy.refreshMargin().toMillis();
+        this.observationMaxAgeMillis = policy.observationMaxAge().toMillis();
     }
 
     QueueDemand queue(String taskQueue, TaskQueueType type) {

@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param backoffUntil      end of the throttle backoff, or null if none
  * @param budgetRemaining   worker-seconds left in the version's rolling hour (infinite if no budget)
  * @param phantomsEnded     times the ledger's ready workers were found to have exited unseen (see
- *                          docs/scaler.md): a high count means the idle-exit setting does not match the workers
+ *                          docs/scaler.md): expected after bursts; rising in steady traffic, it means the idle-exit
+ *                          setting does not match the workers
  * @param invokeLoopSuspect why the target is held back as an invoke loop, or null
  */
 public record GroupStatus(ScalingGroupId group, ComputeTarget target, LiveWorkers live, double backlog,

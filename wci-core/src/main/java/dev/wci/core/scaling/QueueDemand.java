@@ -22,6 +22,18 @@ final class QueueDemand {
      */
     static final long SIGNAL_DELAY_MILLIS = 1_000;
     private static final int RING = 32;
+    /**
+     * A batch carrying more than this many times the stream's typical batch is a burst: tasks added at once,
+     * which are backlog to work off, not a rate that goes on.
+     */
+    static final int BURST_FACTOR = 4;
+    /** The typical batch is the mean of the batches seen this long before a new one. */
+    static final long BURST_REFERENCE_MILLIS = 10_000;
+    /** Bursts are remembered this long: a 30 s rate window observed up to a few seconds stale still holds them. */
+    static final long BURST_MEMORY_MILLIS = 60_000;
+    private static final int BURSTS = 8;
+    /** An add rate is never read as covering less than this (the start of arrivals is known to about 1 s). */
+    static final long MIN_RATE_SPAN_MILLIS = 5_000;
 
     final String taskQueue;
     final TaskQueueType type;
@@ -33,6 +45,11 @@ final class QueueDemand {
     private final long[] failureAt = new long[RING];
     private final long[] failureCount = new long[RING];
     private int size;
+    /** Bursts seen in the failure stream: when, and how many tasks beyond the stream's typical batch. */
+    private final long[] burstAt = new long[BURSTS];
+    private final long[] burstExcess = new long[BURSTS];
+    private final long[] burstCount = new long[BURSTS];
+    private int bursts;
 
     QueueDemand(String taskQueue, TaskQueueType type) {
         this.taskQueue = taskQueue;
@@ -46,6 +63,11 @@ final class QueueDemand {
     void addFailures(long at, long count) {
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
+        forgetBurstsMatchedBy(atMillis, count);
+        long typical = typicalBatch(atMillis);
+        if (count > BURST_FACTOR * typical) {
+            recordBurst(atMillis, count, count - typical);
+        }
         if (size > 0 && atMillis - failureAt[size - 1] < MERGE_MILLIS && atMillis >= failureAt[size - 1]) {
             failureCount[size - 1] += count;
             return;
@@ -93,40 +115,111 @@ final class QueueDemand {
     }
 
     /**
-     * Sustained arrivals per second. The add rate covers 30 s, so a burst that is now backlog also shows in
-     * it: that share (backlog / 30 s) is taken out, or a burst would be counted twice.
+     * Sustained arrivals per second from the observed add rate. It covers 30 s, so tasks that came at once
+     * also show in it: the larger of the bursts the failure stream saw in that window and the backlog (bursts
+     * that found idle workers show in neither) is taken out, or a burst would be counted as a rate for 30 s.
      */
-    double arrivalRate(long now, long maxAgeMillis) {
+    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom) {
         if (!fresh(now, maxAgeMillis)) {
             return 0;
         }
-        return Math.max(0, observation.addRate() - observation.backlogCount() * 1000.0 / RATE_WINDOW_MILLIS);
+        long burst = burstsIn(asOfMillis - RATE_WINDOW_MILLIS, asOfMillis + SIGNAL_DELAY_MILLIS);
+        double once = Math.max(burst, observation.backlogCount());
+        double added = observation.addRate() * RATE_WINDOW_MILLIS / 1000.0;
+        // Arrivals began within the window: they were spread over less time than the window.
+        long span = arrivalsFrom > asOfMillis - RATE_WINDOW_MILLIS
+                ? Math.max(MIN_RATE_SPAN_MILLIS, asOfMillis - arrivalsFrom) : RATE_WINDOW_MILLIS;
+        return Math.max(0, (added - once) * 1000.0 / span);
     }
 
     /**
-     * Sustained arrivals per second seen as failures over the last {@code windowMillis}, for when no worker is
-     * ready (then every arrival fails). A batch holding most of the tasks is left out: a burst is backlog,
-     * not a rate.
+     * Sustained arrivals per second seen as failures over the last {@code windowMillis}. Failures are a subset
+     * of the arrivals, so this is a lower bound of the arrival rate, and while no worker has a free slot (none
+     * ready, or all busy with a backlog) every arrival fails and it is the arrival rate, without the stats'
+     * staleness. The first batch counts the time before it and is left out, and so are bursts: a burst is
+     * backlog, not a rate.
      */
-    double failureRate(long now, long windowMillis) {
+    double failureRate(long now, long windowMillis, long minSpanMillis) {
         long from = now - windowMillis;
         long sum = 0;
-        long max = 0;
+        long firstCount = 0;
         long first = Long.MAX_VALUE;
         int batches = 0;
         for (int i = size - 1; i >= 0 && failureAt[i] > from; i--) {
             sum += failureCount[i];
-            max = Math.max(max, failureCount[i]);
+            firstCount = failureCount[i];
             first = failureAt[i];
             batches++;
         }
-        if (batches < 3) {
+        if (batches < 3 || now - first < minSpanMillis) {
             // Two batches could as well be two bursts: a rate needs a stream.
             return 0;
         }
+        long stream = sum - firstCount - burstsIn(first, now);
         double span = Math.max(1000, now - first) / 1000.0;
-        // One batch carrying most of the tasks is a burst (backlog), not a rate.
-        return (max * 2 > sum ? sum - max : sum) / span;
+        return Math.max(0, stream) / span;
+    }
+
+    /** Failures stamped in {@code (from, to]}: while a backlog waits, every arrival in that time. */
+    long failuresIn(long from, long to) {
+        long n = 0;
+        for (int i = size - 1; i >= 0 && failureAt[i] > from; i--) {
+            if (failureAt[i] <= to) {
+                n += failureCount[i];
+            }
+        }
+        return n;
+    }
+
+    /** Tasks beyond the typical batch in bursts stamped in {@code (from, to]}. */
+    long burstsIn(long from, long to) {
+        long n = 0;
+        for (int i = 0; i < bursts; i++) {
+            if (burstAt[i] > from && burstAt[i] <= to) {
+                n += burstExcess[i];
+            }
+        }
+        return n;
+    }
+
+    /** Mean batch of the failure stream in the reference window before {@code at}; 1 when there is none. */
+    private long typicalBatch(long at) {
+        long sum = 0;
+        int batches = 0;
+        for (int i = size - 1; i >= 0 && failureAt[i] > at - BURST_REFERENCE_MILLIS; i--) {
+            sum += failureCount[i];
+            batches++;
+        }
+        return batches == 0 ? 1 : Math.max(1, sum / batches);
+    }
+
+    private void recordBurst(long at, long count, long excess) {
+        if (bursts == BURSTS) {
+            removeBurst(0);
+        }
+        burstAt[bursts] = at;
+        burstCount[bursts] = count;
+        burstExcess[bursts] = excess;
+        bursts++;
+    }
+
+    /**
+     * A batch as large as a recent "burst" (within the burst factor) says the stream itself stepped up: the
+     * first batch of a new stream looked like a burst only because the quiet before it was the reference.
+     */
+    private void forgetBurstsMatchedBy(long at, long count) {
+        for (int i = bursts - 1; i >= 0; i--) {
+            if (burstAt[i] > at - BURST_REFERENCE_MILLIS && count * BURST_FACTOR >= burstCount[i]) {
+                removeBurst(i);
+            }
+        }
+    }
+
+    private void removeBurst(int i) {
+        System.arraycopy(burstAt, i + 1, burstAt, i, bursts - i - 1);
+        System.arraycopy(burstCount, i + 1, burstCount, i, bursts - i - 1);
+        System.arraycopy(burstExcess, i + 1, burstExcess, i, bursts - i - 1);
+        bursts--;
     }
 
     boolean rateLimited(long now, long maxAgeMillis) {
@@ -136,8 +229,15 @@ final class QueueDemand {
         return fresh(now, maxAgeMillis) && observation.rateLimitingActive();
     }
 
-    /** Forgets failures older than {@code horizonMillis}. */
-    void prune(long horizonMillis) {
+    /** Forgets failures older than {@code horizonMillis}, and bursts older than their memory. */
+    void prune(long horizonMillis, long now) {
+        int oldBursts = 0;
+        while (oldBursts < bursts && burstAt[oldBursts] <= now - BURST_MEMORY_MILLIS) {
+            oldBursts++;
+        }
+        for (int i = 0; i < oldBursts; i++) {
+            removeBurst(0);
+        }
         int drop = 0;
         while (drop < size && failureAt[drop] <= horizonMillis) {
             drop++;

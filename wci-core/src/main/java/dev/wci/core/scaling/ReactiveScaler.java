@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>A sync-match failure with no live worker invokes at once (scale from zero).</li>
- *   <li>Workers needed = ceil((arrival rate + backlog / drain target) / per-worker throughput); it invokes
- *       needed − live, so demand already covered by starting workers never invokes again.</li>
+ *   <li>Workers needed = ceil((arrival rate / target utilization + backlog when ready / drain target) /
+ *       per-worker throughput), the backlog projected one cold start ahead; it invokes needed − live, so
+ *       demand already covered by starting workers never invokes again.</li>
+ *   <li>A task that fails to match while the ledger's ready workers would be lightly loaded ends those the
+ *       load cannot keep busy: they exited idle unseen.</li>
  *   <li>While demand persists, workers that stop before a replacement could be ready do not count:
  *       replacements are invoked one cold start ahead (refresh).</li>
  *   <li>Nothing is invoked while the queue's own rate limit is active, or beyond any limit
@@ -52,8 +55,16 @@ public final class ReactiveScaler {
     private static final long HOLD_AUDIT_INTERVAL_MILLIS = 10_000;
     /** Window over which the failure stream is read as an arrival rate. */
     private static final long FAILURE_RATE_WINDOW_MILLIS = 10_000;
-    /** Ready workers beyond this many times what the demand sustains are suspect when a task fails to match. */
-    private static final int PHANTOM_FACTOR = 2;
+    /**
+     * While workers are ready, failures are read as a rate only once they span this long: a second or two of
+     * failures is how random arrivals look at a healthy utilization, and a worker invoked for it would stay.
+     */
+    static final long SUSTAINED_FAILURE_MILLIS = 5_000;
+    /**
+     * A task that fails to match while the ledger's ready workers would be busy less than this share of their
+     * capacity says most of them are gone: workers with many slots are almost never all full at such a load.
+     */
+    static final double PHANTOM_UTILIZATION = 0.3;
     /** Backlog drain is sampled over at least this long, or counts are too coarse. */
     private static final long MIN_DRAIN_SAMPLE_MILLIS = 2_000;
     /**
@@ -70,11 +81,6 @@ public final class ReactiveScaler {
     private final DecisionAudit audit;
     private final Clock clock;
     private final Supplier<String> invocationIds;
-    private final long drainMillis;
-    private final long idleExitMillis;
-    private final long shutdownBufferMillis;
-    private final long refreshMarginMillis;
-    private final long observationMaxAgeMillis;
 
     private final Map<ScalingGroupId, GroupState> groups = new LinkedHashMap<>();
     private final Map<DeploymentVersion, GroupState[]> byVersion = new HashMap<>();
@@ -91,18 +97,22 @@ public final class ReactiveScaler {
         this.audit = audit;
         this.clock = clock;
         this.invocationIds = invocationIds;
-        this.drainMillis = policy.drainTarget().toMillis();
-        this.idleExitMillis = policy.workerIdleExit().toMillis();
-        this.shutdownBufferMillis = policy.shutdownBuffer().toMillis();
-        this.refreshMarginMillis = policy.refreshMargin().toMillis();
-        this.observationMaxAgeMillis = policy.observationMaxAge().toMillis();
     }
 
-    /** Starts managing a group whose target validated with {@code facts}. Re-registering replaces the group. */
+    /** Starts managing a group with the scaler's policy. See {@link #register(ScalingGroup, TargetFacts, ScalingPolicy)}. */
     public synchronized void register(ScalingGroup group, TargetFacts facts) {
+        register(group, facts, policy);
+    }
+
+    /**
+     * Starts managing a group whose target validated with {@code facts}, sized and limited by {@code groupPolicy}
+     * (e.g. a deployment's overrides); the totals (overall cap and budget) always come from the scaler's policy.
+     * Re-registering replaces the group.
+     */
+    public synchronized void register(ScalingGroup group, TargetFacts facts, ScalingPolicy groupPolicy) {
         unregister(group.id());
-        GroupState g = new GroupState(group, facts, policy.defaultWorkerThroughput(),
-                policy.coldStartDefault().toMillis());
+        limits.configure(group.id().version(), group.target(), groupPolicy);
+        GroupState g = new GroupState(group, facts, groupPolicy);
         groups.put(group.id(), g);
         GroupState[] existing = byVersion.get(group.id().version());
         GroupState[] updated = existing == null ? new GroupState[1] : Arrays.copyOf(existing, existing.length + 1);
@@ -183,6 +193,11 @@ public final class ReactiveScaler {
             long at = Math.min(now, f.observedAt().toEpochMilli());
             if (f.notMatchedCount() > 0) {
                 forgetPhantoms(g, now);
+                if (liveWorkers(g, now).live() == 0 && g.lastDemandAt < at - QueueDemand.RATE_WINDOW_MILLIS) {
+                    // No worker and no demand for a whole rate window: nothing arrived before this failure (it
+                    // would have failed too), so the next add rates describe a shorter time than their window.
+                    g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
+                }
                 q.addFailures(at, f.notMatchedCount());
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
             }
@@ -282,7 +297,7 @@ public final class ReactiveScaler {
     public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at, boolean idle) {
         GroupState g = groups.get(id);
         if (g != null && g.ledger.ended(invocationId, at.toEpochMilli()) != null && idle) {
-            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - idleExitMillis);
+            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - g.idleExitMillis);
         }
     }
 
@@ -305,6 +320,11 @@ public final class ReactiveScaler {
     /** Live workers over all groups, as of each group's last evaluation (never an undercount of reservations). */
     public synchronized int totalLive() {
         return totalLive;
+    }
+
+    /** Worker-seconds left in the overall budget's rolling hour (infinite without a budget). */
+    public synchronized double totalBudgetRemaining() {
+        return limits.totalBudget().remaining(clock.millis());
     }
 
     /** Live workers of a version (starting + ready), as of each of its groups' last evaluation. */
@@ -338,35 +358,38 @@ public final class ReactiveScaler {
     }
 
     private LiveWorkers liveWorkers(GroupState g, long now) {
-        return g.ledger.count(now, g.lastDemandAt, idleExitMillis, now + g.coldStartMillis + refreshMarginMillis);
+        return g.ledger.count(now, g.lastDemandAt, g.idleExitMillis, now + g.coldStartMillis + g.refreshMarginMillis);
     }
 
     private double backlog(GroupState g, long now) {
         double b = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            b += g.queues.get(i).backlog(now, observationMaxAgeMillis, drainMillis, g.drainedAt);
+            b += g.queues.get(i).backlog(now, g.observationMaxAgeMillis, g.drainMillis, g.drainedAt);
         }
         return b;
     }
 
     /**
-     * Sustained arrivals per second: from the observed add rates, or, while no worker is ready (every
-     * arrival then fails to match), from the failure stream if that says more.
+     * Sustained arrivals per second: from the observed add rates, or from the failure stream if that says more
+     * (failures are arrivals that found no free worker: a lower bound that needs no stats and is not stale).
+     * While no worker is ready every arrival fails, and a short stream is enough; otherwise it must last
+     * {@link #SUSTAINED_FAILURE_MILLIS}.
      */
     private double arrivalRate(GroupState g, long now, LiveWorkers live) {
+        long minSpan = live.ready() == 0 ? 0 : SUSTAINED_FAILURE_MILLIS;
         double observed = 0;
         double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            observed += q.arrivalRate(now, observationMaxAgeMillis);
-            failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS);
+            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
+            failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS, minSpan);
         }
-        return live.ready() == 0 ? Math.max(observed, failing) : observed;
+        return Math.max(observed, failing);
     }
 
     private boolean rateLimited(GroupState g, long now) {
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            if (g.queues.get(i).rateLimited(now, observationMaxAgeMillis)) {
+            if (g.queues.get(i).rateLimited(now, g.observationMaxAgeMillis)) {
                 return true;
             }
         }
@@ -377,13 +400,24 @@ public final class ReactiveScaler {
      * Workers needed for the demand, at least one whenever there is any: arrivals at the target utilization
      * plus the backlog worked off within the drain target.
      */
-    private int desired(double backlog, double rate, double throughput) {
+    private static int desired(GroupState g, double backlog, double rate, double throughput) {
         if (backlog <= 0 && rate <= 0) {
             return 0;
         }
-        double perSecond = rate / policy.targetUtilization() + backlog * 1000.0 / drainMillis;
+        double perSecond = rate / g.policy.targetUtilization() + backlog * 1000.0 / g.drainMillis;
         double workers = Math.ceil(perSecond / throughput - 1e-9);
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, workers));
+    }
+
+    /**
+     * The backlog a worker invoked now will find when it is ready, one cold start from now: what waits now,
+     * plus the arrivals the ready workers cannot take meanwhile, or minus what their spare capacity works off.
+     * Sizing for the backlog of now would leave the first workers of a scale-out facing a larger one, and would
+     * invoke late workers for a backlog the ready ones finish before the new ones could help.
+     */
+    private static double backlogWhenReady(GroupState g, double backlog, double rate, LiveWorkers live) {
+        double seconds = g.coldStartMillis / 1000.0;
+        return Math.max(0, backlog + (rate - live.ready() * g.throughput) * seconds);
     }
 
     private ScaleDecision evaluate(GroupState g, long now, String trigger) {
@@ -393,9 +427,9 @@ public final class ReactiveScaler {
 
         double backlog = backlog(g, now);
         double rate = arrivalRate(g, now, live);
-        int desired = desired(backlog, rate, g.throughput);
+        int desired = desired(g, backlogWhenReady(g, backlog, rate, live), rate, g.throughput);
         if (live.live() == 0 && backlog > 0) {
-            desired = Math.max(desired, policy.initialBurst());
+            desired = Math.max(desired, g.policy.initialBurst());
         }
         if (desired == 0) {
             return null;
@@ -438,7 +472,7 @@ public final class ReactiveScaler {
             return null;
         }
         String[] ids = new String[admission.granted()];
-        long pollEnd = now + g.facts.timeout().toMillis() - shutdownBufferMillis;
+        long pollEnd = now + g.facts.timeout().toMillis() - g.shutdownBufferMillis;
         for (int i = 0; i < ids.length; i++) {
             ids[i] = invocationIds.get();
             g.ledger.reserve(new LedgerEntry(ids[i], now, now + g.coldStartMillis, pollEnd, Long.MAX_VALUE,
@@ -495,18 +529,23 @@ public final class ReactiveScaler {
     }
 
     /**
-     * A task found no worker waiting while the ledger holds far more ready workers than the demand could keep
-     * busy, and either nothing was backlogged or the oldest task has waited far longer than those workers
-     * would let it: the extra workers exited idle while the demand estimate (a 30 s add rate) still kept them
-     * alive in the model. They are ended, so this failure scales out.
+     * A task found no free worker, yet at the estimated arrival rate the ledger's ready workers would be busy
+     * less than {@link #PHANTOM_UTILIZATION} of their capacity, and either nothing was backlogged or the oldest
+     * task has waited far longer than those workers would let it: the model is wrong, not the signal. Workers
+     * that got too few tasks exited idle while the group's demand (one rate for all of them) kept them alive in
+     * the model. Only as many ready workers as the arrivals could keep fully busy are kept (often none); the
+     * rest are ended, so this failure scales out.
      */
     private void forgetPhantoms(GroupState g, long now) {
-        if (idleExitMillis <= 0) {
+        if (g.idleExitMillis <= 0) {
             return;
         }
         LiveWorkers live = liveWorkers(g, now);
-        int sustained = Math.max(1, desired(0, arrivalRate(g, now, live), g.throughput));
-        if (live.ready() <= PHANTOM_FACTOR * sustained) {
+        if (live.ready() == 0) {
+            return;
+        }
+        double busy = arrivalRate(g, now, live) / g.throughput;
+        if (live.ready() * PHANTOM_UTILIZATION <= busy) {
             return;
         }
         double backlog = backlog(g, now);
@@ -514,11 +553,13 @@ public final class ReactiveScaler {
         if (backlog >= 1) {
             long age = oldestWaitMillis(g, now);
             long drainMillis = (long) (1000 * backlog / (live.ready() * g.throughput));
-            stuck = age > Math.max(idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
+            stuck = age > Math.max(g.idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
         }
         if (backlog < 1 || stuck) {
-            g.ledger.endReady(live.ready() - sustained, now, g.lastDemandAt, idleExitMillis);
-            g.phantomsEnded++;
+            int keep = (int) Math.floor(busy);
+            if (g.ledger.endReady(live.ready() - keep, now, g.lastDemandAt, g.idleExitMillis) > 0) {
+                g.phantomsEnded++;
+            }
         }
     }
 
@@ -527,7 +568,7 @@ public final class ReactiveScaler {
         long age = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            if (q.fresh(now, observationMaxAgeMillis) && q.observation.backlogCount() > 0) {
+            if (q.fresh(now, g.observationMaxAgeMillis) && q.observation.backlogCount() > 0) {
                 age = Math.max(age, q.observation.backlogAge().toMillis());
             }
         }
@@ -547,7 +588,7 @@ public final class ReactiveScaler {
         long asOf = Long.MIN_VALUE;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            if (!q.fresh(now, observationMaxAgeMillis)) {
+            if (!q.fresh(now, g.observationMaxAgeMillis)) {
                 continue;
             }
             BacklogObservation o = q.observation;
@@ -556,7 +597,7 @@ public final class ReactiveScaler {
                 return;
             }
             backlog += o.backlogCount();
-            arrivals += q.arrivalRate(now, observationMaxAgeMillis);
+            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
         if (backlog <= 0) {
@@ -566,12 +607,22 @@ public final class ReactiveScaler {
         double sample = -1;
         if (g.saturatedBacklog > 0 && asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
             double seconds = (asOf - g.saturatedAsOf) / 1000.0;
-            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, idleExitMillis);
-            int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, idleExitMillis, Long.MIN_VALUE).ready();
-            double done = g.saturatedBacklog - backlog + arrivals * seconds;
+            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, g.idleExitMillis);
+            int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, g.idleExitMillis, Long.MIN_VALUE).ready();
+            // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
+            // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
+            long failed = 0;
+            for (int i = 0, n = g.queues.size(); i < n; i++) {
+                failed += g.queues.get(i).failuresIn(g.saturatedAsOf + QueueDemand.SIGNAL_DELAY_MILLIS,
+                        asOf + QueueDemand.SIGNAL_DELAY_MILLIS);
+            }
+            double done = g.saturatedBacklog - backlog + Math.max(failed, arrivals * seconds);
             // Only a fleet that did not change in the window: the ledger's readiness times are estimates.
             boolean stable = readyAtStart > 0 && Math.abs(workerSeconds - readyAtStart * seconds) < 1e-6 * seconds;
-            if (stable && done > 0) {
+            // Only a backlog the fleet could not have emptied within the window: a small one may have run dry
+            // between the two observations, and the idle slots would read as a slow worker.
+            boolean saturated = g.saturatedBacklog >= readyAtStart * g.throughput * seconds;
+            if (stable && saturated && done > 0) {
                 sample = done / workerSeconds;
             }
         }
@@ -582,18 +633,18 @@ public final class ReactiveScaler {
         if (sample > 0) {
             // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
             double bounded = Math.max(g.throughput / 2, Math.min(g.throughput * 2, sample));
-            double alpha = policy.throughputEwmaAlpha();
+            double alpha = g.policy.throughputEwmaAlpha();
             double learned = (1 - alpha) * g.throughput + alpha * bounded;
             g.throughput = Math.max(MIN_THROUGHPUT, Math.min(MAX_THROUGHPUT, learned));
         }
     }
 
     private void prune(GroupState g, long now) {
-        g.ledger.prune(now, g.lastDemandAt, idleExitMillis, e -> {
-            long end = e.effectiveEnd(g.lastDemandAt, idleExitMillis);
-            if (idleExitMillis > 0 && end < Math.min(e.pollEnd(), e.endedAt())) {
+        g.ledger.prune(now, g.lastDemandAt, g.idleExitMillis, e -> {
+            long end = e.effectiveEnd(g.lastDemandAt, g.idleExitMillis);
+            if (g.idleExitMillis > 0 && end < Math.min(e.pollEnd(), e.endedAt())) {
                 // Predicted to have exited idle: by then its queues were empty.
-                g.drainedAt = Math.max(g.drainedAt, end - idleExitMillis);
+                g.drainedAt = Math.max(g.drainedAt, end - g.idleExitMillis);
             }
             // A worker that reached its poll end may still finish in-flight tasks until the hard timeout:
             // only an exit reported or predicted before that returns budget.
@@ -601,9 +652,9 @@ public final class ReactiveScaler {
             double unused = e.chargedSeconds() - worked;
             limits.refund(g.group.id().version(), unused, e.invokedAt(), now);
         });
-        long horizon = now - Math.max(drainMillis, observationMaxAgeMillis);
+        long horizon = now - Math.max(g.drainMillis, g.observationMaxAgeMillis);
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            g.queues.get(i).prune(horizon);
+            g.queues.get(i).prune(horizon, now);
         }
     }
 }

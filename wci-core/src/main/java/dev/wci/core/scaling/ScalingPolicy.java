@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param drainTarget             time in which a known backlog should be worked off (default 8 s); shorter means
  *                                lower latency for bursts and more cold starts paid
  * @param defaultWorkerThroughput tasks per second one worker completes, until learned (default 5)
- * @param targetUtilization       share of worker capacity that steady arrivals may use (default 0.8): headroom
+ * @param targetUtilization       share of worker capacity that steady arrivals may use (default 0.7): headroom
  *                                keeps random arrivals from queueing
  * @param throughputEwmaAlpha     weight of a new throughput sample (default 0.5)
  * @param coldStartDefault        time from invoke to a polling worker, until learned (default 2 s)
@@ -38,7 +38,7 @@ public record ScalingPolicy(int initialBurst, Duration drainTarget, double defau
                             double budgetPerVersion, double budgetTotal,
                             Duration backoffBase, Duration backoffMax, double backoffJitter) {
 
-    private static final ScalingPolicy DEFAULTS = new ScalingPolicy(1, Duration.ofSeconds(8), 5.0, 0.8, 0.5,
+    private static final ScalingPolicy DEFAULTS = new ScalingPolicy(1, Duration.ofSeconds(8), 5.0, 0.7, 0.5,
             Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
             Duration.ofMinutes(2), 200, 900, 100.0, 500,
             Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,

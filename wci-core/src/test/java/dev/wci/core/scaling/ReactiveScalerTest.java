@@ -90,7 +90,7 @@ class ReactiveScalerTest {
         clock.advanceMillis(500);
         assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
         clock.advanceMillis(500);
-        assertTrue(s.onSignal(failure(V1, 3, clock)).isEmpty());
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty());
         assertTrue(s.tick().isEmpty());
         assertEquals(1, s.totalLive());
     }
@@ -109,9 +109,10 @@ class ReactiveScalerTest {
     @Test
     void sizesFromArrivalRateAndBacklog() {
         ReactiveScaler s = scaler();
-        // 50 tasks/s steady and 60 waiting: ((50 - 60/30) / 0.8 + 60/20) / 5 = 12.6 -> 13 workers.
+        // 50 tasks/s steady and 60 waiting, of which 48/s sustained (60 of the window's adds are backlog). By the
+        // time a worker is ready (2 s) 96 more wait: ((50 - 60/30) / 0.8 + (60 + 96)/20) / 5 = 13.56 -> 14 workers.
         ScaleDecision d = invoked(s.onSignal(observation(V1, 60, 50, 0, false, clock)));
-        assertEquals(13, d.count());
+        assertEquals(14, d.count());
         assertEquals(48.0, d.inputs().arrivalRate(), 1e-9);
         clock.advanceMillis(1000);
         assertTrue(s.onSignal(observation(V1, 60, 50, 0, false, clock)).isEmpty(), "covered");
@@ -164,14 +165,15 @@ class ReactiveScalerTest {
     void refreshesExpiringWorkersOneColdStartAheadWhileDemandPersists() {
         ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).build(), new DeploymentVersion[0]);
         s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60))); // poll end = 60 - 30 = 30 s
-        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 5, 5, false, clock)));
+        // 4 tasks/s: one worker, and the 8 tasks that come during its cold start fit in its spare capacity.
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
         assertEquals(1, first.count());
         accept(s, first);
         // Expiring once poll end (30 s) < now + cold start (2 s) + margin (5 s): from 23 s on.
         ScaleDecision refresh = null;
         for (int t = 1; t <= 28 && refresh == null; t++) {
             clock.advance(Duration.ofSeconds(1));
-            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 5, 5, false, clock));
+            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 4, 4, false, clock));
             if (d.isPresent()) {
                 refresh = d.get();
                 assertEquals(24, t, "refresh too early or too late");
@@ -219,7 +221,10 @@ class ReactiveScalerTest {
         assertEquals(0, s.status().get(0).backlog());
     }
 
-    /** 20 workers invoked for a burst and reported ready, then a steady 5 tasks/s keeps them "alive" in the model. */
+    /**
+     * 20 workers invoked for a burst and reported ready, then a steady 5 tasks/s keeps them "alive" in the model,
+     * until the burst has left the 30 s add-rate window.
+     */
     private ReactiveScaler twentyReadyWorkersOnATrickle() {
         ReactiveScaler s = scaler();
         ScaleDecision d = invoked(s.onSignal(failure(V1, 2000, clock)));
@@ -227,7 +232,7 @@ class ReactiveScalerTest {
         for (String id : d.invocationIds()) {
             s.onWorkerReady(d.group(), id, clock.instant());
         }
-        for (int t = 0; t < 10; t++) {
+        for (int t = 0; t < 31; t++) {
             clock.advance(Duration.ofSeconds(1));
             assertTrue(s.onSignal(observation(V1, 0, 5, 5, false, clock)).isEmpty());
         }
@@ -243,10 +248,12 @@ class ReactiveScalerTest {
     @Test
     void aFailureWithNothingBackloggedEndsReadyWorkersTheDemandCouldNotKeepBusy() {
         ReactiveScaler s = twentyReadyWorkersOnATrickle();
-        // 5 tasks/s at 80% of 5 per worker sustains 2 workers; 20 are "ready", yet a task found none waiting.
-        s.onSignal(failure(V1, 1, clock));
+        // 5 tasks/s keep one worker of 5 tasks/s fully busy; 20 are "ready" (5% busy), yet a task found no free
+        // one: all but that one are gone, and the failure scales out.
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
         GroupStatus st = s.status().get(0);
-        assertEquals(2, st.live().ready());
+        assertEquals(1, st.live().ready());
+        assertEquals(1, d.count());
         assertEquals(1, st.phantomsEnded());
     }
 
@@ -256,8 +263,8 @@ class ReactiveScalerTest {
         s.onSignal(backlogAged(30, Duration.ofSeconds(30), clock)); // 20 workers would clear 30 tasks in 0.3 s
         s.onSignal(failure(V1, 1, clock));
         assertEquals(1, s.status().get(0).phantomsEnded());
-        // The 30 waiting tasks are taken out of the 5/s add rate (30 / 30 s): 4/s sustains one worker.
-        assertEquals(1, s.status().get(0).live().ready());
+        // The 30 waiting tasks are taken out of the 5/s add rate (30 / 30 s): 4/s keeps no worker fully busy.
+        assertEquals(0, s.status().get(0).live().ready());
     }
 
     @Test
@@ -269,6 +276,83 @@ class ReactiveScalerTest {
         assertEquals(20, s.status().get(0).live().ready());
     }
 
+    /**
+     * {@code workers} invoked for a burst and reported ready, then {@code rate} tasks/s observed for 31 s, until
+     * the burst has left the 30 s add-rate window.
+     */
+    private ReactiveScaler readyWorkersAtARate(int workers, double rate) {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 100L * workers, clock)));
+        assertEquals(workers, d.count());
+        for (String id : d.invocationIds()) {
+            s.onWorkerReady(d.group(), id, clock.instant());
+        }
+        for (int t = 0; t < 31; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(s.onSignal(observation(V1, 0, rate, rate, false, clock)).isEmpty());
+        }
+        assertEquals(workers, s.status().get(0).live().ready());
+        return s;
+    }
+
+    @Test
+    void aFailureEndsTheReadyWorkersOfALoadTooLightToFillThem() {
+        // 5 tasks/s keep one 5 tasks/s worker busy: 4 ready ones would be 25% busy, below the 30% at which a
+        // task could plausibly find all of them full. All but the one the load keeps busy are gone.
+        ReactiveScaler s = readyWorkersAtARate(4, 5);
+        s.onSignal(failure(V1, 1, clock));
+        assertEquals(1, s.status().get(0).live().ready());
+        assertEquals(1, s.status().get(0).phantomsEnded());
+    }
+
+    @Test
+    void aFailureAtAPlausibleUtilizationIsNoSignOfPhantoms() {
+        // 7 tasks/s on 4 workers of 5 tasks/s: 35% busy, a full fleet for a moment is plausible.
+        ReactiveScaler s = readyWorkersAtARate(4, 7);
+        s.onSignal(failure(V1, 1, clock));
+        assertEquals(4, s.status().get(0).live().ready());
+        assertEquals(0, s.status().get(0).phantomsEnded());
+    }
+
+    @Test
+    void aFailureOnATrickleEndsEvenAFewReadyWorkers() {
+        // After a spike the trickle of 0.2 tasks/s is spread over 2 workers, which both exited idle unseen.
+        ReactiveScaler s = readyWorkersAtARate(2, 0.2);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(0, s.status().get(0).live().ready());
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, d.reason());
+    }
+
+    @Test
+    void readyWorkersKeepWhatTheyWorkOffDuringTheNewOnesColdStart() {
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(10, d.count());
+        clock.advance(Duration.ofSeconds(2));
+        for (String id : d.invocationIds()) {
+            s.onWorkerReady(d.group(), id, clock.instant()); // cold starts of 2 s, as estimated
+        }
+        clock.advance(Duration.ofSeconds(29));
+        s.onSignal(observation(V1, 0, 0, 0, false, clock));
+        clock.advance(Duration.ofSeconds(2));
+        // 1 200 new tasks: the 10 ready workers take 100 of them while a new worker starts (2 s), so the new
+        // ones face 1 100: 1 100 / 20 s / 5 = 11 workers, 1 more (not the 2 that 1 200 would say).
+        ScaleDecision more = invoked(s.onSignal(failure(V1, 1200, clock)));
+        assertEquals(11, more.inputs().desired());
+        assertEquals(1, more.count());
+    }
+
+    @Test
+    void addRatesOfAnActivityThatJustBeganCoverOnlyItsTime() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(10));
+        // Nothing arrived before the first failure (minus a push batch): the 180 tasks of the 30 s window
+        // came within 11 s.
+        s.onSignal(observation(V1, 0, 6, 6, false, clock));
+        assertEquals(180 / 11.0, s.status().get(0).arrivalRate(), 1e-9);
+    }
+
     @Test
     void whileNoWorkerIsReadyTheFailureStreamGivesTheArrivalRate() {
         ReactiveScaler s = scaler();
@@ -277,8 +361,9 @@ class ReactiveScalerTest {
         assertTrue(s.onSignal(failure(V1, 10, clock)).isEmpty(), "two batches are no stream yet");
         clock.advanceMillis(500);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 10, clock)));
-        // 21 tasks in 1 s: ((21 / 0.8) + 21 / 20) / 5 = 5.46 -> 6 workers, 1 already starting.
-        assertEquals(21.0, d.inputs().arrivalRate(), 1e-9);
+        // 20 tasks in the 1 s after the first batch (which counts the time before it): 20/s. The 21 waiting
+        // grow by 40 within a cold start: ((20 / 0.8) + 61 / 20) / 5 = 5.61 -> 6 workers, 1 already starting.
+        assertEquals(20.0, d.inputs().arrivalRate(), 1e-9);
         assertEquals(5, d.count());
     }
 
@@ -469,6 +554,52 @@ class ReactiveScalerTest {
         s.onWorkerReady(d.group(), d.invocationIds().get(1), clock.instant()); // the second joins midway
         clock.advance(Duration.ofSeconds(5));
         s.onSignal(observation(V1, 100, 0, 0, false, clock));
+        assertEquals(5.0, s.status().get(0).workerThroughput(), 1e-9);
+    }
+
+    /** An observation made now describing the queue {@code stalenessS} ago, with no add rate. */
+    private BacklogObservation staleBacklog(long backlog, int stalenessS) {
+        return new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, backlog, Duration.ofSeconds(1), 0, 0, false,
+                clock.instant(), Duration.ofSeconds(stalenessS));
+    }
+
+    /** Two workers reported ready at time zero for a huge backlog, with a drain target that keeps them two. */
+    private ReactiveScaler twoReadyWorkersOnALongDrain() {
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).drainTarget(Duration.ofSeconds(1000))
+                .build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 10_000, clock)));
+        assertEquals(2, d.count());
+        for (String id : d.invocationIds()) {
+            s.onWorkerReady(d.group(), id, clock.instant());
+        }
+        return s;
+    }
+
+    @Test
+    void learnsThroughputCountingTheFailuresOfTheWindowAsItsArrivals() {
+        ReactiveScaler s = twoReadyWorkersOnALongDrain();
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(staleBacklog(300, 0)); // 300 waiting as of 1 s
+        clock.advance(Duration.ofMillis(1500));
+        for (int i = 0; i < 10; i++) { // 50 tasks arrive, from 2.5 s to 11.5 s, and all fail to match
+            assertTrue(s.onSignal(failure(V1, 5, clock)).isEmpty());
+            clock.advance(Duration.ofSeconds(1));
+        }
+        clock.advance(Duration.ofMillis(3500));
+        s.onSignal(staleBacklog(150, 5)); // 150 waiting as of 11 s
+        // 300 - 150 + 50 = 200 tasks done by 2 workers in 10 s: 10 tasks/s each; the EWMA (0.3) moves 5 toward it.
+        assertEquals(0.7 * 5 + 0.3 * 10, s.status().get(0).workerThroughput(), 1e-9);
+    }
+
+    @Test
+    void doesNotLearnThroughputFromABacklogTheFleetCouldHaveEmptied() {
+        ReactiveScaler s = twoReadyWorkersOnALongDrain();
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(staleBacklog(60, 0));
+        clock.advance(Duration.ofSeconds(10));
+        // 2 workers of 5 tasks/s take 100 tasks in 10 s: the 60 may have run out midway, and the 10 waiting now
+        // may have come since. Idle slots are no measure of a worker's speed.
+        s.onSignal(staleBacklog(10, 0));
         assertEquals(5.0, s.status().get(0).workerThroughput(), 1e-9);
     }
 

@@ -26,10 +26,11 @@ public final class Fixtures {
 
     /**
      * The policy the sizing tests' arithmetic is written against (20 s drain target, 5 tasks/s per worker,
-     * EWMA weight 0.3), pinned so that a change of the documented defaults does not change these tests.
+     * 80% target utilization, EWMA weight 0.3), pinned so that a change of the documented defaults does not
+     * change these tests.
      */
     public static final ScalingPolicy POLICY = ScalingPolicy.builder().drainTarget(Duration.ofSeconds(20))
-            .defaultWorkerThroughput(5).throughputEwmaAlpha(0.3).build();
+            .defaultWorkerThroughput(5).targetUtilization(0.8).throughputEwmaAlpha(0.3).build();
 
     /** {@link #POLICY} with changes. */
     public static ScalingPolicy.Builder policy() {

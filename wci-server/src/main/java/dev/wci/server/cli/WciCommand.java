@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Worker Controller Instance: runs Temporal workers on AWS Lambda.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                RunCommand.class,
+                ValidateCommand.class,
                 SimulateCommand.class,
                 LocalLambdaCommand.class,
                 BenchInvokeCommand.class

@@ -152,7 +152,7 @@ public final class TargetRegistrations {
             boolean wasValid = before.validation().map(TargetValidation::isValid).orElse(false);
             if (v instanceof TargetValidation.Valid valid) {
                 if (!registered) {
-                    scaler.register(m.group(), valid.facts());
+                    scaler.register(m.group(), valid.facts(), m.policy());
                     registered = true;
                     log.info("version {}: target {} is valid (timeout {} s); managing it", m.version(), m.target(),
                             valid.facts().timeout().toSeconds());

@@ -117,7 +117,8 @@ public final class WciService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.statusReport = new StatusReport(clock, registry, scaler, targets, bootstrapper, audit, executor);
+        this.statusReport = new StatusReport(clock, registry, scaler, targets, bootstrapper, audit, executor,
+                global.maxWorkersTotal());
         this.http = new HttpSurface(config.http().host(), config.http().port(), new HttpSurface.Endpoints() {
             @Override
             public String metrics() {

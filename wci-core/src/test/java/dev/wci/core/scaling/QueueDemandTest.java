@@ -1,0 +1,112 @@
+package dev.wci.core.scaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.testing.Fixtures;
+import dev.wci.core.version.TaskQueueType;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The arrival-rate and backlog estimates of one task queue, on explicit times (milliseconds). */
+class QueueDemandTest {
+
+    private static final long T0 = 1_000_000;
+    private static final long MAX_AGE = 120_000;
+
+    private final QueueDemand q = new QueueDemand(Fixtures.QUEUE, TaskQueueType.ACTIVITY);
+
+    /** An observation made at {@code at} describing the queue as of the same moment. */
+    private void observe(long at, long backlog, double addRate) {
+        BacklogObservation o = new BacklogObservation(Fixtures.V1, Fixtures.QUEUE, TaskQueueType.ACTIVITY, backlog,
+                Duration.ZERO, addRate, addRate, false, Instant.ofEpochMilli(at), Duration.ZERO);
+        q.observe(o, at, at);
+    }
+
+    @Test
+    void aBurstSeenAsFailuresIsTakenOutOfTheAddRateOnceItIsWorkedOff() {
+        // A trickle of 1 task/s, then 300 tasks at once: the push batches say 1, then 299.
+        for (long t = 0; t < 10_000; t += 1000) {
+            q.addFailures(T0 + t, 1);
+        }
+        q.addFailures(T0 + 10_000, 1);
+        q.addFailures(T0 + 10_500, 299);
+        // 20 s later the backlog is gone; the 30 s add rate still holds the burst: (30 + 300) / 30 = 11/s.
+        observe(T0 + 30_000, 0, 11);
+        // The burst beyond the stream's typical batch of 1 (298 tasks) is no rate: (330 - 298) / 30.
+        assertEquals(32 / 30.0, q.arrivalRate(T0 + 30_000, MAX_AGE, Long.MIN_VALUE), 1e-9);
+        // Once the burst has left the window, the add rate is the rate.
+        observe(T0 + 41_000, 0, 1);
+        assertEquals(1.0, q.arrivalRate(T0 + 41_000, MAX_AGE, Long.MIN_VALUE), 1e-9);
+    }
+
+    @Test
+    void withoutFailuresTheBacklogIsTheShareOfTheAddRateThatCameAtOnce() {
+        observe(T0, 300, 10);
+        assertEquals(0.0, q.arrivalRate(T0, MAX_AGE, Long.MIN_VALUE), 1e-9);
+    }
+
+    @Test
+    void aStreamThatStepsUpIsARateNotABurst() {
+        // The first batch after a quiet period is sent at once with one task; the next ones carry the stream.
+        q.addFailures(T0, 1);
+        q.addFailures(T0 + 500, 10);
+        assertEquals(9, q.burstsIn(T0 - 1, T0 + 10_000), "alone, the 10 look like a burst");
+        q.addFailures(T0 + 1000, 10);
+        assertEquals(0, q.burstsIn(T0 - 1, T0 + 10_000), "a second batch of 10 says the stream stepped up");
+        assertEquals(20.0, q.failureRate(T0 + 1000, 10_000, 0), 1e-9);
+    }
+
+    @Test
+    void theFailureRateLeavesOutTheFirstBatchAndBursts() {
+        q.addFailures(T0, 4);
+        q.addFailures(T0 + 500, 2);
+        q.addFailures(T0 + 1000, 300);
+        q.addFailures(T0 + 1500, 2);
+        q.addFailures(T0 + 2000, 2);
+        // After the first batch: 2 + 300 + 2 + 2 in 2 s, of which 297 came at once (beyond the typical batch of 3).
+        assertEquals(297, q.burstsIn(T0, T0 + 2000));
+        assertEquals(9 / 2.0, q.failureRate(T0 + 2000, 10_000, 0), 1e-9);
+    }
+
+    @Test
+    void theFailureRateNeedsAStreamOfTheMinimumSpan() {
+        q.addFailures(T0, 5);
+        q.addFailures(T0 + 500, 5);
+        assertEquals(0.0, q.failureRate(T0 + 500, 10_000, 0), 1e-9, "two batches are no stream");
+        q.addFailures(T0 + 1000, 5);
+        assertEquals(10.0, q.failureRate(T0 + 1000, 10_000, 0), 1e-9);
+        assertEquals(0.0, q.failureRate(T0 + 1000, 10_000, 5000), 1e-9, "one second of failures is no sustained rate");
+        q.addFailures(T0 + 5000, 20);
+        assertEquals(30 / 5.0, q.failureRate(T0 + 5000, 10_000, 5000), 1e-9);
+    }
+
+    @Test
+    void anAddRateOfAnActivityThatJustBeganCoversOnlyItsTime() {
+        // Nothing arrived before T0 - 1 s: 180 adds in the 30 s window came within 11 s.
+        observe(T0 + 10_000, 0, 6);
+        assertEquals(180 / 11.0, q.arrivalRate(T0 + 10_000, MAX_AGE, T0 - 1000), 1e-9);
+        // Never read over less than 5 s: the start is known to about a second.
+        observe(T0 + 1000, 0, 1);
+        assertEquals(30 / 5.0, q.arrivalRate(T0 + 1000, MAX_AGE, T0), 1e-9);
+        // A start before the window changes nothing.
+        observe(T0 + 40_000, 0, 6);
+        assertEquals(6.0, q.arrivalRate(T0 + 40_000, MAX_AGE, T0), 1e-9);
+    }
+
+    @Test
+    void failuresInCountsTheWindowAndBurstsAreForgottenAfterTheirMemory() {
+        q.addFailures(T0, 1);
+        q.addFailures(T0 + 500, 100);
+        q.addFailures(T0 + 1000, 3);
+        assertEquals(103, q.failuresIn(T0, T0 + 1000));
+        assertEquals(100, q.failuresIn(T0, T0 + 999));
+        assertEquals(99, q.burstsIn(T0, T0 + 1000));
+        q.prune(T0 + 2000, T0 + 500 + QueueDemand.BURST_MEMORY_MILLIS - 1);
+        assertEquals(0, q.failuresIn(T0 - 1, T0 + 2000), "failures before the horizon are forgotten");
+        assertEquals(99, q.burstsIn(T0, T0 + 1000), "the burst is still within its memory");
+        q.prune(T0 + 2000, T0 + 500 + QueueDemand.BURST_MEMORY_MILLIS);
+        assertEquals(0, q.burstsIn(T0, T0 + 1000));
+    }
+}

@@ -1,0 +1,22 @@
+package dev.wci.server.cli;
+
+import dev.wci.server.config.ConfigException;
+import dev.wci.server.config.ConfigLoader;
+import dev.wci.server.config.WciConfig;
+import java.nio.file.Path;
+
+/** Loads the configuration for a command; a broken file is a user error listing every problem. */
+final class ConfigFiles {
+
+    private ConfigFiles() {
+    }
+
+    static WciConfig load(Path file) {
+        try {
+            return new ConfigLoader(System::getenv).load(file);
+        } catch (ConfigException e) {
+            int n = e.errors().size();
+            throw new UserError(n + " error" + (n == 1 ? "" : "s") + " in the configuration:\n" + e.getMessage());
+        }
+    }
+}

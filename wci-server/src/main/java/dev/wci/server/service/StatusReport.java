@@ -1,0 +1,176 @@
+package dev.wci.server.service;
+
+import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.compute.TargetValidation;
+import dev.wci.core.invoke.InvokeExecutor;
+import dev.wci.core.registry.DeploymentEntry;
+import dev.wci.core.registry.RegistrySnapshot;
+import dev.wci.core.registry.VersionEntry;
+import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.GroupStatus;
+import dev.wci.core.scaling.ReactiveScaler;
+import dev.wci.core.scaling.ScaleDecision;
+import dev.wci.core.version.DeploymentVersion;
+import dev.wci.core.version.RoutingState;
+import dev.wci.server.http.HttpSurface;
+import dev.wci.server.temporal.TemporalConnection;
+import dev.wci.server.temporal.TemporalStatsSource;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Builds the {@code /status} document from every part's own view. Values are plain JSON-friendly records. */
+final class StatusReport {
+
+    /** The whole document. */
+    public record Status(Instant generatedAt, boolean ready, List<String> problems, TemporalView temporal,
+                         LimitsView limits, List<DeploymentView> deployments, List<DecisionView> recentDecisions) {
+    }
+
+    public record TemporalView(boolean reachable, String detail) {
+    }
+
+    /** Totals over all versions. */
+    public record LimitsView(int liveWorkers, int maxWorkersTotal, Double budgetTotalRemaining,
+                             int invokesInFlight, int invokesWaiting, long ignoredSignals) {
+    }
+
+    public record DeploymentView(String name, String current, String ramping, double rampingPercentage,
+                                 boolean existsInTemporal, Instant syncedAt, List<VersionView> versions) {
+    }
+
+    /** One version: routing, mapping, validation, the scaler's view, bootstrap and polling. */
+    public record VersionView(String buildId, String routing, String management, String target, String targetSource,
+                              boolean mutableTarget, List<String> conflicts, List<String> taskQueues,
+                              ValidationView validation, GroupView scaler, BootstrapView bootstrap, PollView polling) {
+    }
+
+    public record ValidationView(String state, String failure, List<String> warnings, Instant checkedAt) {
+    }
+
+    public record GroupView(int starting, int ready, double backlog, double arrivalRate, double workerThroughput,
+                            double coldStartSeconds, boolean queueRateLimited, String circuitOpenBecause,
+                            Instant throttleBackoffUntil, String invokeLoopSuspect, int invokeTokens,
+                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded) {
+    }
+
+    public record BootstrapView(int attempts, Instant lastAttemptAt, Instant nextAttemptAt, String lastOutcome) {
+    }
+
+    public record PollView(boolean active, long polls, long failures, Instant lastPolledAt, Instant nextPollAt) {
+    }
+
+    public record DecisionView(Instant decidedAt, String version, String group, String reason, int requested,
+                               int invoked, List<String> trims, String trigger, double backlog, double arrivalRate,
+                               int desired, int live) {
+    }
+
+    private final Clock clock;
+    private final VersionRegistry registry;
+    private final ReactiveScaler scaler;
+    private final TargetRegistrations targets;
+    private final Bootstrapper bootstrapper;
+    private final DecisionAudit audit;
+    private final InvokeExecutor executor;
+    private final int maxWorkersTotal;
+
+    StatusReport(Clock clock, VersionRegistry registry, ReactiveScaler scaler, TargetRegistrations targets,
+                 Bootstrapper bootstrapper, DecisionAudit audit, InvokeExecutor executor, int maxWorkersTotal) {
+        this.clock = clock;
+        this.registry = registry;
+        this.scaler = scaler;
+        this.targets = targets;
+        this.bootstrapper = bootstrapper;
+        this.audit = audit;
+        this.executor = executor;
+        this.maxWorkersTotal = maxWorkersTotal;
+    }
+
+    Status build(HttpSurface.Readiness readiness, TemporalStatsSource stats, TemporalConnection.Health health) {
+        Map<DeploymentVersion, GroupStatus> groups = new HashMap<>();
+        scaler.status().forEach(g -> groups.putIfAbsent(g.group().version(), g));
+        Map<DeploymentVersion, TargetRegistrations.TargetState> validations = new HashMap<>();
+        targets.snapshot().forEach(s -> validations.put(s.managed().version(), s));
+        Map<DeploymentVersion, Bootstrapper.BootstrapState> boots = new HashMap<>();
+        bootstrapper.status().forEach(b -> boots.put(b.version(), b));
+        Map<DeploymentVersion, TemporalStatsSource.VersionPollStatus> polls = new HashMap<>();
+        if (stats != null) {
+            stats.status().forEach(p -> polls.put(p.version(), p));
+        }
+
+        RegistrySnapshot snapshot = registry.snapshot();
+        List<DeploymentView> deployments = new ArrayList<>();
+        for (DeploymentEntry d : snapshot.deployments().values()) {
+            List<VersionView> versions = new ArrayList<>();
+            for (VersionEntry v : d.versions().values()) {
+                versions.add(version(v, groups.get(v.version()), validations.get(v.version()),
+                        boots.get(v.version()), polls.get(v.version())));
+            }
+            deployments.add(new DeploymentView(d.name(),
+                    d.routing().current().map(DeploymentVersion::buildId).orElse(null),
+                    d.routing().ramping().map(DeploymentVersion::buildId).orElse(null),
+                    d.routing().rampingPercentage(), d.existsInTemporal(), d.syncedAt().orElse(null), versions));
+        }
+        List<ScaleDecision> recent = audit.recent();
+        List<DecisionView> decisions = new ArrayList<>();
+        for (int i = recent.size() - 1; i >= 0 && decisions.size() < 100; i--) {
+            decisions.add(decision(recent.get(i)));
+        }
+        return new Status(clock.instant(), readiness.ready(), readiness.problems(),
+                new TemporalView(health.ok(), health.detail()),
+                new LimitsView(scaler.totalLive(), maxWorkersTotal, finite(scaler.totalBudgetRemaining()), executor.inFlight(),
+                        executor.waiting(), scaler.ignoredSignals()),
+                deployments, decisions);
+    }
+
+    private static VersionView version(VersionEntry v, GroupStatus g, TargetRegistrations.TargetState t,
+                                       Bootstrapper.BootstrapState b, TemporalStatsSource.VersionPollStatus p) {
+        ValidationView validation = null;
+        if (t != null) {
+            Optional<TargetValidation> last = t.validation();
+            validation = last.map(r -> r instanceof TargetValidation.Invalid inv
+                            ? new ValidationView("invalid", inv.failure().toString(), List.of(), r.checkedAt())
+                            : new ValidationView("valid", null, ((TargetValidation.Valid) r).warnings(), r.checkedAt()))
+                    .orElse(new ValidationView("pending", null, List.of(), null));
+        }
+        GroupView group = g == null ? null : new GroupView(g.live().starting(), g.live().ready(), g.backlog(),
+                g.arrivalRate(), g.workerThroughput(), g.coldStartMillis() / 1000.0, g.rateLimited(),
+                g.circuitOpenedBy() == null ? null : g.circuitOpenedBy().toString(), g.backoffUntil(),
+                g.invokeLoopSuspect(), g.invokeTokens(), finite(g.budgetRemaining()), g.ledgerSize(),
+                g.phantomsEnded());
+        BootstrapView boot = b == null ? null
+                : new BootstrapView(b.attempts(), b.lastAttemptAt(), b.nextAttemptAt(), b.lastOutcome());
+        PollView poll = p == null ? null : new PollView(p.active(), p.polls(), p.failures(),
+                p.lastPolledAt().orElse(null), p.nextPollAt());
+        return new VersionView(v.version().buildId(), routing(v.routing()), v.state().name(),
+                v.target().map(x -> x.address()).orElse(null), v.targetSource().map(Enum::name).orElse(null),
+                v.target().map(x -> x.mutableAllowed()).orElse(false),
+                v.conflicts().stream().map(Object::toString).toList(),
+                v.temporal().taskQueues().stream().map(Object::toString).toList(),
+                validation, group, boot, poll);
+    }
+
+    private static String routing(RoutingState r) {
+        if (r instanceof RoutingState.Ramping ramping) {
+            return "RAMPING " + ramping.percentage() + "%";
+        }
+        return r.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private static DecisionView decision(ScaleDecision d) {
+        return new DecisionView(d.decidedAt(), d.group().version().toString(), d.group().name(), d.reason().name(),
+                d.requested(), d.count(),
+                d.trims().stream().map(t -> t.limit() + " " + t.before() + "->" + t.after()).toList(),
+                d.inputs().trigger(), d.inputs().backlog(), d.inputs().arrivalRate(), d.inputs().desired(),
+                d.inputs().live().live());
+    }
+
+    /** JSON has no infinity: an unlimited budget is null. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.wci.server.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wci.lambda.LambdaComputeProvider;
+import dev.wci.lambda.local.ExecutionMode;
+import dev.wci.lambda.local.InvocationRecord;
+import dev.wci.lambda.local.LocalFunction;
+import dev.wci.lambda.local.LocalFunctionVersion;
+import dev.wci.lambda.local.LocalLambdaConfig;
+import dev.wci.lambda.local.LocalLambdaRuntime;
+import dev.wci.lambda.worker.it.DevServerExtension.DevServer;
+import dev.wci.server.config.ConfigLoader;
+import dev.wci.server.config.WciConfig;
+import dev.wci.server.service.Providers;
+import dev.wci.server.service.WciService;
+import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
+import io.temporal.api.workflowservice.v1.SetWorkerDeploymentRampingVersionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * Everything an end-to-end test needs, all real and on loopback: the dev server (from the extension), a local
+ * Lambda runtime publishing {@link E2eWorkerHandler} as function versions 1..n of build IDs v1..vn of a fresh
+ * deployment, and WCI itself loaded from a YAML file through the real config loader.
+ */
+final class WciTestBed implements AutoCloseable {
+
+    final String id = UUID.randomUUID().toString().substring(0, 8);
+    final String deployment = "e2e-" + id;
+    final String taskQueue = "e2e-q-" + id;
+    final DevServer server;
+    final LocalLambdaRuntime runtime;
+    final WorkflowServiceStubs stubs;
+    final WorkflowClient client;
+    final LambdaComputeProvider lambda;
+    final WciService wci;
+    final Path configFile;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param versions   how many function versions (build IDs v1..vN) to publish and map
+     * @param extraYaml  YAML appended at the top level of WCI's config (e.g. a {@code signals} section), or ""
+     * @param scaling    YAML lines under the deployment's {@code scaling:} (indented by the caller), or ""
+     */
+    WciTestBed(DevServer server, int versions, ExecutionMode mode, String extraYaml, String scaling)
+            throws IOException {
+        this.server = server;
+        List<String> classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
+        List<LocalFunctionVersion> published = new ArrayList<>();
+        for (int v = 1; v <= versions; v++) {
+            published.add(new LocalFunctionVersion(Integer.toString(v), E2eWorkerHandler.class.getName(), classpath,
+                    60, 512, Map.of(
+                    "TEMPORAL_ADDRESS", server.target(),
+                    "TEMPORAL_NAMESPACE", server.namespace(),
+                    "TEMPORAL_DEPLOYMENT_NAME", deployment,
+                    "TEMPORAL_WORKER_BUILD_ID", "v" + v,
+                    "TEMPORAL_TASK_QUEUE", taskQueue,
+                    "TEST_IDLE_MS", "3000"), List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto")));
+        }
+        runtime = LocalLambdaRuntime.start(new LocalLambdaConfig(null, null, 50, mode,
+                List.of(new LocalFunction("worker-" + id, null, null, published))), 0);
+
+        StringBuilder versionsYaml = new StringBuilder();
+        for (int v = 1; v <= versions; v++) {
+            versionsYaml.append("      - buildId: v").append(v).append('\n')
+                    .append("        target: ").append(runtime.functionArn("worker-" + id, Integer.toString(v)))
+                    .append('\n');
+        }
+        String yaml = """
+                temporal:
+                  address: %s
+                  namespace: %s
+                aws:
+                  endpoint: %s
+                  region: us-east-1
+                http:
+                  listen: 127.0.0.1:0
+                %s
+                deployments:
+                  - name: %s
+                    scaling:
+                      maxWorkersPerVersion: 10
+                %s
+                    versions:
+                %s""".formatted(server.target(), server.namespace(), runtime.endpoint(), extraYaml, deployment,
+                scaling, versionsYaml);
+        configFile = Files.createTempFile("wci-e2e-", ".yaml");
+        Files.writeString(configFile, yaml);
+        WciConfig config;
+        try {
+            config = new ConfigLoader(System::getenv).load(configFile);
+        } catch (dev.wci.server.config.ConfigException e) {
+            throw new IllegalStateException("test config does not load:\n" + e.getMessage() + "\n" + yaml, e);
+        }
+        stubs = WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(server.target()).build());
+        client = WorkflowClient.newInstance(stubs,
+                WorkflowClientOptions.newBuilder().setNamespace(server.namespace()).build());
+        lambda = Providers.lambda(config.aws(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), Clock.systemUTC());
+        wci = new WciService(config, Map.of(lambda.type(), lambda), Clock.systemUTC());
+        wci.start();
+    }
+
+    String arn(int version) {
+        return runtime.functionArn("worker-" + id, Integer.toString(version));
+    }
+
+    /** Waits until Temporal knows the version (its bootstrap worker polled), then makes it Current. */
+    void setCurrent(String buildId) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            stubs.blockingStub().setWorkerDeploymentCurrentVersion(SetWorkerDeploymentCurrentVersionRequest.newBuilder()
+                    .setNamespace(server.namespace()).setDeploymentName(deployment).setBuildId(buildId)
+                    .setIdentity("wci-e2e").build());
+            return true;
+        });
+    }
+
+    void setRamping(String buildId, float percentage) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            stubs.blockingStub().setWorkerDeploymentRampingVersion(SetWorkerDeploymentRampingVersionRequest.newBuilder()
+                    .setNamespace(server.namespace()).setDeploymentName(deployment).setBuildId(buildId)
+                    .setPercentage(percentage).setIdentity("wci-e2e").build());
+            return true;
+        });
+    }
+
+    /** Invocations the local runtime received for a function version. */
+    List<InvocationRecord> invocations(int version) {
+        return runtime.invocations().stream().filter(r -> r.version().equals(Integer.toString(version))).toList();
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wci.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode status() throws IOException, InterruptedException {
+        return json.readTree(get("/status").body());
+    }
+
+    /** Sum of the samples of a Prometheus series whose name and label text match, from /metrics. */
+    double metric(String name, String labelsContaining) throws IOException, InterruptedException {
+        double sum = 0;
+        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+        Matcher m = line.matcher(get("/metrics").body());
+        while (m.find()) {
+            String labels = m.group(1) == null ? "" : m.group(1);
+            if (labels.contains(labelsContaining)) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() throws IOException {
+        wci.close();
+        lambda.close();
+        runtime.close();
+        stubs.shutdownNow();
+        Files.deleteIfExists(configFile);
+    }
+}
