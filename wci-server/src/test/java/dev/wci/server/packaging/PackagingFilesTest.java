@@ -67,7 +67,7 @@ class PackagingFilesTest {
     // ---- Dockerfile ---------------------------------------------------------------------------------------------
 
     @Test
-    void dockerfilePinsEveryBaseImageByTagAndDigest() throws IOException {
+    void dockerfilePinsEveryBaseImageByTagAndDigest() throws Exception {
         List<Stage> stages = Dockerfile.parse(DOCKER.resolve("Dockerfile")).stages();
         assertEquals(2, stages.size(), "a build stage and a runtime stage");
         for (Stage s : stages) {
@@ -151,7 +151,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void imageRunsTheServiceWithTheMountedConfigurationByDefault() throws IOException {
+    void imageRunsTheServiceWithTheMountedConfigurationByDefault() throws Exception {
         Stage runtime = last(Dockerfile.parse(DOCKER.resolve("Dockerfile")).stages());
         List<String> cmd = jsonArray(runtime.args("CMD").get(0));
         assertEquals(List.of("run", "--config", "/etc/wci/wci.yaml"), cmd);
@@ -168,7 +168,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void imageRunsAsANumericNonRootUser() throws IOException {
+    void imageRunsAsANumericNonRootUser() throws Exception {
         Stage runtime = last(Dockerfile.parse(DOCKER.resolve("Dockerfile")).stages());
         List<String> users = runtime.args("USER");
         assertFalse(users.isEmpty(), "the runtime stage sets USER");
@@ -236,7 +236,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void dockerignoreKeepsBuildOutputLocalToolsAndGitOut() throws IOException {
+    void dockerignoreKeepsBuildOutputLocalToolsAndGitOut() throws Exception {
         List<String> lines = Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         for (String needed : List.of("**/target/", ".venv/", ".git/")) {
@@ -247,7 +247,7 @@ class PackagingFilesTest {
     // ---- compose and Prometheus ---------------------------------------------------------------------------------
 
     @Test
-    void composeImagesArePinnedAndExternalOnesByDigest() throws IOException {
+    void composeImagesArePinnedAndExternalOnesByDigest() throws Exception {
         JsonNode services = compose().path("services");
         assertEquals(Set.of("temporal", "wci", "prometheus", "grafana"), names(services));
         services.fields().forEachRemaining(e -> {
@@ -258,7 +258,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void composeBuildsWciFromTheDockerfileAndEveryMountedFileExists() throws IOException {
+    void composeBuildsWciFromTheDockerfileAndEveryMountedFileExists() throws Exception {
         JsonNode services = compose().path("services");
         JsonNode build = services.path("wci").path("build");
         Path context = DOCKER.resolve(build.path("context").asText()).normalize();
@@ -275,7 +275,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void composeRunsTheTemporalDevServerReachableFromOtherContainers() throws IOException {
+    void composeRunsTheTemporalDevServerReachableFromOtherContainers() throws Exception {
         JsonNode temporal = compose().path("services").path("temporal");
         List<String> command = strings(temporal.path("command"));
         assertEquals(List.of("server", "start-dev"), command.subList(0, 2));
@@ -289,7 +289,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void prometheusScrapesWciOnItsPortAndLoadsTheMountedAlertRules() throws IOException {
+    void prometheusScrapesWciOnItsPortAndLoadsTheMountedAlertRules() throws Exception {
         WciConfig config = new ConfigLoader(ENV::get).load(DOCKER.resolve("wci.yaml"));
         assertEquals(List.of("wci:" + config.http().port()), scrapeTargets("wci"));
         JsonNode scrapeJob = job("wci");
@@ -312,7 +312,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void alertRulesAreWellFormedUseDocumentedMetricsAndHaveARunbookEntry() throws IOException {
+    void alertRulesAreWellFormedUseDocumentedMetricsAndHaveARunbookEntry() throws Exception {
         JsonNode rules = yaml.readTree(DOCKER.resolve("prometheus-alerts.yml").toFile()).path("groups").get(0)
                 .path("rules");
         Set<String> documented = documentedMetrics();
@@ -356,7 +356,7 @@ class PackagingFilesTest {
     // ---- Grafana ------------------------------------------------------------------------------------------------
 
     @Test
-    void grafanaDashboardParsesAndUsesOnlyDocumentedMetrics() throws IOException {
+    void grafanaDashboardParsesAndUsesOnlyDocumentedMetrics() throws Exception {
         JsonNode dashboard = json.readTree(DOCKER.resolve("grafana/wci-dashboard.json").toFile());
         assertFalse(dashboard.path("uid").asText().isBlank(), "the dashboard has a stable uid");
         Set<String> documented = documentedMetrics();
@@ -398,7 +398,7 @@ class PackagingFilesTest {
     }
 
     @Test
-    void grafanaProvisioningLoadsTheMountedDashboardFromTheComposePrometheus() throws IOException {
+    void grafanaProvisioningLoadsTheMountedDashboardFromTheComposePrometheus() throws Exception {
         JsonNode grafana = compose().path("services").path("grafana");
         Map<String, String> mounts = new HashMap<>();
         for (String volume : volumes(grafana)) {
@@ -426,7 +426,7 @@ class PackagingFilesTest {
     // ---- the code and docs/metrics.md ---------------------------------------------------------------------------
 
     @Test
-    void everyMeterTheCodeRegistersIsDocumentedAndEveryDocumentedMetricExists() throws IOException {
+    void everyMeterTheCodeRegistersIsDocumentedAndEveryDocumentedMetricExists() throws Exception {
         Set<String> documented = documentedMetrics();
         Set<String> meters = meterNamesInMainCode();
         assertTrue(meters.contains("wci.reaction") && meters.contains("wci.push.requests"), "found: " + meters);
@@ -575,7 +575,7 @@ class PackagingFilesTest {
     }
 
     /** Micrometer names ("wci.x.y") in the main sources of every module that uses Micrometer. */
-    static Set<String> meterNamesInMainCode() throws IOException {
+    static Set<String> meterNamesInMainCode() throws Exception {
         Set<String> out = new TreeSet<>();
         for (String module : modules()) {
             Path main = ROOT.resolve(module).resolve("src/main/java");
