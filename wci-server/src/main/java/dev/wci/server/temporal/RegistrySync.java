@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistrySync implements AutoCloseable {
 
+    /** The version metadata key naming a version's Lambda target (qualified ARN, as a JSON string). */
+    public static final String METADATA_TARGET_KEY = MetadataTarget.KEY;
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
     static final int DRAINED_REFRESH_SYNCS = 10;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
@@ -144,6 +146,7 @@ public final class RegistrySync implements AutoCloseable {
         List<RegistryChange> changes = List.of();
     }
 
+    @SuppressWarnings("deprecation") // reads the deprecated string form too, for servers that only send that
     private DeploymentResult syncDeployment(ConfiguredDeployment config) throws InterruptedException {
         DeploymentResult result = new DeploymentResult();
         String name = config.name();
@@ -241,6 +244,7 @@ public final class RegistrySync implements AutoCloseable {
                 computeConfig, metadata.target(), metadata.problem());
     }
 
+    @SuppressWarnings("deprecation") // reads the deprecated string forms too, for servers that only send those
     static Routing routing(String deploymentName, RoutingConfig rc) {
         Optional<DeploymentVersion> current = TemporalProtos.version(deploymentName, rc.getCurrentDeploymentVersion(),
                 rc.hasCurrentDeploymentVersion(), rc.getCurrentVersion());
