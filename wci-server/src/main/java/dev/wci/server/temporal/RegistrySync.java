@@ -11,6 +11,7 @@ import dev.wci.core.registry.Routing;
 import dev.wci.core.registry.VersionObservation;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.version.DeploymentVersion;
+import dev.wci.server.config.DeploymentConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@link #requestSync()}), for each configured deployment it calls {@code DescribeWorkerDeployment} (routing:
  * Current, Ramping and its percentage; the versions Temporal has) and {@code DescribeWorkerDeploymentVersion}
  * for the versions that matter (drainage, {@code compute_config}, task queues, and for
- * {@code targetsFromMetadata} deployments the {@value MetadataTarget#KEY} metadata), then hands the result to
+ * {@code targetsFromMetadata} deployments the {@value #METADATA_TARGET_KEY} metadata), then hands the result to
  * {@link VersionRegistry#update}.
  *
  * <p>Which versions are described: those mapped in the file, and for {@code targetsFromMetadata} deployments
@@ -119,6 +120,14 @@ public final class RegistrySync implements AutoCloseable {
                 .tag("loop", "registry-sync").register(metrics.registry());
     }
 
+    /** The registry's view of the configured deployments (a version without task queue types serves all). */
+    public static List<ConfiguredDeployment> configuredDeployments(List<DeploymentConfig> deployments) {
+        return deployments.stream().map(d -> new ConfiguredDeployment(d.name(), d.targetsFromMetadata(),
+                d.versions().stream().map(v -> v.taskQueueTypes().isEmpty()
+                        ? new ConfiguredVersion(v.buildId(), v.target())
+                        : new ConfiguredVersion(v.buildId(), v.target(), v.taskQueueTypes())).toList())).toList();
+    }
+
     /**
      * Reads every configured deployment from Temporal now and updates the registry; blocks (waiting for budget
      * slots) until done. Safe to call from any thread; calls are serialized.
@@ -160,6 +169,7 @@ public final class RegistrySync implements AutoCloseable {
                     DescribeWorkerDeploymentRequest.newBuilder().setNamespace(namespace).setDeploymentName(name)
                             .build()));
         } catch (StatusRuntimeException e) {
+            stopIfInterrupted();
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 log.debug("deployment {} does not exist in Temporal (yet)", name);
                 result.changes = apply(DeploymentObservation.absent(name, clock.instant()));
@@ -211,6 +221,7 @@ public final class RegistrySync implements AutoCloseable {
                 lastAnswers.put(version, new CachedVersion(observed, syncCount));
                 versions.add(observed);
             } catch (StatusRuntimeException e) {
+                stopIfInterrupted();
                 if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                     // Deleted between the two calls: it does not exist.
                     lastAnswers.remove(version);
@@ -276,6 +287,8 @@ public final class RegistrySync implements AutoCloseable {
                 .flatMap(v -> v.conflicts().stream())
                 .filter(c -> c.kind() != Conflict.Kind.SERVER_MANAGED && reportedConflicts.add(c))
                 .forEach(c -> log.warn("version {}: {}", c.version(), c.message()));
+        // A conflict that was fixed and comes back is reported again.
+        reportedConflicts.retainAll(new HashSet<>(registry.snapshot().conflicts()));
         return changes;
     }
 
@@ -307,6 +320,13 @@ public final class RegistrySync implements AutoCloseable {
                 budget.onResourceExhausted();
             }
             throw e;
+        }
+    }
+
+    /** A blocking call interrupted by {@link #close()} ends as CANCELLED with the flag set: stop, quietly. */
+    private static void stopIfInterrupted() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("registry sync stopped");
         }
     }
 

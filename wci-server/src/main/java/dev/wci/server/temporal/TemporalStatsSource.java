@@ -209,6 +209,9 @@ public final class TemporalStatsSource implements AutoCloseable {
             if (next.nextDue.isAfter(now)) {
                 return Duration.between(now, next.nextDue);
             }
+            if (closed) {
+                return idleInterval;
+            }
             Duration slot = budget.tryAcquire();
             if (!slot.isZero()) {
                 return slot;
@@ -246,6 +249,9 @@ public final class TemporalStatsSource implements AutoCloseable {
                             .setReportTaskQueueStats(true)
                             .build()));
         } catch (StatusRuntimeException e) {
+            if (closed && Thread.currentThread().isInterrupted()) {
+                return; // close() interrupted the call: not a failure
+            }
             failed(t, e);
             return;
         }

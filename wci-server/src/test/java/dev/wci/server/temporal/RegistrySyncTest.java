@@ -113,6 +113,23 @@ class RegistrySyncTest {
     }
 
     @Test
+    void theConfigurationBecomesTheRegistrysDeployments() {
+        java.nio.file.Path file = java.nio.file.Path.of("wci.yaml");
+        dev.wci.server.config.DeploymentConfig d = new dev.wci.server.config.DeploymentConfig(ORDERS,
+                dev.wci.core.scaling.ScalingPolicy.builder().build(), true, List.of(
+                        new dev.wci.server.config.VersionConfig("v1", lambda("orders", 1),
+                                java.util.Set.of(dev.wci.core.version.TaskQueueType.ACTIVITY),
+                                new dev.wci.server.config.ConfigLocation(file, 3, 5)),
+                        new dev.wci.server.config.VersionConfig("v2", lambda("orders", 2), java.util.Set.of(),
+                                new dev.wci.server.config.ConfigLocation(file, 6, 5))),
+                new dev.wci.server.config.ConfigLocation(file, 1, 1));
+        assertEquals(List.of(new ConfiguredDeployment(ORDERS, true, List.of(
+                new ConfiguredVersion("v1", lambda("orders", 1), java.util.Set.of(
+                        dev.wci.core.version.TaskQueueType.ACTIVITY)),
+                new ConfiguredVersion("v2", lambda("orders", 2))))), RegistrySync.configuredDeployments(List.of(d)));
+    }
+
+    @Test
     void theDeprecatedStringFormsOfTheRoutingConfigAreUnderstood() {
         RoutingConfig rc = RoutingConfig.newBuilder().setCurrentVersion("orders.v1").setRampingVersion("orders:v2")
                 .setRampingVersionPercentage(5).build();
