@@ -45,6 +45,8 @@ class VersioningIT {
 
             bed.setCurrent("v2");
             Instant switched = Instant.now();
+            // Let the live workers exit idle: every task from here on needs a worker WCI invokes.
+            await().atMost(Duration.ofSeconds(60)).until(() -> bed.runtime.inFlight() == 0);
             List<WorkflowStub> fresh = start(bed, E2eWorkflows.Pinned.class, "fresh", 3, false);
             pinned.forEach(wf -> wf.signal("proceed"));
             auto.forEach(wf -> wf.signal("proceed"));

@@ -16,6 +16,8 @@ import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
+import io.temporal.api.enums.v1.RoutingConfigUpdateState;
+import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentRampingVersionRequest;
 import io.temporal.client.WorkflowClient;
@@ -138,6 +140,16 @@ final class WciTestBed implements AutoCloseable {
                     .setIdentity("wci-e2e").build());
             return true;
         });
+        awaitRoutingPropagated();
+    }
+
+    /** Waits until Temporal has propagated the deployment's routing change to its task queues. */
+    void awaitRoutingPropagated() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> stubs.blockingStub()
+                .describeWorkerDeployment(DescribeWorkerDeploymentRequest.newBuilder()
+                        .setNamespace(server.namespace()).setDeploymentName(deployment).build())
+                .getWorkerDeploymentInfo().getRoutingConfigUpdateState()
+                != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS);
     }
 
     void setRamping(String buildId, float percentage) {
