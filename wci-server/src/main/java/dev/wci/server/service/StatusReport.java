@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Builds the {@code /status} document from every part's own view. Values are plain JSON-friendly records. */
-final class StatusReport {
+public final class StatusReport {
 
     /** The whole document. */
     public record Status(Instant generatedAt, boolean ready, List<String> problems, TemporalView temporal,

@@ -1,5 +1,12 @@
 package dev.wci.server.temporal.it;
 
+import dev.wci.lambda.LambdaComputeProvider;
+import dev.wci.server.config.ConfigLoader;
+import dev.wci.server.config.WciConfig;
+import dev.wci.server.service.Providers;
+import dev.wci.server.service.WciService;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -174,5 +181,39 @@ class ServerManagedVersionIT {
             assertTrue(source.status().stream().noneMatch(s -> s.version().equals(srv1)));
         }
         assertTrue(Files.exists(tmp.resolve("server.log")));
+
+        // The whole service, with srv1 mapped in its file: it never invokes srv1, not even to bootstrap it
+        // (Temporal lists no task queue for it, since the server's own invocation of it failed).
+        int serverInvocations = lambda.invocations().size();
+        Path config = tmp.resolve("wci.yaml");
+        Files.writeString(config, """
+                temporal:
+                  address: %s
+                aws:
+                  endpoint: %s
+                http:
+                  listen: 127.0.0.1:0
+                deployments:
+                  - name: %s
+                    versions:
+                      - buildId: srv1
+                        target: %s
+                """.formatted(address, lambda.endpoint(), DEPLOYMENT, arn));
+        WciConfig wciConfig = new ConfigLoader(System::getenv).load(config);
+        try (LambdaComputeProvider provider = Providers.lambda(wciConfig.aws(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), CLOCK);
+             WciService wci = new WciService(wciConfig, Map.of(provider.type(), provider), CLOCK)) {
+            wci.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> wci.readiness().ready());
+            assertEquals(ManagementState.SERVER_MANAGED, wci.registry().version(srv1).orElseThrow().state());
+            // Several bootstrap and tick rounds pass (every 2 s and 250 ms).
+            long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            await().atMost(Duration.ofSeconds(15)).until(() -> System.nanoTime() > until);
+            assertEquals(serverInvocations, lambda.invocations().size(), "WCI invoked a server-managed version");
+            assertEquals(0, wci.meters().find("wci.invoke.requests").counters().stream()
+                    .mapToDouble(c -> c.count()).sum());
+            assertTrue(wci.status().deployments().get(0).versions().stream()
+                    .anyMatch(v -> v.buildId().equals("srv1") && v.management().equals("SERVER_MANAGED")));
+        }
     }
 }
