@@ -32,7 +32,7 @@ public final class WciCommand implements Runnable {
 
     /** Runs the command line; a parameter or user error prints one line (no stack trace) and returns 2. */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new WciCommand());
+        CommandLine cl = new CommandLine(new WciCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserError) {
                 commandLine.getErr().println("wci: " + ex.getMessage());

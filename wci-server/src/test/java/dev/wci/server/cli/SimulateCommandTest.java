@@ -12,11 +12,9 @@ import dev.wci.core.sim.SimRunner;
 import dev.wci.core.sim.WciSimAlgorithm;
 import dev.wci.core.sim.WorkloadKind;
 import dev.wci.core.sim.WorkloadParams;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,29 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SimulateCommandTest {
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = WciCommand.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void csvPrintsTheExactHeaderFirst(@TempDir Path dir) throws Exception {
         Path svg = dir.resolve("chart.svg");
-        Outcome o = run("simulate", "--workload", "burst", "--format", "csv", "--chart", svg.toString());
+        Cli.Outcome o = Cli.run("simulate", "--workload", "burst", "--format", "csv", "--chart", svg.toString());
         assertEquals(0, o.code(), o.err());
         String[] lines = o.out().split("\n");
         assertEquals("workload,algorithm,p50_s,p95_s,p99_s,max_s,tasks,invocations,worker_seconds,"
@@ -58,7 +37,7 @@ class SimulateCommandTest {
 
     @Test
     void tableIsTheDefault() {
-        Outcome o = run("simulate", "--workload", "burst", "--algorithm", "keda-like", "--seed", "5");
+        Cli.Outcome o = Cli.run("simulate", "--workload", "burst", "--algorithm", "keda-like", "--seed", "5");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("keda-like"), o.out());
         assertTrue(o.out().contains("p99/keda-like"), o.out());
@@ -73,7 +52,7 @@ class SimulateCommandTest {
 
     @Test
     void wciIsConfiguredForTheSimulatedWorkersIdleExit() {
-        Outcome o = run("simulate", "--workload", "spikes", "--idle-exit", "off", "--algorithm", "wci",
+        Cli.Outcome o = Cli.run("simulate", "--workload", "spikes", "--idle-exit", "off", "--algorithm", "wci",
                 "--format", "csv");
         assertEquals(0, o.code(), o.err());
         SimConfig neverIdle = SimConfig.defaults().withIdleExit(null);
@@ -94,7 +73,7 @@ class SimulateCommandTest {
                 {"simulate", "--idle-exit", "soon"},
                 {"simulate", "--slots", "0"},
                 {"simulate", "--rate", "-1"}}) {
-            Outcome o = run(args);
+            Cli.Outcome o = Cli.run(args);
             assertEquals(2, o.code(), String.join(" ", args));
             assertEquals(1, o.err().strip().lines().count(), o.err());
             assertTrue(o.err().startsWith("wci: "), o.err());
