@@ -33,7 +33,11 @@ public final class TargetRegistrations {
 
     /** What is known about one managed version's target, for /status. */
     public record TargetState(ManagedVersion managed, Optional<TargetValidation> validation, boolean registered,
-                              Instant checkedAt) {
+                              Instant checkedAt, Instant circuitOpenSeenAt) {
+
+        TargetState withCircuitOpenSeenAt(Instant at) {
+            return new TargetState(managed, validation, registered, checkedAt, at);
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(TargetRegistrations.class);
@@ -87,7 +91,7 @@ public final class TargetRegistrations {
             }
             for (ManagedVersion m : wanted.values()) {
                 if (!states.containsKey(m.version())) {
-                    states.put(m.version(), new TargetState(m, Optional.empty(), false, clock.instant()));
+                    states.put(m.version(), new TargetState(m, Optional.empty(), false, clock.instant(), null));
                     pending.add(validate(m));
                 }
             }
@@ -95,16 +99,33 @@ public final class TargetRegistrations {
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
     }
 
-    /** Validates every target whose last check is older than the re-validation interval, or that is invalid. */
-    public CompletableFuture<Void> revalidateDue() {
+    /**
+     * Validates every target whose last check is older than the re-validation interval, that is invalid, or whose
+     * circuit an invoke failure opened ({@code circuitOpen}: e.g. the Lambda version was deleted). For the latter,
+     * only a validation made after the circuit was seen open may close it: a cached pre-failure result must not.
+     */
+    public CompletableFuture<Void> revalidateDue(Set<DeploymentVersion> circuitOpen) {
         Instant now = clock.instant();
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        for (TargetState s : snapshot()) {
-            boolean invalid = s.validation().map(v -> !v.isValid()).orElse(true);
-            if (invalid || !s.checkedAt().plus(revalidateEvery).isAfter(now)) {
-                pending.add(validate(s.managed()));
+        List<ManagedVersion> due = new ArrayList<>();
+        synchronized (this) {
+            for (var e : states.entrySet()) {
+                TargetState s = e.getValue();
+                boolean open = circuitOpen.contains(e.getKey());
+                if (open && s.circuitOpenSeenAt() == null) {
+                    s = s.withCircuitOpenSeenAt(now);
+                    e.setValue(s);
+                } else if (!open && s.circuitOpenSeenAt() != null) {
+                    s = s.withCircuitOpenSeenAt(null);
+                    e.setValue(s);
+                }
+                boolean invalid = s.validation().map(v -> !v.isValid()).orElse(true);
+                if (open || invalid || !s.checkedAt().plus(revalidateEvery).isAfter(now)) {
+                    due.add(s.managed());
+                }
             }
         }
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        due.forEach(m -> pending.add(validate(m)));
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
     }
 
@@ -150,6 +171,10 @@ public final class TargetRegistrations {
             }
             boolean registered = before.registered();
             boolean wasValid = before.validation().map(TargetValidation::isValid).orElse(false);
+            if (v instanceof TargetValidation.Valid && before.circuitOpenSeenAt() != null
+                    && v.checkedAt().isBefore(before.circuitOpenSeenAt())) {
+                return; // a cached result from before the invoke failure that opened the circuit
+            }
             if (v instanceof TargetValidation.Valid valid) {
                 if (!registered) {
                     scaler.register(m.group(), valid.facts(), m.policy());
@@ -177,7 +202,8 @@ public final class TargetRegistrations {
                             invalid.failure());
                 }
             }
-            states.put(m.version(), new TargetState(m, Optional.of(v), registered, v.checkedAt()));
+            states.put(m.version(), new TargetState(m, Optional.of(v), registered, v.checkedAt(),
+                    v.isValid() ? null : before.circuitOpenSeenAt()));
             refreshGauges();
         }
     }

@@ -12,8 +12,10 @@ import dev.wci.core.registry.ManagementState;
 import dev.wci.core.registry.RegistrySnapshot;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.DeploymentConfig;
 import dev.wci.server.config.VersionConfig;
 import dev.wci.server.config.WciConfig;
@@ -33,8 +35,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -179,7 +183,13 @@ public final class WciService implements AutoCloseable {
     private void housekeeping() {
         health = temporal.check(Duration.ofSeconds(2));
         syncTargets();
-        targets.revalidateDue();
+        Set<DeploymentVersion> circuitOpen = new HashSet<>();
+        for (GroupStatus g : scaler.status()) {
+            if (g.circuitOpenedBy() != null) {
+                circuitOpen.add(g.group().version());
+            }
+        }
+        targets.revalidateDue(circuitOpen);
         bootstrapper.check(registry.snapshot(), targets::isRegistered);
     }
 
