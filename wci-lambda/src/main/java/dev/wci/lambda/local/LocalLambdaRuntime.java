@@ -185,6 +185,11 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         executor.forget(function, version);
     }
 
+    /** Publishes a version of an existing function (again, after {@link #deleteVersion}); replaces one of that number. */
+    public synchronized void publishVersion(String function, LocalFunctionVersion version) {
+        state(function).versions.put(version.version(), version);
+    }
+
     private FunctionState state(String function) {
         FunctionState s = functions.get(function);
         if (s == null) {

@@ -248,6 +248,10 @@ class LocalLambdaRuntimeIT {
             assertEquals("1", lambda.invoke(b -> b.functionName("temp:1")).executedVersion());
             rt.deleteVersion("temp", "1");
             assertThrows(ResourceNotFoundException.class, () -> lambda.invoke(b -> b.functionName("temp:1")));
+            // Published again (a fix): invocable again.
+            rt.publishVersion("temp", new LocalFunctionVersion("1", HANDLER, List.of(), 5, 128, null, null));
+            assertEquals("1", lambda.invoke(b -> b.functionName("temp:1")).executedVersion());
+            rt.deleteVersion("temp", "1");
             lambda.deleteFunction(b -> b.functionName("temp").qualifier("2"));
             assertThrows(ResourceNotFoundException.class,
                     () -> lambda.getFunctionConfiguration(b -> b.functionName("temp:2")));
@@ -256,7 +260,7 @@ class LocalLambdaRuntimeIT {
                     HttpRequest.newBuilder(rt.endpoint().resolve("/_local/invocations")).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode records = JSON.readTree(list.body());
-            assertEquals(1, records.size(), list.body());
+            assertEquals(2, records.size(), list.body());
             JsonNode rec = records.get(0);
             assertEquals("temp", rec.get("function").asText());
             assertEquals("1", rec.get("version").asText());

@@ -85,7 +85,7 @@ class PushSourceIT {
     }
 
     private static TaskAddEvent.Builder event(WciTestBed bed, String buildId) {
-        return TaskAddEvent.newBuilder().setNamespace(bed.server.namespace()).setDeploymentName(bed.deployment)
+        return TaskAddEvent.newBuilder().setNamespace(bed.namespace).setDeploymentName(bed.deployment)
                 .setBuildId(buildId).setTaskQueue(bed.taskQueue).setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
                 .setSyncMatchOutcome(SyncMatchOutcome.SYNC_MATCH_OUTCOME_NOT_MATCHED).setCount(1);
     }

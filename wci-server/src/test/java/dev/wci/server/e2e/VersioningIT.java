@@ -96,7 +96,7 @@ class VersioningIT {
     /** The build ID of the version the workflow runs on, as Temporal records it; null before its first task. */
     static String buildIdOf(WciTestBed bed, WorkflowExecution execution) {
         var info = bed.stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace(bed.server.namespace()).setExecution(execution).build()).getWorkflowExecutionInfo();
+                .setNamespace(bed.namespace).setExecution(execution).build()).getWorkflowExecutionInfo();
         if (!info.hasVersioningInfo() || !info.getVersioningInfo().hasDeploymentVersion()) {
             return null;
         }

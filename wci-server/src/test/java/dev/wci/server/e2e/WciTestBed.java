@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -53,7 +54,9 @@ final class WciTestBed implements AutoCloseable {
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String deployment = "e2e-" + id;
     final String taskQueue = "e2e-q-" + id;
-    final DevServer server;
+    /** Temporal's address and namespace. */
+    final String target;
+    final String namespace;
     final LocalLambdaRuntime runtime;
     final WorkflowServiceStubs stubs;
     final WorkflowClient client;
@@ -70,14 +73,25 @@ final class WciTestBed implements AutoCloseable {
      */
     WciTestBed(DevServer server, int versions, ExecutionMode mode, String extraYaml, String scaling)
             throws IOException {
-        this.server = server;
+        this(server.target(), server.namespace(), versions, mode, extraYaml, scaling, "", Clock.systemUTC(), u -> u);
+    }
+
+    /**
+     * @param awsExtra      YAML lines for the {@code aws} section (indented by two spaces), or ""
+     * @param clock         WCI's clock (a test may move it)
+     * @param lambdaGateway maps the local runtime's endpoint to the one WCI calls (e.g. a fault-injecting proxy)
+     */
+    WciTestBed(String target, String namespace, int versions, ExecutionMode mode, String extraYaml, String scaling,
+               String awsExtra, Clock clock, UnaryOperator<URI> lambdaGateway) throws IOException {
+        this.target = target;
+        this.namespace = namespace;
         List<String> classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
         List<LocalFunctionVersion> published = new ArrayList<>();
         for (int v = 1; v <= versions; v++) {
             published.add(new LocalFunctionVersion(Integer.toString(v), E2eWorkerHandler.class.getName(), classpath,
                     60, 512, Map.of(
-                    "TEMPORAL_ADDRESS", server.target(),
-                    "TEMPORAL_NAMESPACE", server.namespace(),
+                    "TEMPORAL_ADDRESS", target,
+                    "TEMPORAL_NAMESPACE", namespace,
                     "TEMPORAL_DEPLOYMENT_NAME", deployment,
                     "TEMPORAL_WORKER_BUILD_ID", "v" + v,
                     "TEMPORAL_TASK_QUEUE", taskQueue,
@@ -99,6 +113,7 @@ final class WciTestBed implements AutoCloseable {
                 aws:
                   endpoint: %s
                   region: us-east-1
+                %s
                 http:
                   listen: 127.0.0.1:0
                 %s
@@ -108,7 +123,7 @@ final class WciTestBed implements AutoCloseable {
                       maxWorkersPerVersion: 10
                 %s
                     versions:
-                %s""".formatted(server.target(), server.namespace(), runtime.endpoint(), extraYaml, deployment,
+                %s""".formatted(target, namespace, lambdaGateway.apply(runtime.endpoint()), awsExtra, extraYaml, deployment,
                 scaling, versionsYaml);
         configFile = Files.createTempFile("wci-e2e-", ".yaml");
         Files.writeString(configFile, yaml);
@@ -119,12 +134,12 @@ final class WciTestBed implements AutoCloseable {
             throw new IllegalStateException("test config does not load:\n" + e.getMessage() + "\n" + yaml, e);
         }
         stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(server.target()).build());
+                WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
         client = WorkflowClient.newInstance(stubs,
-                WorkflowClientOptions.newBuilder().setNamespace(server.namespace()).build());
+                WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
         lambda = Providers.lambda(config.aws(),
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), Clock.systemUTC());
-        wci = new WciService(config, Map.of(lambda.type(), lambda), Clock.systemUTC());
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), clock);
+        wci = new WciService(config, Map.of(lambda.type(), lambda), clock);
         wci.start();
     }
 
@@ -136,7 +151,7 @@ final class WciTestBed implements AutoCloseable {
     void setCurrent(String buildId) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
             stubs.blockingStub().setWorkerDeploymentCurrentVersion(SetWorkerDeploymentCurrentVersionRequest.newBuilder()
-                    .setNamespace(server.namespace()).setDeploymentName(deployment).setBuildId(buildId)
+                    .setNamespace(namespace).setDeploymentName(deployment).setBuildId(buildId)
                     .setIdentity("wci-e2e").build());
             return true;
         });
@@ -147,7 +162,7 @@ final class WciTestBed implements AutoCloseable {
     void awaitRoutingPropagated() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> stubs.blockingStub()
                 .describeWorkerDeployment(DescribeWorkerDeploymentRequest.newBuilder()
-                        .setNamespace(server.namespace()).setDeploymentName(deployment).build())
+                        .setNamespace(namespace).setDeploymentName(deployment).build())
                 .getWorkerDeploymentInfo().getRoutingConfigUpdateState()
                 != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS);
     }
@@ -155,7 +170,7 @@ final class WciTestBed implements AutoCloseable {
     void setRamping(String buildId, float percentage) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
             stubs.blockingStub().setWorkerDeploymentRampingVersion(SetWorkerDeploymentRampingVersionRequest.newBuilder()
-                    .setNamespace(server.namespace()).setDeploymentName(deployment).setBuildId(buildId)
+                    .setNamespace(namespace).setDeploymentName(deployment).setBuildId(buildId)
                     .setPercentage(percentage).setIdentity("wci-e2e").build());
             return true;
         });

@@ -1,0 +1,311 @@
+package dev.wci.server.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import dev.wci.core.version.DeploymentVersion;
+import dev.wci.lambda.local.ExecutionMode;
+import dev.wci.lambda.local.InvocationOutcome;
+import dev.wci.lambda.local.InvocationRecord;
+import dev.wci.lambda.local.LocalFunctionVersion;
+import dev.wci.lambda.worker.it.DevServerExtension;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #6: faults against the real dev server and the local Lambda runtime (workers are real JVMs). Each test
+ * prints the figures it observed ("FAULT ..." lines).
+ */
+@ExtendWith(DevServerExtension.class)
+class FaultsIT {
+
+    /** Scaling overrides that make a modest load want several workers (slow per-worker throughput). */
+    static final String WANT_MANY = """
+                  defaultWorkerThroughput: 0.5
+                  invokeRatePerTarget: 5
+                  invokeBurstPerTarget: 5
+            """;
+
+    static List<WorkflowStub> start(WciTestBed bed, String name, int n, int activityMillis) {
+        List<WorkflowStub> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            E2eWorkflows.Pinned wf = bed.client.newWorkflowStub(E2eWorkflows.Pinned.class, WorkflowOptions.newBuilder()
+                    .setTaskQueue(bed.taskQueue).setWorkflowId(bed.id + "-" + name + "-" + i).build());
+            WorkflowClient.start(wf::run, false, activityMillis);
+            out.add(WorkflowStub.fromTyped(wf));
+        }
+        return out;
+    }
+
+    static void awaitDone(List<WorkflowStub> workflows, Duration within) throws Exception {
+        for (WorkflowStub wf : workflows) {
+            assertEquals("v1", wf.getResult(within.toSeconds(), TimeUnit.SECONDS, String.class));
+        }
+    }
+
+    /** Ready to measure: v1 bootstrapped and Current, no worker live. */
+    static void settle(WciTestBed bed) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !bed.invocations(1).isEmpty());
+        bed.setCurrent("v1");
+        awaitNoWorker(bed);
+    }
+
+    static void awaitNoWorker(WciTestBed bed) {
+        DeploymentVersion v1 = new DeploymentVersion(bed.deployment, "v1");
+        await().atMost(Duration.ofSeconds(90)).until(() -> bed.runtime.inFlight() == 0 && bed.wci.scaler().live(v1) == 0);
+    }
+
+    /** Most invoke requests the runtime received within any one second. */
+    static int maxPerSecond(List<InvocationRecord> records) {
+        List<Instant> at = records.stream().map(InvocationRecord::receivedAt).sorted().toList();
+        int max = 0;
+        for (int i = 0, j = 0; i < at.size(); i++) {
+            while (Duration.between(at.get(j), at.get(i)).toMillis() >= 1000) {
+                j++;
+            }
+            max = Math.max(max, i - j + 1);
+        }
+        return max;
+    }
+
+    @Test
+    void throttlingBacksOffWithoutStormAndEverythingCompletesWhenCapacityReturns(DevServerExtension.DevServer server)
+            throws Exception {
+        try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", WANT_MANY)) {
+            settle(bed);
+            bed.runtime.setAccountConcurrencyLimit(3);
+            int before = bed.invocations(1).size();
+            List<WorkflowStub> wfs = start(bed, "throttled", 30, 3000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> bed.invocations(1).stream()
+                    .anyMatch(r -> r.outcome() == InvocationOutcome.THROTTLED));
+
+            bed.runtime.setAccountConcurrencyLimit(0);
+            Instant zeroFrom = Instant.now();
+            long zeroUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            await().atMost(Duration.ofSeconds(20)).until(() -> System.nanoTime() > zeroUntil);
+            Instant zeroTo = Instant.now();
+            bed.runtime.setAccountConcurrencyLimit(20);
+            Instant restored = Instant.now();
+            awaitDone(wfs, Duration.ofSeconds(180));
+            Duration recovery = Duration.between(restored, Instant.now());
+
+            List<InvocationRecord> all = bed.invocations(1).subList(before, bed.invocations(1).size());
+            long throttled = all.stream().filter(r -> r.outcome() == InvocationOutcome.THROTTLED).count();
+            long duringZero = all.stream().filter(r -> !r.receivedAt().isBefore(zeroFrom)
+                    && r.receivedAt().isBefore(zeroTo)).count();
+            int maxRate = maxPerSecond(all);
+            System.out.printf("FAULT throttling: %d invoke requests (%d throttled), max %d/s (limit 5/s, burst 5);"
+                            + " %d requests in 15 s at zero capacity; all 30 workflows done %.1f s after capacity"
+                            + " returned%n", all.size(), throttled, maxRate, duringZero, recovery.toMillis() / 1000.0);
+            assertTrue(maxRate <= 10, "never past burst + 1 s of rate: " + maxRate);
+            assertTrue(duringZero <= 12, "backs off instead of storming: " + duringZero);
+            assertTrue(bed.metric("wci_invocations_total", "result=\"throttled\"") >= 1);
+        }
+    }
+
+    @Test
+    void unavailableAndSlowLambdaGetBoundedRetriesBackoffAndRecovery(DevServerExtension.DevServer server)
+            throws Exception {
+        WireMockServer gateway = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort());
+        gateway.start();
+        try (WciTestBed bed = new WciTestBed(server.target(), server.namespace(), 1, ExecutionMode.PROCESS, "",
+                WANT_MANY, "  invokeTimeout: 2s\n  maxRetries: 2", Clock.systemUTC(), runtime -> {
+                    gateway.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(runtime.toString())));
+                    return URI.create("http://127.0.0.1:" + gateway.port());
+                })) {
+            settle(bed);
+            StubMapping unavailable = gateway.stubFor(post(urlPathMatching("/2015-03-31/functions/.*/invocations"))
+                    .atPriority(1).willReturn(aResponse().withStatus(503)
+                            .withHeader("x-amzn-ErrorType", "ServiceException")
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"Type\":\"Service\",\"message\":\"Service unavailable\"}")));
+            int before = bed.invocations(1).size();
+            List<WorkflowStub> wfs = start(bed, "unavailable", 10, 500);
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            await().atMost(Duration.ofSeconds(20)).until(() -> System.nanoTime() > until);
+            int failedRequests = gateway.findAll(postRequestedFor(urlPathMatching(".*/invocations"))).size();
+            double unavailableResults = bed.metric("wci_invocations_total", "result=\"unavailable\"");
+            gateway.removeStub(unavailable);
+
+            // Slow: every invoke outlasts the 2 s call timeout.
+            StubMapping slow = gateway.stubFor(post(urlPathMatching("/2015-03-31/functions/.*/invocations"))
+                    .atPriority(1).willReturn(aResponse().withStatus(202).withFixedDelay(5_000)));
+            gateway.resetRequests();
+            long slowUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            await().atMost(Duration.ofSeconds(15)).until(() -> System.nanoTime() > slowUntil);
+            int slowRequests = gateway.findAll(postRequestedFor(urlPathMatching(".*/invocations"))).size();
+            gateway.removeStub(slow);
+
+            Instant healed = Instant.now();
+            awaitDone(wfs, Duration.ofSeconds(180));
+            System.out.printf("FAULT unavailable: %d HTTP invoke attempts in 15 s of 503s (%.0f invocations failed"
+                            + " UNAVAILABLE after SDK retries), %d attempts in 10 s of 5 s stalls; recovered, all done"
+                            + " %.1f s after healing; runtime saw %d invocations%n", failedRequests, unavailableResults,
+                    slowRequests, Duration.between(healed, Instant.now()).toMillis() / 1000.0,
+                    bed.invocations(1).size() - before);
+            assertTrue(unavailableResults >= 1);
+            // 3 attempts per invocation at most (maxRetries 2), and the backoff spaces the decisions out.
+            // Without the backoff a decision would go every 250 ms tick: hundreds of attempts in 15 s.
+            assertTrue(failedRequests <= 60, "bounded retries: " + failedRequests);
+            assertTrue(slowRequests <= 60, "bounded under timeouts: " + slowRequests);
+        } finally {
+            gateway.stop();
+        }
+    }
+
+    @Test
+    void temporalRestartMidBurst(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path db = dir.resolve("temporal.db");
+        Path cli = DevServerExtension.locateCli().orElseThrow();
+        Process temporal = startTemporal(cli, port, db, dir);
+        String address = "127.0.0.1:" + port;
+        try (WciTestBed bed = new WciTestBed(address, "default", 1, ExecutionMode.PROCESS, "", WANT_MANY, "",
+                Clock.systemUTC(), u -> u)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> bed.get("/readyz").statusCode() == 200);
+            settle(bed);
+            int before = bed.invocations(1).size();
+            List<WorkflowStub> wfs = start(bed, "restart", 20, 4000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> bed.invocations(1).size() > before);
+
+            temporal.destroy();
+            assertTrue(temporal.waitFor(30, TimeUnit.SECONDS));
+            Instant down = Instant.now();
+            await().atMost(Duration.ofSeconds(30)).until(() -> bed.get("/readyz").statusCode() == 503);
+            Duration notReadyAfter = Duration.between(down, Instant.now());
+            int duringOutage = bed.invocations(1).size();
+
+            temporal = startTemporal(cli, port, db, dir);
+            Instant up = Instant.now();
+            await().atMost(Duration.ofSeconds(60)).until(() -> bed.get("/readyz").statusCode() == 200);
+            Duration readyAgain = Duration.between(up, Instant.now());
+            assertEquals(200, bed.get("/healthz").statusCode(), "WCI stayed up");
+            awaitDone(wfs, Duration.ofSeconds(240));
+            Duration done = Duration.between(up, Instant.now());
+            List<InvocationRecord> after = bed.invocations(1).subList(duringOutage, bed.invocations(1).size());
+            Instant firstAfter = after.isEmpty() ? null : after.get(0).receivedAt();
+            System.out.printf("FAULT Temporal restart: /readyz false %.1f s after the server stopped, true %.1f s"
+                            + " after it restarted; first invoke after recovery %s; all 20 done %.1f s after"
+                            + " restart; invocations: %d before the stop, %d after%n",
+                    notReadyAfter.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
+                    firstAfter == null ? "none needed" : Duration.between(up, firstAfter).toMillis() + " ms",
+                    done.toMillis() / 1000.0, duringOutage - before, after.size());
+            assertTrue(after.size() <= 10, "no duplicate burst after recovery: " + after.size());
+        } finally {
+            temporal.destroy();
+            temporal.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process startTemporal(Path cli, int port, Path db, Path dir) throws Exception {
+        return new ProcessBuilder(cli.toString(), "server", "start-dev", "--ip", "127.0.0.1", "--port",
+                Integer.toString(port), "--headless", "--log-level", "error", "--db-filename", db.toString(),
+                "--dynamic-config-value", "system.enableDeploymentVersions=true",
+                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("temporal.log").toFile()))
+                .start();
+    }
+
+    @Test
+    void targetDeletedAtRunTimeOpensTheCircuitAndRepublishingClosesIt(DevServerExtension.DevServer server)
+            throws Exception {
+        try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", "")) {
+            settle(bed);
+            String function = "worker-" + bed.id;
+            LocalFunctionVersion v1 = new LocalFunctionVersion("1", E2eWorkerHandler.class.getName(),
+                    List.of(System.getProperty("java.class.path").split(File.pathSeparator)), 60, 512, Map.of(
+                    "TEMPORAL_ADDRESS", bed.target, "TEMPORAL_NAMESPACE", bed.namespace,
+                    "TEMPORAL_DEPLOYMENT_NAME", bed.deployment, "TEMPORAL_WORKER_BUILD_ID", "v1",
+                    "TEMPORAL_TASK_QUEUE", bed.taskQueue, "TEST_IDLE_MS", "3000"), null);
+            bed.runtime.deleteVersion(function, "1");
+            List<WorkflowStub> wfs = start(bed, "invalid", 5, 200);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> bed.metric("wci_target_circuit_open", "build_id=\"v1\"") == 1);
+            JsonNode version = bed.status().at("/deployments/0/versions/0/scaler");
+            assertTrue(version.get("circuitOpenBecause").asText().contains("NOT_FOUND"), version.toString());
+            Instant opened = Instant.now();
+            double notFound = bed.metric("wci_invocations_total", "result=\"not_found\"");
+            long holdUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            await().atMost(Duration.ofSeconds(15)).until(() -> System.nanoTime() > holdUntil);
+            assertEquals(notFound, bed.metric("wci_invocations_total", "result=\"not_found\""),
+                    "no invoke while the circuit is open");
+
+            bed.runtime.publishVersion(function, v1);
+            Instant fixed = Instant.now();
+            await().atMost(Duration.ofSeconds(90)).until(() -> bed.metric("wci_target_circuit_open", "build_id=\"v1\"") == 0);
+            Duration closedAfter = Duration.between(fixed, Instant.now());
+            awaitDone(wfs, Duration.ofSeconds(120));
+            System.out.printf("FAULT invalid target: circuit open after %.0f NOT_FOUND invocation(s), none while open;"
+                            + " closed %.1f s after the version was published again (re-validation is rate-limited"
+                            + " to once per 30 s); workflows done%n", notFound, closedAfter.toMillis() / 1000.0);
+            assertFalse(opened.isAfter(Instant.now()));
+        }
+    }
+
+    @Test
+    void budgetStopsInvocationsUntilTheWindowRolls(DevServerExtension.DevServer server) throws Exception {
+        ShiftableClock clock = new ShiftableClock();
+        // Every worker is charged its 60 s timeout and never refunded (idle exit off in the model): 130 s buys two.
+        String scaling = """
+                      workerSecondsPerHourPerVersion: 130
+                      workerIdleExit: 0s
+                      shutdownBuffer: 50s
+                """;
+        try (WciTestBed bed = new WciTestBed(server.target(), server.namespace(), 1, ExecutionMode.PROCESS, "",
+                scaling, "", clock, u -> u)) {
+            settle(bed); // the bootstrap worker: 60 s charged
+            awaitDone(start(bed, "paid", 3, 200), Duration.ofSeconds(120)); // a second worker: 120 s charged
+            awaitNoWorker(bed);
+            int before = bed.invocations(1).size();
+
+            List<WorkflowStub> waiting = start(bed, "unpaid", 3, 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> bed.status().get("recentDecisions").findValues("trims")
+                    .stream().anyMatch(t -> t.toString().contains("VERSION_BUDGET")));
+            JsonNode scaler = bed.status().at("/deployments/0/versions/0/scaler");
+            double remaining = scaler.get("budgetRemainingWorkerSeconds").asDouble();
+            assertTrue(remaining < 60, "less than one worker left: " + remaining);
+            assertEquals(before, bed.invocations(1).size(), "no invocation past the budget");
+            assertEquals(remaining, bed.metric("wci_budget_remaining_worker_seconds", "build_id=\"v1\""), 1.0);
+
+            clock.shift(Duration.ofMinutes(61)); // the rolling hour passes
+            Instant rolled = Instant.now();
+            awaitDone(waiting, Duration.ofSeconds(120));
+            System.out.printf("FAULT budget: held with %.0f worker-seconds left (VERSION_BUDGET in /status); after the"
+                            + " hour rolled, invoked again and the waiting workflows finished in %.1f s%n", remaining,
+                    Duration.between(rolled, Instant.now()).toMillis() / 1000.0);
+            assertTrue(bed.invocations(1).size() > before);
+        }
+    }
+}
