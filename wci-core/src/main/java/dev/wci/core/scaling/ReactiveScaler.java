@@ -71,7 +71,7 @@ public final class ReactiveScaler {
      * Accepted invocations followed by this long (plus a cold start) of backlog that neither shrinks nor gets
      * dispatched mark the target as an invoke loop.
      */
-    static final long INVOKE_LOOP_GRACE_MILLIS = 60_000;
+    static final long INVOKE_LOOP_GRACE_MILLIS = 30_000;
     /** Sanity bounds of a learned per-worker throughput, tasks per second (hour-long tasks to tiny ones). */
     private static final double MIN_THROUGHPUT = 1e-4;
     private static final double MAX_THROUGHPUT = 1e4;

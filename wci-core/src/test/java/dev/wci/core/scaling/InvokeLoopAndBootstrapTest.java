@@ -66,7 +66,7 @@ class InvokeLoopAndBootstrapTest {
     void backlogThatNeverMovesAfterAcceptedInvokesMarksTheTargetSuspectAndStopsInvoking() {
         accept(scaler.onSignal(failure(V1, 50, clock)).orElseThrow());
         // Stats keep saying: 50 waiting, nothing dispatched.
-        for (int s = 0; s < 60; s += 5) {
+        for (int s = 0; s < 30; s += 5) {
             clock.advance(Duration.ofSeconds(5));
             scaler.onSignal(observation(V1, 50, 1, 0, false, clock));
             assertNull(suspect(), "within the grace period at " + s + " s");
@@ -127,9 +127,9 @@ class InvokeLoopAndBootstrapTest {
     @Test
     void aShrinkingBacklogOrAWorkerReportIsProgress() {
         accept(scaler.onSignal(failure(V1, 50, clock)).orElseThrow());
-        clock.advance(Duration.ofSeconds(40));
+        clock.advance(Duration.ofSeconds(20));
         scaler.onSignal(observation(V1, 50, 0, 0, false, clock));
-        clock.advance(Duration.ofSeconds(40));
+        clock.advance(Duration.ofSeconds(20));
         scaler.onSignal(observation(V1, 49, 0, 0, false, clock));
         assertNull(suspect(), "the backlog shrank");
         clock.advance(Duration.ofSeconds(70));

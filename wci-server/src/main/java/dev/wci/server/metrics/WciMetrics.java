@@ -3,11 +3,14 @@ package dev.wci.server.metrics;
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeObserver;
 import dev.wci.core.limits.LimitTrim;
+import dev.wci.core.registry.RegistrySnapshot;
+import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * WCI's own meters (DESIGN §6; names in docs/metrics.md). Counters are updated as things happen; the per-version
@@ -36,6 +40,8 @@ public final class WciMetrics implements InvokeObserver {
     private final MultiGauge circuitOpen;
     private final MultiGauge backoff;
     private final MultiGauge invokeLoop;
+    private final MultiGauge versions;
+    private final AtomicInteger ready = new AtomicInteger();
 
     public WciMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,6 +72,12 @@ public final class WciMetrics implements InvokeObserver {
                 .description("1 while the target is in throttle backoff").register(registry);
         this.invokeLoop = MultiGauge.builder("wci.target.invoke.loop.suspect")
                 .description("1 while the target is held back as an invoke loop").register(registry);
+        this.versions = MultiGauge.builder("wci.versions")
+                .description("1 per version known to the registry, labelled with its management state (managed,"
+                        + " server_managed, not_in_temporal, unmapped) and routing").register(registry);
+        Gauge.builder("wci.ready", ready, AtomicInteger::get)
+                .description("1 when Temporal is reachable and every deployment was read (as /readyz)")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -145,6 +157,19 @@ public final class WciMetrics implements InvokeObserver {
         circuitOpen.register(open, true);
         backoff.register(off, true);
         invokeLoop.register(loop, true);
+    }
+
+    /** Refreshes the per-version registry gauge and readiness (call before a scrape). */
+    public void refreshVersions(RegistrySnapshot snapshot, boolean isReady) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (VersionEntry v : snapshot.versions()) {
+            String routing = v.routing().getClass().getSimpleName();
+            rows.add(MultiGauge.Row.of(Tags.of("deployment", v.version().deploymentName(),
+                    "build_id", v.version().buildId(), "state", lower(v.state().name()),
+                    "routing", lower(routing)), 1));
+        }
+        versions.register(rows, true);
+        ready.set(isReady ? 1 : 0);
     }
 
     private static String lower(String name) {

@@ -106,7 +106,8 @@ public final class Bootstrapper {
             if (d.isPresent()) {
                 attempts++;
                 outcome = "invoked one worker to register the version's task queues";
-                meters.counter("wci.bootstrap.invocations").increment();
+                meters.counter("wci.bootstrap.invocations", "deployment", v.deploymentName(), "build_id", v.buildId())
+                        .increment();
                 log.info("version {}: no task queue registered in Temporal yet; invoking one worker (attempt {})", v,
                         attempts);
                 executor.execute(d.get());

@@ -2,7 +2,9 @@ package dev.wci.server.service;
 
 import dev.wci.core.audit.DecisionAudit;
 import dev.wci.core.compute.ComputeProvider;
+import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeExecutor;
+import dev.wci.core.invoke.InvokeObserver;
 import dev.wci.core.limits.Limits;
 import dev.wci.core.loop.ControlLoop;
 import dev.wci.core.registry.ConfiguredDeployment;
@@ -14,6 +16,7 @@ import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ReactiveScaler;
+import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.DeploymentConfig;
@@ -27,6 +30,10 @@ import dev.wci.server.temporal.RegistrySync;
 import dev.wci.server.temporal.TemporalConnection;
 import dev.wci.server.temporal.TemporalRpcMetrics;
 import dev.wci.server.temporal.TemporalStatsSource;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -98,11 +105,28 @@ public final class WciService implements AutoCloseable {
         this.clock = clock;
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new WciMetrics(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
         this.audit = new DecisionAudit(500, metrics::decision);
         ScalingPolicy global = config.scaling();
         this.scaler = new ReactiveScaler(global, new Limits(global, new SplittableRandom()), audit, clock,
                 () -> UUID.randomUUID().toString());
-        this.executor = new InvokeExecutor(providers, scaler, metrics, clock, config.limits().maxInFlightInvokes());
+        InvokeFailureLog failureLog = new InvokeFailureLog(clock);
+        InvokeObserver observers = new InvokeObserver() {
+            @Override
+            public void sent(ScaleDecision decision) {
+                metrics.sent(decision);
+            }
+
+            @Override
+            public void result(ScaleDecision decision, InvocationResult result, Duration latency) {
+                metrics.result(decision, result, latency);
+                failureLog.result(decision, result, latency);
+            }
+        };
+        this.executor = new InvokeExecutor(providers, scaler, observers, clock, config.limits().maxInFlightInvokes());
         this.loop = new ControlLoop(scaler, executor);
         this.targets = new TargetRegistrations(scaler, providers, clock, REVALIDATE_EVERY, meters);
         this.bootstrapper = new Bootstrapper(scaler, executor, clock, meters);
@@ -127,6 +151,7 @@ public final class WciService implements AutoCloseable {
             @Override
             public String metrics() {
                 WciService.this.metrics.refresh(scaler.status());
+                WciService.this.metrics.refreshVersions(registry.snapshot(), readiness().ready());
                 return meters.scrape();
             }
 

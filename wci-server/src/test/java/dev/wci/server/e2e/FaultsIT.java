@@ -101,32 +101,39 @@ class FaultsIT {
             throws Exception {
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", WANT_MANY)) {
             settle(bed);
+            // Concurrency 3 while WCI wants more: some invokes are throttled, the work still gets done.
             bed.runtime.setAccountConcurrencyLimit(3);
             int before = bed.invocations(1).size();
-            List<WorkflowStub> wfs = start(bed, "throttled", 30, 3000);
-            await().atMost(Duration.ofSeconds(60)).until(() -> bed.invocations(1).stream()
-                    .anyMatch(r -> r.outcome() == InvocationOutcome.THROTTLED));
+            awaitDone(start(bed, "limited", 30, 3000), Duration.ofSeconds(180));
+            long throttledAtThree = bed.invocations(1).stream().skip(before)
+                    .filter(r -> r.outcome() == InvocationOutcome.THROTTLED).count();
+            awaitNoWorker(bed);
 
+            // No capacity at all: every invoke is throttled; WCI backs off instead of storming.
             bed.runtime.setAccountConcurrencyLimit(0);
             Instant zeroFrom = Instant.now();
-            long zeroUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            await().atMost(Duration.ofSeconds(20)).until(() -> System.nanoTime() > zeroUntil);
+            List<WorkflowStub> waiting = start(bed, "starved", 10, 500);
+            long zeroUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            await().atMost(Duration.ofSeconds(25)).until(() -> System.nanoTime() > zeroUntil);
             Instant zeroTo = Instant.now();
+            JsonNode backoff = bed.status().at("/deployments/0/versions/0/scaler/throttleBackoffUntil");
             bed.runtime.setAccountConcurrencyLimit(20);
             Instant restored = Instant.now();
-            awaitDone(wfs, Duration.ofSeconds(180));
+            awaitDone(waiting, Duration.ofSeconds(180));
             Duration recovery = Duration.between(restored, Instant.now());
 
             List<InvocationRecord> all = bed.invocations(1).subList(before, bed.invocations(1).size());
-            long throttled = all.stream().filter(r -> r.outcome() == InvocationOutcome.THROTTLED).count();
             long duringZero = all.stream().filter(r -> !r.receivedAt().isBefore(zeroFrom)
                     && r.receivedAt().isBefore(zeroTo)).count();
             int maxRate = maxPerSecond(all);
-            System.out.printf("FAULT throttling: %d invoke requests (%d throttled), max %d/s (limit 5/s, burst 5);"
-                            + " %d requests in 15 s at zero capacity; all 30 workflows done %.1f s after capacity"
-                            + " returned%n", all.size(), throttled, maxRate, duringZero, recovery.toMillis() / 1000.0);
+            System.out.printf("FAULT throttling: at concurrency 3, %d of the invokes throttled and all 30 workflows"
+                            + " done; at 0, %d invoke requests in 20 s (all throttled), backoff in /status until %s;"
+                            + " max %d invoke requests/s over the test (limit 5/s, burst 5); the 10 starved workflows"
+                            + " done %.1f s after capacity returned%n", throttledAtThree, duringZero, backoff.asText(),
+                    maxRate, recovery.toMillis() / 1000.0);
+            assertTrue(throttledAtThree >= 1, "concurrency 3 throttled some invokes");
             assertTrue(maxRate <= 10, "never past burst + 1 s of rate: " + maxRate);
-            assertTrue(duringZero <= 12, "backs off instead of storming: " + duringZero);
+            assertTrue(duringZero >= 1 && duringZero <= 15, "backs off instead of storming: " + duringZero);
             assertTrue(bed.metric("wci_invocations_total", "result=\"throttled\"") >= 1);
         }
     }
@@ -136,8 +143,10 @@ class FaultsIT {
             throws Exception {
         WireMockServer gateway = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort());
         gateway.start();
+        // backoffMax 15 s (default 60 s) bounds how long recovery can take after the fault ends.
         try (WciTestBed bed = new WciTestBed(server.target(), server.namespace(), 1, ExecutionMode.PROCESS, "",
-                WANT_MANY, "  invokeTimeout: 2s\n  maxRetries: 2", Clock.systemUTC(), runtime -> {
+                WANT_MANY + "      backoffMax: 15s\n", "  invokeTimeout: 2s\n  maxRetries: 2", Clock.systemUTC(),
+                runtime -> {
                     gateway.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(runtime.toString())));
                     return URI.create("http://127.0.0.1:" + gateway.port());
                 })) {
@@ -221,7 +230,9 @@ class FaultsIT {
                     notReadyAfter.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
                     firstAfter == null ? "none needed" : Duration.between(up, firstAfter).toMillis() + " ms",
                     done.toMillis() / 1000.0, duringOutage - before, after.size());
-            assertTrue(after.size() <= 10, "no duplicate burst after recovery: " + after.size());
+            // Tasks are not dispatchable for a while after a restart, so workers invoked then find nothing; the
+            // invoke-loop guard stops the waves: at most one more fleet than before the stop (cap 10).
+            assertTrue(after.size() <= 20, "no repeated bursts after recovery: " + after.size());
         } finally {
             temporal.destroy();
             temporal.waitFor(30, TimeUnit.SECONDS);
