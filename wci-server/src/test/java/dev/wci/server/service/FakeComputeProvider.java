@@ -34,6 +34,7 @@ final class FakeComputeProvider implements ComputeProvider {
     }
 
     private final Clock clock;
+    private final String type;
     private volatile Function<ComputeTarget, TargetValidation> validation;
     private volatile boolean hold;
     private volatile RuntimeException validateThrows;
@@ -43,7 +44,13 @@ final class FakeComputeProvider implements ComputeProvider {
     private final List<InvocationRequest> invocations = new CopyOnWriteArrayList<>();
 
     FakeComputeProvider(Clock clock) {
+        this(clock, TYPE);
+    }
+
+    /** A provider standing in for {@code type} (e.g. {@code aws-lambda}, for targets read from a configuration). */
+    FakeComputeProvider(Clock clock, String type) {
         this.clock = clock;
+        this.type = type;
         answerValid();
         acceptInvokes();
     }
@@ -125,7 +132,7 @@ final class FakeComputeProvider implements ComputeProvider {
 
     @Override
     public String type() {
-        return TYPE;
+        return type;
     }
 
     @Override
