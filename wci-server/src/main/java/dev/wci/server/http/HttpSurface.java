@@ -1,5 +1,6 @@
 package dev.wci.server.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -85,31 +86,38 @@ public final class HttpSurface implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        // The exchange is closed only after the error response: a try-with-resources closes before its catch runs.
         try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
-                return;
-            }
-            switch (exchange.getRequestURI().getPath()) {
-                case "/metrics" -> send(exchange, 200, PROMETHEUS_TEXT, endpoints.metrics());
-                case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n");
-                case "/readyz" -> {
-                    Readiness r = endpoints.readiness();
-                    send(exchange, r.ready() ? 200 : 503, "application/json",
-                            json.writeValueAsString(Map.of("ready", r.ready(), "problems", r.problems())));
-                }
-                case "/status" -> send(exchange, 200, "application/json", json.writeValueAsString(endpoints.status()));
-                default -> send(exchange, 404, "text/plain; charset=utf-8",
-                        "not found; endpoints: /metrics /healthz /readyz /status\n");
-            }
-        } catch (RuntimeException e) {
-            log.warn("HTTP {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
             try {
-                send(exchange, 500, "text/plain; charset=utf-8", "internal error\n");
-            } catch (IOException | RuntimeException ignored) {
-                // the response may already be committed
+                respond(exchange);
+            } catch (RuntimeException | JsonProcessingException e) {
+                log.warn("HTTP {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
+                try {
+                    send(exchange, 500, "text/plain; charset=utf-8", "internal error\n");
+                } catch (IOException | RuntimeException ignored) {
+                    // the response may already be committed
+                }
             }
+        }
+    }
+
+    private void respond(HttpExchange exchange) throws IOException {
+        if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            send(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
+            return;
+        }
+        switch (exchange.getRequestURI().getPath()) {
+            case "/metrics" -> send(exchange, 200, PROMETHEUS_TEXT, endpoints.metrics());
+            case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n");
+            case "/readyz" -> {
+                Readiness r = endpoints.readiness();
+                send(exchange, r.ready() ? 200 : 503, "application/json",
+                        json.writeValueAsString(Map.of("ready", r.ready(), "problems", r.problems())));
+            }
+            case "/status" -> send(exchange, 200, "application/json", json.writeValueAsString(endpoints.status()));
+            default -> send(exchange, 404, "text/plain; charset=utf-8",
+                    "not found; endpoints: /metrics /healthz /readyz /status\n");
         }
     }
 

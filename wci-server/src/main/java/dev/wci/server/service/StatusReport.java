@@ -150,7 +150,7 @@ public final class StatusReport {
                 v.target().map(x -> x.address()).orElse(null), v.targetSource().map(Enum::name).orElse(null),
                 v.target().map(x -> x.mutableAllowed()).orElse(false),
                 v.conflicts().stream().map(Object::toString).toList(),
-                v.temporal().taskQueues().stream().map(Object::toString).toList(),
+                v.temporal().taskQueues().stream().map(q -> q.name() + " (" + q.type() + ")").toList(),
                 validation, group, boot, poll);
     }
 

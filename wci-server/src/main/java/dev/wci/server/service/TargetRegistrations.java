@@ -76,6 +76,7 @@ public final class TargetRegistrations {
         Map<DeploymentVersion, ManagedVersion> wanted = new HashMap<>();
         desired.forEach(m -> wanted.put(m.version(), m));
         synchronized (this) {
+            boolean removed = false;
             for (var it = states.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 ManagedVersion now = wanted.get(e.getKey());
@@ -84,10 +85,14 @@ public final class TargetRegistrations {
                         scaler.unregister(ScalingGroupId.defaultFor(e.getKey()));
                     }
                     it.remove();
+                    removed = true;
                     if (now == null) {
                         log.info("version {} is no longer managed", e.getKey());
                     }
                 }
+            }
+            if (removed) {
+                refreshGauges(); // a gone version's last value (say, invalid) must not stay exported
             }
             for (ManagedVersion m : wanted.values()) {
                 if (!states.containsKey(m.version())) {

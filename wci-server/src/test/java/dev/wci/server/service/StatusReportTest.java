@@ -1,0 +1,265 @@
+package dev.wci.server.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.compute.ComputeFailure;
+import dev.wci.core.compute.ComputeTarget;
+import dev.wci.core.compute.FailureClass;
+import dev.wci.core.compute.TargetFacts;
+import dev.wci.core.compute.TargetValidation;
+import dev.wci.core.invoke.InvokeExecutor;
+import dev.wci.core.invoke.InvokeObserver;
+import dev.wci.core.limits.LimitKind;
+import dev.wci.core.limits.LimitTrim;
+import dev.wci.core.limits.Limits;
+import dev.wci.core.registry.ConfiguredDeployment;
+import dev.wci.core.registry.ConfiguredVersion;
+import dev.wci.core.registry.DeploymentObservation;
+import dev.wci.core.registry.DrainageStatus;
+import dev.wci.core.registry.RegisteredTaskQueue;
+import dev.wci.core.registry.Routing;
+import dev.wci.core.registry.VersionObservation;
+import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.DecisionInputs;
+import dev.wci.core.scaling.DecisionReason;
+import dev.wci.core.scaling.LiveWorkers;
+import dev.wci.core.scaling.ReactiveScaler;
+import dev.wci.core.scaling.ScaleDecision;
+import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.version.DeploymentVersion;
+import dev.wci.core.version.ScalingGroupId;
+import dev.wci.core.version.TaskQueueType;
+import dev.wci.server.http.HttpSurface;
+import dev.wci.server.temporal.TemporalConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The /status document as an operator reads it: built by StatusReport, serialized by HttpSurface. */
+class StatusReportTest {
+
+    private static final DeploymentVersion V1 = new DeploymentVersion("orders", "v1");
+    private static final DeploymentVersion V2 = new DeploymentVersion("orders", "v2");
+    private static final DeploymentVersion V3 = new DeploymentVersion("orders", "v3");
+
+    private final MutableClock clock = new MutableClock();
+    private final FakeComputeProvider provider = new FakeComputeProvider(clock);
+    private final DecisionAudit audit = new DecisionAudit(500);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private HttpSurface surface;
+
+    @AfterEach
+    void close() {
+        if (surface != null) {
+            surface.close();
+        }
+    }
+
+    @Test
+    void statusShowsEachVersionsRoutingValidationScalerAndBootstrapWithoutInfinities() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        provider.answer(t -> t.address().endsWith(":2")
+                ? new TargetValidation.Invalid(ComputeFailure.of(FailureClass.NOT_FOUND, "version 2 was deleted"),
+                clock.instant())
+                : new TargetValidation.Valid(TargetFacts.ofTimeout(FakeComputeProvider.TIMEOUT), List.of("slow cold start"),
+                clock.instant()));
+        w.registry.update(new DeploymentObservation("orders", true, new Routing(Optional.of(V1), Optional.of(V2), 25),
+                List.of(VersionObservation.of("v1", DrainageStatus.NONE, List.of(
+                                new RegisteredTaskQueue("orders-q", TaskQueueType.WORKFLOW))),
+                        VersionObservation.of("v2", DrainageStatus.NONE, List.of()),
+                        VersionObservation.of("v3", DrainageStatus.NONE, List.of())), clock.instant()));
+        w.targets.sync(List.of(w.managed(V1), w.managed(V2), w.managed(V3))).join();
+        w.bootstrapper.check(w.registry.snapshot(), w.targets::isRegistered);
+        clock.advance(Duration.ofSeconds(1));
+
+        JsonNode status = get(w, new HttpSurface.Readiness(false, List.of("deployment billing not read from Temporal yet")),
+                new TemporalConnection.Health(false, "connection refused"));
+
+        assertEquals("2026-01-01T00:00:01Z", status.get("generatedAt").asText(), "instants are ISO text");
+        assertFalse(status.get("ready").asBoolean());
+        assertEquals("deployment billing not read from Temporal yet", status.get("problems").get(0).asText());
+        assertFalse(status.get("temporal").get("reachable").asBoolean());
+        assertEquals("connection refused", status.get("temporal").get("detail").asText());
+
+        JsonNode limits = status.get("limits");
+        assertTrue(limits.get("budgetTotalRemaining").isNull(), "an unlimited budget is null, not Infinity");
+        assertEquals(900, limits.get("maxWorkersTotal").asInt());
+        assertEquals(1, limits.get("liveWorkers").asInt(), "the bootstrap worker of v3");
+
+        JsonNode d = status.get("deployments").get(0);
+        assertEquals("orders", d.get("name").asText());
+        assertEquals("v1", d.get("current").asText());
+        assertEquals("v2", d.get("ramping").asText());
+        assertEquals(25.0, d.get("rampingPercentage").asDouble());
+        assertEquals("2026-01-01T00:00:00Z", d.get("syncedAt").asText());
+
+        JsonNode v1 = version(d, "v1");
+        assertEquals("CURRENT", v1.get("routing").asText());
+        assertEquals("MANAGED", v1.get("management").asText());
+        assertEquals("fn:orders:1", v1.get("target").asText());
+        assertEquals("YAML", v1.get("targetSource").asText());
+        assertEquals("valid", v1.get("validation").get("state").asText());
+        assertEquals("slow cold start", v1.get("validation").get("warnings").get(0).asText());
+        assertEquals("orders-q (WORKFLOW)", v1.get("taskQueues").get(0).asText(), "not a Java record's toString");
+        JsonNode group = v1.get("scaler");
+        assertTrue(group.isObject());
+        assertTrue(group.get("budgetRemainingWorkerSeconds").isNull(), "an unlimited version budget is null");
+        assertEquals(2.0, group.get("coldStartSeconds").asDouble());
+        assertTrue(group.get("circuitOpenBecause").isNull());
+        assertTrue(v1.get("bootstrap").isNull());
+        assertTrue(v1.get("polling").isNull(), "no stats source");
+
+        JsonNode v2 = version(d, "v2");
+        assertEquals("RAMPING 25.0%", v2.get("routing").asText());
+        assertEquals("invalid", v2.get("validation").get("state").asText());
+        assertTrue(v2.get("validation").get("failure").asText().contains("version 2 was deleted"));
+        assertTrue(v2.get("scaler").isNull(), "an invalid target has no group");
+        assertTrue(v2.get("bootstrap").isNull(), "never bootstrapped: its target is invalid");
+
+        JsonNode v3 = version(d, "v3");
+        assertEquals("INACTIVE", v3.get("routing").asText());
+        assertEquals(1, v3.get("bootstrap").get("attempts").asInt());
+        assertEquals("2026-01-01T00:00:30Z", v3.get("bootstrap").get("nextAttemptAt").asText());
+        assertEquals(1, v3.get("scaler").get("starting").asInt());
+
+        JsonNode decisions = status.get("recentDecisions");
+        assertEquals(1, decisions.size());
+        assertEquals("BOOTSTRAP", decisions.get(0).get("reason").asText());
+        assertEquals("orders:v3", decisions.get(0).get("version").asText());
+        assertEquals("bootstrap", decisions.get(0).get("trigger").asText());
+    }
+
+    @Test
+    void finiteBudgetsAreNumbers() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults().toBuilder().budgetTotal(36_000).budgetPerVersion(7_200).build());
+        w.registry.update(new DeploymentObservation("orders", true, Routing.current(V1),
+                List.of(VersionObservation.of("v1", DrainageStatus.NONE, List.of())), clock.instant()));
+        w.targets.sync(List.of(w.managed(V1))).join();
+
+        JsonNode status = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"));
+
+        assertTrue(status.get("ready").asBoolean());
+        assertEquals(36_000.0, status.get("limits").get("budgetTotalRemaining").asDouble());
+        assertEquals(7_200.0, version(status.get("deployments").get(0), "v1").get("scaler")
+                .get("budgetRemainingWorkerSeconds").asDouble());
+    }
+
+    @Test
+    void recentDecisionsAreNewestFirstAndAtMostOneHundred() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        ComputeTarget target = FakeComputeProvider.target("fn:orders:1");
+        for (int i = 0; i < 150; i++) {
+            audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), target, DecisionReason.SCALE_OUT, 3,
+                    List.of("a" + i, "b" + i), List.of(new LimitTrim(LimitKind.VERSION_CAP, 3, 2)),
+                    new DecisionInputs("signal", 12, 1.5, 5, 2000, 3, new LiveWorkers(0, 1, 0), false),
+                    Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i)));
+        }
+
+        JsonNode decisions = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("recentDecisions");
+
+        assertEquals(100, decisions.size());
+        assertEquals("2026-01-01T00:02:29Z", decisions.get(0).get("decidedAt").asText(), "newest first");
+        assertEquals("2026-01-01T00:00:50Z", decisions.get(99).get("decidedAt").asText());
+        JsonNode first = decisions.get(0);
+        assertEquals("orders:v1", first.get("version").asText());
+        assertEquals("default", first.get("group").asText());
+        assertEquals("SCALE_OUT", first.get("reason").asText());
+        assertEquals(3, first.get("requested").asInt());
+        assertEquals(2, first.get("invoked").asInt());
+        assertEquals("VERSION_CAP 3->2", first.get("trims").get(0).asText());
+        assertEquals(12.0, first.get("backlog").asDouble());
+        assertEquals(1, first.get("live").asInt());
+        List<String> times = StreamSupport.stream(decisions.spliterator(), false)
+                .map(n -> n.get("decidedAt").asText()).toList();
+        assertEquals(times.stream().sorted(java.util.Comparator.reverseOrder()).toList(), times);
+    }
+
+    private JsonNode get(Wiring w, HttpSurface.Readiness readiness, TemporalConnection.Health health)
+            throws IOException, InterruptedException {
+        StatusReport report = new StatusReport(clock, w.registry, w.scaler, w.targets, w.bootstrapper, audit, w.executor,
+                w.policy.maxWorkersTotal());
+        surface = new HttpSurface("127.0.0.1", 0, new HttpSurface.Endpoints() {
+            @Override
+            public String metrics() {
+                return "";
+            }
+
+            @Override
+            public HttpSurface.Readiness readiness() {
+                return readiness;
+            }
+
+            @Override
+            public Object status() {
+                return report.build(readiness, null, health);
+            }
+        });
+        surface.start();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + surface.port() + "/status")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertFalse(r.body().contains("Infinity") || r.body().contains("NaN"), r.body());
+        return json.readTree(r.body());
+    }
+
+    private static JsonNode version(JsonNode deployment, String buildId) {
+        for (JsonNode v : deployment.get("versions")) {
+            if (v.get("buildId").asText().equals(buildId)) {
+                return v;
+            }
+        }
+        throw new AssertionError("no version " + buildId + " in " + deployment);
+    }
+
+    /** The parts /status reads, wired as the service wires them. */
+    private final class Wiring {
+        final ScalingPolicy policy;
+        final ReactiveScaler scaler;
+        final InvokeExecutor executor;
+        final TargetRegistrations targets;
+        final Bootstrapper bootstrapper;
+        final VersionRegistry registry = new VersionRegistry(List.of(new ConfiguredDeployment("orders", false, List.of(
+                new ConfiguredVersion("v1", FakeComputeProvider.target("fn:orders:1")),
+                new ConfiguredVersion("v2", FakeComputeProvider.target("fn:orders:2")),
+                new ConfiguredVersion("v3", FakeComputeProvider.target("fn:orders:3"))))));
+
+        Wiring(ScalingPolicy policy) {
+            this.policy = policy;
+            AtomicLong ids = new AtomicLong();
+            scaler = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit, clock,
+                    () -> "inv-" + ids.incrementAndGet());
+            executor = new InvokeExecutor(Map.of(FakeComputeProvider.TYPE, provider), scaler, InvokeObserver.NONE, clock, 4);
+            targets = new TargetRegistrations(scaler, Map.of(FakeComputeProvider.TYPE, provider), clock,
+                    Duration.ofMinutes(5), meters);
+            bootstrapper = new Bootstrapper(scaler, executor, clock, meters);
+        }
+
+        ManagedVersion managed(DeploymentVersion v) {
+            return new ManagedVersion(v, FakeComputeProvider.target("fn:orders:" + v.buildId().substring(1)),
+                    EnumSet.allOf(TaskQueueType.class), policy);
+        }
+    }
+}
