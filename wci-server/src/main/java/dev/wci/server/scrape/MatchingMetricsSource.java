@@ -105,7 +105,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
         String name = settings.metricPrefix() + METRIC;
         // Tally exports counters under their name; OpenTelemetry exporters add the _total suffix.
         this.metricNames = Set.of(name, name + "_total");
-        this.namespaceLabels = Set.of(settings.namespace(), TallyNames.sanitize(settings.namespace()));
+        this.namespaceLabels = Set.copyOf(List.of(settings.namespace(), TallyNames.sanitize(settings.namespace())));
     }
 
     /** Starts scraping: a round now, then one every interval (measured start to start). */
@@ -152,6 +152,9 @@ public final class MatchingMetricsSource implements AutoCloseable {
      */
     public List<SyncMatchFailure> scrapeOnce() {
         synchronized (roundLock) {
+            if (closed) {
+                return List.of();
+            }
             Map<Endpoint, CompletableFuture<String>> pages = new LinkedHashMap<>();
             Map<Endpoint, Long> startedAt = new HashMap<>();
             for (Endpoint e : endpoints) {
