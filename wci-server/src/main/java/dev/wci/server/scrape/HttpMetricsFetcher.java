@@ -123,9 +123,10 @@ final class HttpMetricsFetcher implements MetricsFetcher {
                 }
                 for (ByteBuffer b : items) {
                     if (out.size() + b.remaining() > max) {
-                        subscription.cancel();
+                        // Fail first: cancelling makes the client fail the exchange with its own error.
                         result.completeExceptionally(
                                 new ScrapeFailure("too_large", "the page is larger than " + max + " bytes"));
+                        subscription.cancel();
                         return;
                     }
                     byte[] chunk = new byte[b.remaining()];

@@ -288,18 +288,28 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
     }
 
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
+    /** The most telling exception in a cause chain: ours first, then timeouts and connection failures. */
+    private static Throwable cause(Throwable t) {
+        Throwable found = null;
+        int rank = Integer.MAX_VALUE;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            int r = c instanceof ScrapeFailure || c instanceof PrometheusFormatException ? 0
+                    : c instanceof TimeoutException || c instanceof HttpTimeoutException ? 1
+                    : c instanceof ConnectException ? 2
+                    : c instanceof CompletionException || c instanceof ExecutionException
+                            || c instanceof UncheckedIOException ? 4
+                    : 3;
+            if (r < rank) {
+                rank = r;
+                found = c;
+            }
         }
-        return t;
+        return found == null ? t : found;
     }
 
-    static String result(Throwable cause) {
-        Throwable t = unwrap(cause);
-        if (t instanceof UncheckedIOException u) {
-            t = u.getCause();
-        }
+    /** The wci.scrape.requests result tag of a failed scrape. */
+    static String result(Throwable failure) {
+        Throwable t = cause(failure);
         if (t instanceof ScrapeFailure f) {
             return f.result();
         }
@@ -318,11 +328,8 @@ public final class MatchingMetricsSource implements AutoCloseable {
         return "error";
     }
 
-    private String describe(Throwable cause) {
-        Throwable t = unwrap(cause);
-        if (t instanceof UncheckedIOException u) {
-            t = u.getCause();
-        }
+    private String describe(Throwable failure) {
+        Throwable t = cause(failure);
         if (t instanceof TimeoutException || t instanceof HttpTimeoutException) {
             return "no complete answer within " + settings.timeout().toMillis() + " ms";
         }
