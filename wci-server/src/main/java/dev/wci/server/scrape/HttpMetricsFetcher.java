@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -35,18 +38,20 @@ final class HttpMetricsFetcher implements MetricsFetcher {
 
     private final HttpClient client;
     private final Duration timeout;
+    private final int maxBytes;
 
     HttpMetricsFetcher(Duration timeout) {
         this(HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .build(), timeout);
+                .build(), timeout, MAX_BYTES);
     }
 
-    HttpMetricsFetcher(HttpClient client, Duration timeout) {
+    HttpMetricsFetcher(HttpClient client, Duration timeout, int maxBytes) {
         this.client = Objects.requireNonNull(client, "client");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -57,11 +62,21 @@ final class HttpMetricsFetcher implements MetricsFetcher {
                 .header("Accept-Encoding", "gzip")
                 .GET()
                 .build();
-        return client.sendAsync(request, info -> limited(MAX_BYTES))
-                .thenApply(HttpMetricsFetcher::page);
+        // Cancelling an oversized download makes the client fail with its own "cancelled" error: remember why.
+        AtomicReference<ScrapeFailure> tooLarge = new AtomicReference<>();
+        return client.sendAsync(request, info -> limited(maxBytes, tooLarge::set))
+                .handle((response, error) -> {
+                    if (tooLarge.get() != null) {
+                        throw new CompletionException(tooLarge.get());
+                    }
+                    if (error != null) {
+                        throw error instanceof CompletionException c ? c : new CompletionException(error);
+                    }
+                    return page(response, maxBytes);
+                });
     }
 
-    private static String page(HttpResponse<byte[]> response) {
+    private static String page(HttpResponse<byte[]> response, int maxBytes) {
         try {
             if (response.statusCode() != 200) {
                 throw new ScrapeFailure("http_error", "HTTP status " + response.statusCode());
@@ -75,7 +90,7 @@ final class HttpMetricsFetcher implements MetricsFetcher {
             boolean gzip = response.headers().firstValue("Content-Encoding")
                     .map(v -> v.trim().equalsIgnoreCase("gzip")).orElse(false);
             if (gzip) {
-                body = gunzip(body);
+                body = gunzip(body, maxBytes);
             }
             return new String(body, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -83,14 +98,14 @@ final class HttpMetricsFetcher implements MetricsFetcher {
         }
     }
 
-    private static byte[] gunzip(byte[] body) throws IOException {
+    private static byte[] gunzip(byte[] body, int maxBytes) throws IOException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(body.length * 8);
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(body.length * 8L, maxBytes));
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > MAX_BYTES) {
-                    throw new ScrapeFailure("too_large", "the page is larger than " + MAX_BYTES + " bytes");
+                if (out.size() + n > maxBytes) {
+                    throw new ScrapeFailure("too_large", "the page is larger than " + maxBytes + " bytes");
                 }
                 out.write(buf, 0, n);
             }
@@ -98,8 +113,8 @@ final class HttpMetricsFetcher implements MetricsFetcher {
         }
     }
 
-    /** Collects the body, failing (and cancelling the download) beyond {@code max} bytes. */
-    static BodySubscriber<byte[]> limited(int max) {
+    /** Collects the body; beyond {@code max} bytes, reports it, fails and cancels the download. */
+    static BodySubscriber<byte[]> limited(int max, Consumer<ScrapeFailure> tooLarge) {
         return new BodySubscriber<>() {
             private final CompletableFuture<byte[]> result = new CompletableFuture<>();
             private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -123,9 +138,10 @@ final class HttpMetricsFetcher implements MetricsFetcher {
                 }
                 for (ByteBuffer b : items) {
                     if (out.size() + b.remaining() > max) {
-                        // Fail first: cancelling makes the client fail the exchange with its own error.
-                        result.completeExceptionally(
-                                new ScrapeFailure("too_large", "the page is larger than " + max + " bytes"));
+                        ScrapeFailure failure = new ScrapeFailure("too_large",
+                                "the page is larger than " + max + " bytes");
+                        tooLarge.accept(failure);
+                        result.completeExceptionally(failure);
                         subscription.cancel();
                         return;
                     }

@@ -77,6 +77,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
     private final Object roundLock = new Object();
     private ScheduledExecutorService scheduler;
     private volatile boolean closed;
+    private boolean attributionFailing;
 
     /**
      * @param settings  endpoints, interval, timeout, namespace
@@ -155,10 +156,9 @@ public final class MatchingMetricsSource implements AutoCloseable {
             if (closed) {
                 return List.of();
             }
-            Map<Endpoint, CompletableFuture<String>> pages = new LinkedHashMap<>();
-            Map<Endpoint, Long> startedAt = new HashMap<>();
+            Map<Endpoint, CompletableFuture<Fetched>> pages = new LinkedHashMap<>();
             for (Endpoint e : endpoints) {
-                startedAt.put(e, metrics.monotonicNanos());
+                long startedAt = metrics.monotonicNanos();
                 CompletableFuture<String> page;
                 try {
                     page = fetcher.fetch(e.uri);
@@ -166,30 +166,51 @@ public final class MatchingMetricsSource implements AutoCloseable {
                     page = CompletableFuture.failedFuture(ex);
                 }
                 // The HTTP client's own timeout stops at the headers; this one covers the body too.
-                pages.put(e, page.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS));
+                pages.put(e, page.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .handle((body, error) -> new Fetched(body, error,
+                                Duration.ofNanos(metrics.monotonicNanos() - startedAt))));
             }
             Map<QueueSeries, Counts> demand = new HashMap<>();
             Map<String, Long> tasks = new HashMap<>();
-            for (Map.Entry<Endpoint, CompletableFuture<String>> p : pages.entrySet()) {
-                Endpoint e = p.getKey();
-                String page;
+            for (Map.Entry<Endpoint, CompletableFuture<Fetched>> p : pages.entrySet()) {
+                Fetched fetched;
                 try {
-                    page = p.getValue().get();
+                    fetched = p.getValue().get();
                 } catch (InterruptedException ex) {
+                    // close() stops the scrape thread.
                     Thread.currentThread().interrupt();
                     pages.values().forEach(f -> f.cancel(true));
                     return List.of();
                 } catch (ExecutionException | CancellationException ex) {
-                    failed(e, startedAt.get(e), ex instanceof ExecutionException ? ex.getCause() : ex);
-                    continue;
+                    // handle() turns every fetch failure into a Fetched; this is only for safety.
+                    fetched = new Fetched(null, ex, Duration.ZERO);
                 }
-                read(e, page, startedAt.get(e), demand, tasks);
+                if (fetched.error() != null) {
+                    failed(p.getKey(), fetched.took(), fetched.error());
+                } else {
+                    read(p.getKey(), fetched, demand, tasks);
+                }
             }
             tasks.forEach(metrics::tasks);
             if (demand.isEmpty() || closed) {
                 return List.of();
             }
-            Outcome outcome = attribution.attribute(demand, directory.knownTaskQueues(), clock.instant());
+            Outcome outcome;
+            try {
+                outcome = attribution.attribute(demand, directory.knownTaskQueues(), clock.instant());
+            } catch (RuntimeException ex) {
+                // The directory and version lookup are WCI's own: log when it starts and stops failing.
+                if (!attributionFailing) {
+                    attributionFailing = true;
+                    log.warn("matching-metrics: cannot attribute tasks to versions; their signals are lost until "
+                            + "it works again", ex);
+                }
+                return List.of();
+            }
+            if (attributionFailing) {
+                attributionFailing = false;
+                log.info("matching-metrics: attributing tasks to versions works again");
+            }
             outcome.unattributed().forEach(metrics::unattributed);
             if (closed) {
                 return List.of();
@@ -210,13 +231,12 @@ public final class MatchingMetricsSource implements AutoCloseable {
     }
 
     /** Parses one endpoint's page and adds its increases to the round. */
-    private void read(Endpoint e, String page, long startedAt, Map<QueueSeries, Counts> demand,
-                      Map<String, Long> tasks) {
+    private void read(Endpoint e, Fetched page, Map<QueueSeries, Counts> demand, Map<String, Long> tasks) {
         List<Sample> samples;
         try {
-            samples = PrometheusText.parse(page, metricNames::contains);
+            samples = PrometheusText.parse(page.body(), metricNames::contains);
         } catch (PrometheusFormatException ex) {
-            failed(e, startedAt, ex);
+            failed(e, page.took(), ex);
             return;
         }
         Map<Series, Double> values = new HashMap<>();
@@ -232,7 +252,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
             values.put(new Series(s.name(), s.labels()), s.value());
         }
         EndpointCounters.Update update = e.counters.update(values, clock.instant());
-        succeeded(e, startedAt, values.size(), update, invalid);
+        succeeded(e, page.took(), values.size(), update, invalid);
         for (Map.Entry<Series, Long> inc : update.increases().entrySet()) {
             Optional<TaskAddSeries> series = TaskAddSeries.from(inc.getKey().labels());
             if (series.isEmpty()) {
@@ -252,9 +272,9 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
     }
 
-    private void succeeded(Endpoint e, long startedAt, int seriesCount, EndpointCounters.Update update,
+    private void succeeded(Endpoint e, Duration took, int seriesCount, EndpointCounters.Update update,
                            int invalid) {
-        metrics.request(e.tag, "ok", Duration.ofNanos(metrics.monotonicNanos() - startedAt));
+        metrics.request(e.tag, "ok", took);
         metrics.series(e.tag, e.counters.size());
         if (update.baseline()) {
             log.info("matching-metrics: first scrape of {}: {} {} series for namespace '{}' taken as the baseline",
@@ -276,9 +296,9 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
     }
 
-    private void failed(Endpoint e, long startedAt, Throwable cause) {
+    private void failed(Endpoint e, Duration took, Throwable cause) {
         String result = result(cause);
-        metrics.request(e.tag, result, Duration.ofNanos(metrics.monotonicNanos() - startedAt));
+        metrics.request(e.tag, result, took);
         String detail = describe(cause);
         if (e.failures++ == 0) {
             log.warn("matching-metrics: cannot scrape {}: {}; trying again every round (logged again when it "
@@ -365,6 +385,10 @@ public final class MatchingMetricsSource implements AutoCloseable {
         synchronized (roundLock) {
             log.debug("matching-metrics: closed");
         }
+    }
+
+    /** A fetch's outcome: the page or the error, and how long the request took. */
+    private record Fetched(String body, Throwable error, Duration took) {
     }
 
     /** One endpoint and what is known about it. Touched by the scrape round only (under the round lock). */

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code wci.scrape.requests} (endpoint, result = ok | timeout | connect_error | io_error | http_error |
  *       too_large | parse_error | error): scrapes by outcome</li>
- *   <li>{@code wci.scrape.duration} (endpoint): time of one scrape, request to parsed page</li>
+ *   <li>{@code wci.scrape.duration} (endpoint): time of one request, to the last byte or the failure</li>
  *   <li>{@code wci.scrape.series} (endpoint): {@code tasks_added} series of the namespace remembered</li>
  *   <li>{@code wci.scrape.resets} (endpoint): series whose counter went down (the matching process restarted)</li>
  *   <li>{@code wci.scrape.tasks} (result = the server's {@code task_add_result}: backlog | sync_match |

@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -90,11 +89,25 @@ class HttpMetricsFetcherTest {
 
     @Test
     void stopsReadingBeyondTheSizeLimit() {
-        server.stubFor(get("/metrics").willReturn(aResponse().withStatus(200).withBody("x".repeat(10_000))));
-        HttpClient client = HttpClient.newHttpClient();
-        ExecutionException e = assertThrows(ExecutionException.class, () -> client
-                .sendAsync(HttpRequest.newBuilder(endpoint).build(), info -> HttpMetricsFetcher.limited(1000))
-                .get());
+        server.stubFor(get("/metrics").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", TEXT_PLAIN).withBody("x".repeat(100_000))));
+        HttpMetricsFetcher small = new HttpMetricsFetcher(HttpClient.newHttpClient(), Duration.ofSeconds(5), 1000);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> small.fetch(endpoint).get());
+        assertEquals("too_large", failure(e));
+        assertTrue(e.getCause().getMessage().contains("larger than 1000 bytes"), e.getCause().getMessage());
+    }
+
+    @Test
+    void limitsTheUncompressedSizeOfAGzipPage() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write("x".repeat(100_000).getBytes(StandardCharsets.UTF_8));
+        }
+        server.stubFor(get("/metrics").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", TEXT_PLAIN).withHeader("Content-Encoding", "gzip")
+                .withBody(gz.toByteArray())));
+        HttpMetricsFetcher small = new HttpMetricsFetcher(HttpClient.newHttpClient(), Duration.ofSeconds(5), 1000);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> small.fetch(endpoint).get());
         assertEquals("too_large", failure(e));
     }
 

@@ -285,6 +285,27 @@ class MatchingMetricsSourceTest {
     }
 
     @Test
+    void aFailingDirectoryIsLoggedOnceAndTheSourceRecovers() {
+        fetcher.page(E1, page(ordersBacklog("0", 1))).page(E1, page(ordersBacklog("0", 2)))
+                .page(E1, page(ordersBacklog("0", 3))).page(E1, page(ordersBacklog("0", 5)));
+        boolean[] broken = {true};
+        source = new MatchingMetricsSource(MatchingMetricsSettings.of(List.of(E1), "default"),
+                TestVersions.current(ORDERS), () -> {
+                    if (broken[0]) {
+                        throw new IllegalStateException("registry not loaded");
+                    }
+                    return KNOWN;
+                }, received::add, meters, clock, fetcher);
+        source.scrapeOnce();
+        assertEquals(List.of(), source.scrapeOnce());
+        assertEquals(List.of(), source.scrapeOnce());
+        assertEquals(1, logged(Level.WARN, "cannot attribute tasks to versions").size());
+        broken[0] = false;
+        assertEquals(2, source.scrapeOnce().get(0).notMatchedCount());
+        assertEquals(1, logged(Level.INFO, "works again").size());
+    }
+
+    @Test
     void runsRoundsEveryIntervalUntilClosedAndDeliversNothingAfter() {
         fetcher.page(E1, page(ordersBacklog("0", 1))).page(E1, page(ordersBacklog("0", 2)));
         source(new MatchingMetricsSettings(List.of(E1), Duration.ofMillis(100), Duration.ofMillis(100),
