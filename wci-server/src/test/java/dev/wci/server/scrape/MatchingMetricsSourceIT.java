@@ -162,8 +162,9 @@ class MatchingMetricsSourceIT {
                             + "(ms, %d workflows): %s; min %d, median %d, max %d%n", WORKFLOWS, latenciesMillis,
                     sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
             assertEquals(WORKFLOWS, received.size(), "one signal per workflow, none twice: " + received);
-            // Bound: the server's metrics reporter flushes every 1 s, plus one 500 ms interval, plus the request.
-            assertTrue(sorted.get(sorted.size() - 1) < 2_000, "latencies " + latenciesMillis);
+            // The server's metrics reporter flushes every 1 s, then up to one 500 ms interval, then the request:
+            // 1.5 s at worst, with room for a busy test machine.
+            assertTrue(sorted.get(sorted.size() - 1) < 2_500, "latencies " + latenciesMillis);
             assertEquals(1.0 * WORKFLOWS, meters.get(ScrapeMetrics.SIGNALS).counter().count());
         }
     }
