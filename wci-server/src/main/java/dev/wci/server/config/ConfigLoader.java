@@ -4,6 +4,7 @@ import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.lambda.arn.InvalidArnException;
+import dev.wci.server.scrape.MatchingMetricsSettings;
 import dev.wci.lambda.arn.LambdaFunctionArn;
 import dev.wci.server.config.Kinds.HostPort;
 import dev.wci.server.config.NodeReader.Mapping;
@@ -60,7 +61,8 @@ public final class ConfigLoader {
             List.of("region", "endpoint", "stsEndpoint", "assumeRole", "invokeTimeout", "maxRetries");
     static final List<String> LIMITS_KEYS = List.of("maxWorkersTotal", "workerSecondsPerHourTotal", "maxInFlightInvokes");
     static final List<String> HTTP_KEYS = List.of("listen");
-    static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push");
+    static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push", "matchingMetrics");
+    static final List<String> MATCHING_METRICS_KEYS = List.of("enabled", "endpoints", "interval", "timeout", "metricPrefix");
     static final List<String> TEMPORAL_STATS_KEYS = List.of("enabled", "activeInterval", "idleInterval", "idleAfter");
     static final List<String> PUSH_KEYS = List.of("enabled", "listen", "token");
     static final List<String> LOGGING_KEYS = List.of("format", "level");
@@ -331,7 +333,40 @@ public final class ConfigLoader {
                 r.error(p.keyNode("token").orElse(p.node()), p.path("token"), tokenExpected
                         + " when push is enabled (producers must authenticate)", "nothing");
             }
-            return new SignalsConfig(temporalStats, new SignalsConfig.Push(enabled, listen.host(), listen.port(), token));
+            return new SignalsConfig(temporalStats, new SignalsConfig.Push(enabled, listen.host(), listen.port(), token),
+                    matchingMetrics(section(m, "matchingMetrics", MATCHING_METRICS_KEYS)));
+        }
+
+        private SignalsConfig.MatchingMetrics matchingMetrics(Mapping m) {
+            boolean enabled = r.value(m, "enabled", Kinds.bool(), false);
+            String path = m.path("endpoints");
+            String expected = "a list of http(s) URLs of the matching service's metrics, like http://matching:9090/metrics";
+            List<URI> endpoints = new ArrayList<>();
+            m.value("endpoints").flatMap(n -> r.sequence(n, path, expected)).ifPresent(items -> {
+                NodeReader.Kind<URI> kind = Kinds.httpUri(expected);
+                for (int i = 0; i < items.size(); i++) {
+                    String itemPath = path + "[" + i + "]";
+                    r.scalar(items.get(i), itemPath, kind.expected(), false)
+                            .flatMap(sc -> r.parse(sc, itemPath, kind)).ifPresent(endpoints::add);
+                }
+            });
+            if (enabled && endpoints.isEmpty() && r.errorCount() == 0) {
+                r.error(m.keyNode("endpoints").orElse(m.node()), path, expected + " when matchingMetrics is enabled",
+                        "nothing");
+            }
+            Duration interval = r.value(m, "interval", Kinds.positiveDuration(), Duration.ofMillis(500));
+            Duration timeout = r.value(m, "timeout", Kinds.positiveDuration(), Duration.ofSeconds(1));
+            String prefix = r.value(m, "metricPrefix", Kinds.text("a metric name prefix"), "");
+            if (enabled && !endpoints.isEmpty()) {
+                try {
+                    // The source's own rules (interval floor, distinct endpoints, prefix syntax), checked now.
+                    new MatchingMetricsSettings(endpoints, interval, timeout, "namespace", prefix);
+                } catch (IllegalArgumentException e) {
+                    r.error(m.node(), m.path(), "usable matching-metrics settings",
+                            e.getMessage());
+                }
+            }
+            return new SignalsConfig.MatchingMetrics(enabled, endpoints, interval, timeout, prefix);
         }
 
         private LoggingConfig logging(Mapping m) {

@@ -1,10 +1,12 @@
 package dev.wci.server.config;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Which signal sources run ({@code signals} section). */
-public record SignalsConfig(TemporalStats temporalStats, Push push) {
+public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics) {
 
     /**
      * Polling of DescribeWorkerDeploymentVersion with task queue stats (default on).
@@ -24,5 +26,20 @@ public record SignalsConfig(TemporalStats temporalStats, Push push) {
      * @param token the bearer token producers must send
      */
     public record Push(boolean enabled, String host, int port, Optional<Secret> token) {
+    }
+
+    /**
+     * Scraping of self-hosted Temporal matching metrics endpoints (default off; see docs/matching-metrics.md).
+     *
+     * @param endpoints    the matching service's Prometheus endpoints, one per matching process
+     * @param interval     scrape interval (default 500 ms)
+     * @param timeout      timeout of one scrape (default 1 s)
+     * @param metricPrefix a prefix the server puts before metric names (default none)
+     */
+    public record MatchingMetrics(boolean enabled, List<URI> endpoints, Duration interval, Duration timeout,
+                                  String metricPrefix) {
+        public MatchingMetrics {
+            endpoints = List.copyOf(endpoints);
+        }
     }
 }

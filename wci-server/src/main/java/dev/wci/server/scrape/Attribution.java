@@ -55,6 +55,11 @@ final class Attribution {
         /** A sticky queue's tasks. */
         STICKY;
 
+        /** Whether the registry catching up with Temporal (its next sync) may attribute the tasks after all. */
+        boolean mayResolve() {
+            return this == UNKNOWN_TASK_QUEUE || this == UNMANAGED_VERSION || this == NO_RECEIVER;
+        }
+
         String tag() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -82,7 +87,16 @@ final class Attribution {
      * @param signals      one per (version, task queue, type) with tasks
      * @param unattributed tasks that led to no signal, by reason
      */
-    record Outcome(List<SyncMatchFailure> signals, Map<Unattributed, Long> unattributed) {
+    /**
+     * @param unresolved demand that could not be attributed for a reason that may pass once WCI's registry catches
+     *                   up with Temporal (a queue, a routing change or a version it has not read yet), with why
+     */
+    record Outcome(List<SyncMatchFailure> signals, Map<Unattributed, Long> unattributed,
+                   Map<QueueSeries, Unresolved> unresolved) {
+    }
+
+    /** Demand of one series not attributed in this round, and why. */
+    record Unresolved(Counts counts, Unattributed reason) {
     }
 
     private record Target(DeploymentVersion version, String taskQueue, TaskQueueType type) {
@@ -98,6 +112,7 @@ final class Attribution {
         Index index = new Index(known);
         Map<Target, Counts> byTarget = new LinkedHashMap<>();
         Map<Unattributed, Long> unattributed = new EnumMap<>(Unattributed.class);
+        Map<QueueSeries, Unresolved> unresolved = new LinkedHashMap<>();
         for (Map.Entry<QueueSeries, Counts> e : demand.entrySet()) {
             QueueSeries series = e.getKey();
             Counts counts = e.getValue();
@@ -115,14 +130,16 @@ final class Attribution {
                 assert series.version() instanceof Omitted;
                 reason = Unattributed.OMITTED;
             }
-            if (reason != null) {
+            if (reason != null && reason.mayResolve()) {
+                unresolved.put(series, new Unresolved(counts, reason));
+            } else if (reason != null) {
                 unattributed.merge(reason, counts.total(), Long::sum);
             }
         }
         List<SyncMatchFailure> signals = new ArrayList<>();
         byTarget.forEach((t, c) -> signals.add(
                 new SyncMatchFailure(t.version(), t.taskQueue(), t.type(), c.notMatched(), c.rateLimited(), now)));
-        return new Outcome(List.copyOf(signals), Map.copyOf(unattributed));
+        return new Outcome(List.copyOf(signals), Map.copyOf(unattributed), unresolved);
     }
 
     /** Tasks in a version's queue. Returns why they were not attributed, or null. */

@@ -64,6 +64,11 @@ public final class MatchingMetricsSource implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MatchingMetricsSource.class);
     private static final String METRIC = "tasks_added";
+    /**
+     * Demand that could not be attributed (a task queue, routing change or version WCI's registry has not read
+     * yet: it syncs every 10 s) is retried for this long before it is dropped and counted as unattributed.
+     */
+    static final Duration RETRY_UNATTRIBUTED = Duration.ofSeconds(30);
 
     private final MatchingMetricsSettings settings;
     private final TaskQueueDirectory directory;
@@ -79,6 +84,11 @@ public final class MatchingMetricsSource implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private volatile boolean closed;
     private boolean attributionFailing;
+    /** Unattributed demand waiting for another try, guarded by roundLock. */
+    private final Map<QueueSeries, Pending> pending = new HashMap<>();
+
+    private record Pending(Counts counts, Instant since) {
+    }
 
     /**
      * @param settings  endpoints, interval, timeout, namespace
@@ -193,12 +203,15 @@ public final class MatchingMetricsSource implements AutoCloseable {
                 }
             }
             tasks.forEach(metrics::tasks);
+            Instant now = clock.instant();
+            // Demand not attributed in earlier rounds gets another chance: the registry may know more now.
+            pending.forEach((series, p) -> demand.merge(series, p.counts(), Counts::plus));
             if (demand.isEmpty() || closed) {
                 return List.of();
             }
             Outcome outcome;
             try {
-                outcome = attribution.attribute(demand, directory.knownTaskQueues(), clock.instant());
+                outcome = attribution.attribute(demand, directory.knownTaskQueues(), now);
             } catch (RuntimeException ex) {
                 // The directory and version lookup are WCI's own: log when it starts and stops failing.
                 if (!attributionFailing) {
@@ -213,6 +226,18 @@ public final class MatchingMetricsSource implements AutoCloseable {
                 log.info("matching-metrics: attributing tasks to versions works again");
             }
             outcome.unattributed().forEach(metrics::unattributed);
+            Map<QueueSeries, Pending> stillPending = new HashMap<>();
+            outcome.unresolved().forEach((series, u) -> {
+                Pending before = pending.get(series);
+                Instant since = before == null ? now : before.since();
+                if (Duration.between(since, now).compareTo(RETRY_UNATTRIBUTED) < 0) {
+                    stillPending.put(series, new Pending(u.counts(), since));
+                } else {
+                    metrics.unattributed(u.reason(), u.counts().total());
+                }
+            });
+            pending.clear();
+            pending.putAll(stillPending);
             if (closed) {
                 return List.of();
             }

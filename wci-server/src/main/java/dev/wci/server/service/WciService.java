@@ -20,11 +20,15 @@ import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.DeploymentConfig;
+import dev.wci.server.config.SignalsConfig;
 import dev.wci.server.config.VersionConfig;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.http.HttpSurface;
 import dev.wci.server.metrics.WciMetrics;
 import dev.wci.server.push.PushSignalServer;
+import dev.wci.server.scrape.MatchingMetricsSettings;
+import dev.wci.server.scrape.MatchingMetricsSource;
+import dev.wci.server.scrape.VersionTaskQueue;
 import dev.wci.server.temporal.DescribeBudget;
 import dev.wci.server.temporal.RegistrySync;
 import dev.wci.server.temporal.TemporalConnection;
@@ -92,6 +96,7 @@ public final class WciService implements AutoCloseable {
     private RegistrySync registrySync;
     private TemporalStatsSource statsSource;
     private PushSignalServer pushServer;
+    private MatchingMetricsSource matchingMetrics;
     private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
     private volatile boolean closed;
 
@@ -195,6 +200,13 @@ public final class WciService implements AutoCloseable {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
         }
+        SignalsConfig.MatchingMetrics scrape = config.signals().matchingMetrics();
+        if (scrape.enabled()) {
+            matchingMetrics = new MatchingMetricsSource(new MatchingMetricsSettings(scrape.endpoints(), scrape.interval(),
+                    scrape.timeout(), config.temporal().namespace(), scrape.metricPrefix()), registry,
+                    this::knownTaskQueues, new SourceSink("matching-metrics", loop, metrics), meters, clock);
+            matchingMetrics.start();
+        }
         scheduler.scheduleWithFixedDelay(guarded("tick", loop::tick), TICK.toMillis(), TICK.toMillis(),
                 TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(guarded("housekeeping", this::housekeeping), 0,
@@ -202,6 +214,15 @@ public final class WciService implements AutoCloseable {
         log.info("WCI started: namespace {} at {}, {} deployment(s), HTTP on {}:{}{}", config.temporal().namespace(),
                 config.temporal().address(), config.deployments().size(), config.http().host(), http.port(),
                 pushServer != null ? ", push on port " + pushServer.port() : "");
+    }
+
+    /** Task queues of every known version, as the registry last read them from Temporal (no call to Temporal). */
+    private List<VersionTaskQueue> knownTaskQueues() {
+        List<VersionTaskQueue> queues = new ArrayList<>();
+        for (VersionEntry v : registry.snapshot().versions()) {
+            v.temporal().taskQueues().forEach(q -> queues.add(new VersionTaskQueue(v.version(), q.name())));
+        }
+        return queues;
     }
 
     /** Health of Temporal, bootstraps, re-validation: the slow periodic work. */
@@ -300,6 +321,9 @@ public final class WciService implements AutoCloseable {
         log.info("WCI stopping");
         if (pushServer != null) {
             pushServer.close();
+        }
+        if (matchingMetrics != null) {
+            matchingMetrics.close();
         }
         if (statsSource != null) {
             statsSource.close();

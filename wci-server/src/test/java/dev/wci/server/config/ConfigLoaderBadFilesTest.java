@@ -82,6 +82,9 @@ class ConfigLoaderBadFilesTest {
                                 + "(not starting with a digit)",
                         "4:11: temporal.apiKey: expected ${NAME} or ${NAME:-default} (write $${ for a literal ${), "
                                 + "found the value, which has a ${ without its closing }")),
+                arguments("matching-metrics-no-endpoints.yaml", List.of(
+                        "6:17: signals.matchingMetrics.endpoints[0]: expected a list of http(s) URLs of the matching "
+                                + "service's metrics, like http://matching:9090/metrics, found \"ftp://matching:9090/metrics\"")),
                 arguments("unqualified-arn.yaml", List.of(
                         "7:17: deployments[0].versions[0].target: " + QUALIFIED
                                 + ", found \"arn:aws:lambda:us-east-1:123456789012:function:orders\", which is unqualified, "

@@ -77,7 +77,10 @@ class ConfigLoaderGoodFilesTest {
         assertEquals(new HttpConfig("::1", 0), c.http());
         assertEquals(new SignalsConfig(
                 new SignalsConfig.TemporalStats(false, Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(5)),
-                new SignalsConfig.Push(true, "0.0.0.0", 7940, Optional.of(new Secret("0123456789abcdef0123")))), c.signals());
+                new SignalsConfig.Push(true, "0.0.0.0", 7940, Optional.of(new Secret("0123456789abcdef0123"))),
+                new SignalsConfig.MatchingMetrics(true, List.of(URI.create("http://matching-0:9090/metrics"),
+                        URI.create("https://matching-1:9090/metrics")), Duration.ofMillis(250), Duration.ofSeconds(2),
+                        "temporal_")), c.signals());
         assertEquals(new LoggingConfig(LoggingConfig.Format.JSON, "DEBUG"), c.logging());
 
         assertEquals(2, c.deployments().size());
@@ -86,7 +89,7 @@ class ConfigLoaderGoodFilesTest {
         assertTrue(orders.targetsFromMetadata());
         assertEquals(global.toBuilder().maxWorkersPerVersion(10).backoffMax(Duration.ofMinutes(5)).budgetPerVersion(3600)
                 .build(), orders.scaling());
-        assertEquals(new ConfigLocation(file, 67, 5), orders.location());
+        assertEquals(new ConfigLocation(file, 73, 5), orders.location());
         assertEquals(2, orders.versions().size());
 
         VersionConfig v110 = orders.versions().get(0);
@@ -95,7 +98,7 @@ class ConfigLoaderGoodFilesTest {
                 false, Map.of("roleArn", "arn:aws:iam::210987654321:role/orders-invoker", "externalId", "ext-id-0451")),
                 v110.target());
         assertEquals(EnumSet.of(TaskQueueType.WORKFLOW, TaskQueueType.ACTIVITY), v110.taskQueueTypes());
-        assertEquals(new ConfigLocation(file, 74, 9), v110.location());
+        assertEquals(new ConfigLocation(file, 80, 9), v110.location());
         // The per-target settings are what the Lambda provider reads back.
         assertEquals(Optional.of(new AssumeRoleSettings("arn:aws:iam::210987654321:role/orders-invoker", "ext-id-0451",
                 null, null)), AssumeRoleSettings.fromTargetSettings(v110.target().settings()));
@@ -141,7 +144,9 @@ class ConfigLoaderGoodFilesTest {
         assertEquals(new HttpConfig("127.0.0.1", 8080), c.http());
         assertEquals(new SignalsConfig(
                 new SignalsConfig.TemporalStats(true, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60)),
-                new SignalsConfig.Push(false, "127.0.0.1", 7939, Optional.empty())), c.signals());
+                new SignalsConfig.Push(false, "127.0.0.1", 7939, Optional.empty()),
+                new SignalsConfig.MatchingMetrics(false, List.of(), Duration.ofMillis(500), Duration.ofSeconds(1), "")),
+                c.signals());
         assertEquals(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO"), c.logging());
         DeploymentConfig hello = c.deployments().get(0);
         assertEquals("hello", hello.name());

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
 import dev.wci.lambda.worker.it.DevServerExtension;
-import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -59,7 +57,7 @@ class ScaleFromZeroIT {
             double reactions = bed.metric("wci_reaction_seconds_count", "");
             assertTrue(reactions >= 1, "reaction time recorded");
 
-            Instant firstTask = firstScheduled(bed, workflows.get(0).getExecution().getWorkflowId());
+            Instant firstTask = bed.firstScheduled(workflows.get(0).getExecution().getWorkflowId());
             Instant firstInvoke = invoked.get(0).receivedAt();
             double describes = bed.metric("wci_temporal_rpc_requests_total",
                     "method=\"DescribeWorkerDeploymentVersion\"");
@@ -72,18 +70,5 @@ class ScaleFromZeroIT {
                     1000 * bed.metric("wci_reaction_seconds", "quantile=\"0.99\""), reactions, describes);
             assertTrue(firstInvoke.isAfter(firstTask), "the invoke follows the task");
         }
-    }
-
-    static Instant firstScheduled(WciTestBed bed, String workflowId) {
-        for (HistoryEvent e : bed.client.fetchHistory(workflowId).getHistory().getEventsList()) {
-            if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
-                return Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
-            }
-        }
-        throw new AssertionError("no workflow task scheduled in " + workflowId);
-    }
-
-    static long pct(List<Long> sorted, double q) {
-        return sorted.isEmpty() ? -1 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
     }
 }

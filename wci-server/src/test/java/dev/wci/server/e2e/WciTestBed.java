@@ -20,7 +20,14 @@ import io.temporal.api.enums.v1.RoutingConfigUpdateState;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentRampingVersionRequest;
+import dev.wci.core.version.DeploymentVersion;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -174,6 +181,48 @@ final class WciTestBed implements AutoCloseable {
                     .setPercentage(percentage).setIdentity("wci-e2e").build());
             return true;
         });
+    }
+
+    /**
+     * Scale-from-zero rounds on version 1 (bootstrapped and made Current first): each starts one workflow while no
+     * worker is live and measures its first task scheduled (history) to the invoke the runtime received.
+     *
+     * @return the latencies in milliseconds, sorted
+     */
+    List<Long> scaleFromZeroRounds(int rounds) throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !invocations(1).isEmpty());
+        setCurrent("v1");
+        DeploymentVersion v1 = new DeploymentVersion(deployment, "v1");
+        List<Long> latencies = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> runtime.inFlight() == 0 && wci.scaler().live(v1) == 0);
+            int before = invocations(1).size();
+            String workflowId = id + "-r" + round;
+            E2eWorkflows.Pinned wf = client.newWorkflowStub(E2eWorkflows.Pinned.class, WorkflowOptions.newBuilder()
+                    .setTaskQueue(taskQueue).setWorkflowId(workflowId).build());
+            WorkflowClient.start(wf::run, false, 0);
+            if (!"v1".equals(WorkflowStub.fromTyped(wf).getResult(90, TimeUnit.SECONDS, String.class))) {
+                throw new AssertionError("workflow " + workflowId + " did not run on v1");
+            }
+            Instant scheduled = firstScheduled(workflowId);
+            latencies.add(Duration.between(scheduled, invocations(1).get(before).receivedAt()).toMillis());
+        }
+        latencies.sort(null);
+        return latencies;
+    }
+
+    /** When the workflow's first workflow task was scheduled, from its history. */
+    Instant firstScheduled(String workflowId) {
+        for (HistoryEvent e : client.fetchHistory(workflowId).getHistory().getEventsList()) {
+            if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
+                return Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+            }
+        }
+        throw new AssertionError("no workflow task scheduled in " + workflowId);
+    }
+
+    static long percentile(List<Long> sorted, double q) {
+        return sorted.isEmpty() ? -1 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
     }
 
     /** Invocations the local runtime received for a function version. */

@@ -244,12 +244,37 @@ class MatchingMetricsSourceTest {
     }
 
     @Test
-    void countsTasksThatLedToNoSignal() {
+    void countsTasksThatLedToNoSignalOnceTheirRetryWindowPassed() {
         fetcher.page(E1, page(line("default", "stranger-q", "Workflow", "backlog", "0", null, 0)))
+                .page(E1, page(line("default", "stranger-q", "Workflow", "backlog", "0", null, 4)))
                 .page(E1, page(line("default", "stranger-q", "Workflow", "backlog", "0", null, 4)));
         source(E1).scrapeOnce();
         assertEquals(List.of(), source.scrapeOnce());
+        assertEquals(0.0, counter(ScrapeMetrics.UNATTRIBUTED, "reason", "unknown_task_queue"), "still retried");
+        clock.advance(MatchingMetricsSource.RETRY_UNATTRIBUTED);
+        assertEquals(List.of(), source.scrapeOnce());
         assertEquals(4.0, counter(ScrapeMetrics.UNATTRIBUTED, "reason", "unknown_task_queue"));
+    }
+
+    @Test
+    void demandTheRegistryCannotPlaceYetIsDeliveredOnceItCan() {
+        // The registry learns a version's task queues (and routing) at its next sync, after the first failures.
+        List<VersionTaskQueue> directory = new CopyOnWriteArrayList<>(KNOWN);
+        fetcher.page(E1, page(line("default", "late-q", "Workflow", "backlog", "0", null, 0)))
+                .page(E1, page(line("default", "late-q", "Workflow", "backlog", "0", null, 2)))
+                .page(E1, page(line("default", "late-q", "Workflow", "backlog", "0", null, 2)));
+        source = new MatchingMetricsSource(MatchingMetricsSettings.of(List.of(E1), "default"),
+                TestVersions.current(AUTO, PIN, ORDERS), () -> directory, received::add, meters, clock, fetcher);
+        source.scrapeOnce();
+        assertEquals(List.of(), source.scrapeOnce());
+        directory.add(new VersionTaskQueue(ORDERS, "late-q"));
+        clock.advance(Duration.ofSeconds(10));
+        List<SyncMatchFailure> late = source.scrapeOnce();
+        assertEquals(1, late.size());
+        assertEquals(ORDERS, late.get(0).version());
+        assertEquals("late-q", late.get(0).taskQueue());
+        assertEquals(2, late.get(0).notMatchedCount());
+        assertEquals(List.of(), source.scrapeOnce(), "delivered once");
     }
 
     @Test

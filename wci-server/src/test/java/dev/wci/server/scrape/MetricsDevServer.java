@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A real {@code temporal server start-dev} on 127.0.0.1 with its Prometheus endpoint on a known port, which the
  * shared {@code DevServerExtension} does not expose. In memory, headless; stopped by {@link #close()}.
  */
-final class MetricsDevServer implements AutoCloseable {
+public final class MetricsDevServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -33,7 +33,7 @@ final class MetricsDevServer implements AutoCloseable {
         this.log = log;
     }
 
-    static MetricsDevServer start(Path cli) throws IOException {
+    public static MetricsDevServer start(Path cli) throws IOException {
         int port = freePort();
         int metricsPort = freePort();
         Path log = Files.createTempFile("wci-metrics-dev-server", ".log");
@@ -69,11 +69,11 @@ final class MetricsDevServer implements AutoCloseable {
         }
     }
 
-    String target() {
+    public String target() {
         return "127.0.0.1:" + port;
     }
 
-    URI metricsEndpoint() {
+    public URI metricsEndpoint() {
         return URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
     }
 

@@ -78,7 +78,7 @@ class BootstrapperTest {
         assertEquals(clock.instant(), s.lastAttemptAt());
         assertEquals(clock.instant().plusSeconds(30), s.nextAttemptAt());
         assertTrue(s.lastOutcome().startsWith("invoked"), s.lastOutcome());
-        assertEquals(1.0, meters.counter("wci.bootstrap.invocations").count());
+        assertEquals(1.0, bootstraps());
 
         List<Long> waits = new ArrayList<>();
         for (int attempt = 2; attempt <= 8; attempt++) {
@@ -94,7 +94,7 @@ class BootstrapperTest {
             assertEquals(attempt, single(bootstrapper.status()).attempts());
         }
         assertEquals(List.of(30L, 60L, 120L, 240L, 480L, 600L, 600L), waits);
-        assertEquals(8.0, meters.counter("wci.bootstrap.invocations").count());
+        assertEquals(8.0, bootstraps());
     }
 
     @Test
@@ -150,7 +150,7 @@ class BootstrapperTest {
 
         assertTrue(provider.invocations().isEmpty());
         assertTrue(bootstrapper.status().isEmpty());
-        assertEquals(0.0, meters.counter("wci.bootstrap.invocations").count());
+        assertEquals(0.0, bootstraps());
     }
 
     @Test
@@ -181,7 +181,7 @@ class BootstrapperTest {
         assertEquals(0, s.attempts());
         assertTrue(s.lastOutcome().startsWith("waiting"), s.lastOutcome());
         assertEquals(clock.instant().plusSeconds(30), s.nextAttemptAt());
-        assertEquals(0.0, meters.counter("wci.bootstrap.invocations").count());
+        assertEquals(0.0, bootstraps());
 
         scaler.onValidation(ScalingGroupId.defaultFor(V1), new TargetValidation.Valid(
                 TargetFacts.ofTimeout(FakeComputeProvider.TIMEOUT), List.of(), clock.instant()));
@@ -223,5 +223,9 @@ class BootstrapperTest {
     private static <T> T single(List<T> list) {
         assertEquals(1, list.size(), list.toString());
         return list.get(0);
+    }
+
+    private double bootstraps() {
+        return meters.find("wci.bootstrap.invocations").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 }
