@@ -19,6 +19,7 @@ import dev.wci.server.service.WciService;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.temporal.api.deployment.v1.WorkerDeploymentInfo;
 import io.temporal.api.enums.v1.RoutingConfigUpdateState;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
@@ -350,15 +351,21 @@ final class Demo {
             }
             stop.sleep(Duration.ofMillis(250));
         }
-        boolean propagated = awaitCondition(SET_CURRENT_TIMEOUT, () -> stubs.blockingStub()
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .describeWorkerDeployment(DescribeWorkerDeploymentRequest.newBuilder()
-                        .setNamespace(DevServerProcess.NAMESPACE).setDeploymentName(DEPLOYMENT).build())
-                .getWorkerDeploymentInfo().getRoutingConfigUpdateState()
-                != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS);
+        StatusRuntimeException[] lastDescribe = {null};
+        boolean propagated = awaitCondition(SET_CURRENT_TIMEOUT, () -> {
+            try {
+                return describeDeployment().getRoutingConfigUpdateState()
+                        != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
+            } catch (StatusRuntimeException e) {
+                // RESOURCE_EXHAUSTED while the deployment is busy applying the change: ask again.
+                lastDescribe[0] = e;
+                return false;
+            }
+        });
         if (!propagated) {
             throw new IllegalStateException("Temporal did not propagate " + buildId + " as Current within "
-                    + SET_CURRENT_TIMEOUT.toSeconds() + " s");
+                    + SET_CURRENT_TIMEOUT.toSeconds() + " s"
+                    + (lastDescribe[0] == null ? "" : " (last answer: " + lastDescribe[0].getStatus() + ")"));
         }
         printer.event(String.format("[%s] %s is Current: new workflows start on it", elapsed(), buildId));
     }
@@ -401,6 +408,7 @@ final class Demo {
                     failure = "the Temporal dev server stopped (" + devServer.exitDescription() + ")";
                     stop.request();
                 }
+                observeTimers();
                 printer.update(snapshot());
             } catch (RuntimeException e) {
                 log.warn("progress display failed: {}", e.toString(), e);
@@ -443,20 +451,40 @@ final class Demo {
                 counts.started(), counts.done(), counts.failed(), lines);
     }
 
-    /** Each version's status as Temporal reports it (CURRENT, DRAINING, ...); empty before the deployment exists. */
+    private WorkerDeploymentInfo describeDeployment() {
+        return stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).describeWorkerDeployment(
+                DescribeWorkerDeploymentRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
+                        .setDeploymentName(DEPLOYMENT).build()).getWorkerDeploymentInfo();
+    }
+
+    private volatile Map<String, String> lastRouting = Map.of();
+
+    /**
+     * Each version's status as Temporal reports it (CURRENT, DRAINING, ...); empty before the deployment exists.
+     * When Temporal does not answer this second (it limits calls while a routing change is applied), the last
+     * answer stands.
+     */
     private Map<String, String> routing() {
-        Map<String, String> status = new HashMap<>();
         try {
-            stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).describeWorkerDeployment(
-                    DescribeWorkerDeploymentRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
-                            .setDeploymentName(DEPLOYMENT).build())
-                    .getWorkerDeploymentInfo().getVersionSummariesList().forEach(v -> status.put(
-                            v.getDeploymentVersion().getBuildId(),
-                            v.getStatus().name().replace("WORKER_DEPLOYMENT_VERSION_STATUS_", "")));
+            Map<String, String> status = new HashMap<>();
+            describeDeployment().getVersionSummariesList().forEach(v -> status.put(
+                    v.getDeploymentVersion().getBuildId(),
+                    v.getStatus().name().replace("WORKER_DEPLOYMENT_VERSION_STATUS_", "")));
+            lastRouting = Map.copyOf(status);
         } catch (StatusRuntimeException e) {
-            // NOT_FOUND until a worker of the deployment polled; a slow answer shows as unknown this second.
+            // NOT_FOUND until a worker of the deployment polled; RESOURCE_EXHAUSTED or slow during a change.
         }
-        return status;
+        return lastRouting;
+    }
+
+    static final String REACTION = "wci.reaction";
+    static final String INVOKE_LATENCY = "wci.invoke.latency";
+    private final Map<String, Summary.TimerFigures> timers = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
+            REACTION, Summary.TimerFigures.NONE, INVOKE_LATENCY, Summary.TimerFigures.NONE));
+
+    /** Keeps the whole run's maximum of WCI's timers (Micrometer's own max forgets after about two minutes). */
+    private void observeTimers() {
+        timers.replaceAll((name, figures) -> figures.merge(Summary.TimerFigures.of(wci.meters(), name)));
     }
 
     private void printSummary() {
@@ -471,9 +499,9 @@ final class Demo {
                 .forEach(out::println);
         out.println("waiting workflows: " + Summary.waiters(outcomes));
         MeterRegistry meters = wci.meters();
-        out.println(Summary.TimerFigures.of(meters, "wci.reaction")
-                .describe("WCI reaction time (signal seen -> invoke sent)"));
-        out.println(Summary.TimerFigures.of(meters, "wci.invoke.latency").describe("Lambda Invoke call latency"));
+        observeTimers();
+        out.println(timers.get(REACTION).describe("WCI reaction time (signal seen -> invoke sent)"));
+        out.println(timers.get(INVOKE_LATENCY).describe("Lambda Invoke call latency"));
         Map<String, Long> byReason = new TreeMap<>();
         for (Counter c : meters.find("wci.invoke.requests").counters()) {
             byReason.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);

@@ -21,7 +21,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "workflows started at once at the beginning (default: ${DEFAULT-VALUE})")
     int burst;
 
-    @Option(names = "--trickle-seconds", paramLabel = "S", defaultValue = "90",
+    @Option(names = "--trickle-seconds", paramLabel = "S", defaultValue = "120",
             description = "length of the steady trickle after the burst; v2 becomes Current half-way through it"
                     + " (default: ${DEFAULT-VALUE})")
     int trickleSeconds;

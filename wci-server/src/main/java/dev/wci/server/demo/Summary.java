@@ -4,7 +4,6 @@ import dev.wci.lambda.local.InvocationOutcome;
 import dev.wci.lambda.local.InvocationRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,31 +50,37 @@ final class Summary {
         }
     }
 
-    /** A timer of WCI's metrics registry: how many samples, the mean over all of them, and recent p50/p99/max. */
-    record TimerFigures(long count, double meanMillis, double p50Millis, double p99Millis, double maxMillis) {
+    /**
+     * A timer of WCI's metrics registry over the whole run: its sample count and mean (cumulative), and the
+     * largest sample. Micrometer's max (and its percentiles) only cover a recent window of about two minutes, so
+     * the demo samples the timer once a second and keeps the largest max it saw ({@link #merge}).
+     */
+    record TimerFigures(long count, double meanMillis, double maxMillis) {
+        static final TimerFigures NONE = new TimerFigures(0, Double.NaN, Double.NaN);
+
         static TimerFigures of(MeterRegistry registry, String name) {
             Timer t = registry.find(name).timer();
             if (t == null || t.count() == 0) {
-                return new TimerFigures(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                return NONE;
             }
-            double p50 = Double.NaN;
-            double p99 = Double.NaN;
-            for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
-                if (v.percentile() == 0.5) {
-                    p50 = v.value(TimeUnit.MILLISECONDS);
-                } else if (v.percentile() == 0.99) {
-                    p99 = v.value(TimeUnit.MILLISECONDS);
-                }
+            return new TimerFigures(t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
+        }
+
+        /** The newer figures, with the larger of both maxima. */
+        TimerFigures merge(TimerFigures newer) {
+            if (newer.count == 0) {
+                return this;
             }
-            return new TimerFigures(t.count(), t.mean(TimeUnit.MILLISECONDS), p50, p99, t.max(TimeUnit.MILLISECONDS));
+            return new TimerFigures(newer.count, newer.meanMillis,
+                    count == 0 ? newer.maxMillis : Math.max(maxMillis, newer.maxMillis));
         }
 
         String describe(String what) {
             if (count == 0) {
                 return what + ": no samples";
             }
-            return String.format(Locale.ROOT, "%s: %d samples, mean %s; recent p50 %s, p99 %s, max %s", what, count,
-                    millis(meanMillis), millis(p50Millis), millis(p99Millis), millis(maxMillis));
+            return String.format(Locale.ROOT, "%s: %d samples, mean %s, max %s", what, count, millis(meanMillis),
+                    millis(maxMillis));
         }
     }
 

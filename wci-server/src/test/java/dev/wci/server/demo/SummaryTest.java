@@ -118,19 +118,24 @@ class SummaryTest {
     }
 
     @Test
-    void timerFiguresComeFromWcisRegistry() {
+    void timerFiguresComeFromWcisRegistryAndKeepTheLargestMaxSeen() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         assertEquals("reaction: no samples", Summary.TimerFigures.of(registry, "wci.reaction").describe("reaction"));
-        Timer timer = Timer.builder("wci.reaction").publishPercentiles(0.5, 0.99).register(registry);
+        Timer timer = Timer.builder("wci.reaction").register(registry);
         for (int i = 1; i <= 4; i++) {
             timer.record(Duration.ofMillis(i * 4));
         }
         Summary.TimerFigures f = Summary.TimerFigures.of(registry, "wci.reaction");
-        assertEquals(4, f.count());
-        assertEquals(10.0, f.meanMillis(), 1e-9);
-        assertEquals(16.0, f.maxMillis(), 1e-9);
-        assertEquals(8.0, f.p50Millis(), 0.5);
-        assertEquals(16.0, f.p99Millis(), 0.5);
+        assertEquals(new Summary.TimerFigures(4, 10.0, 16.0), f);
+        assertEquals("reaction: 4 samples, mean 10 ms, max 16 ms", f.describe("reaction"));
+
+        // Micrometer's max decays after its window; the demo keeps the largest one it saw.
+        Summary.TimerFigures later = new Summary.TimerFigures(5, 8.5, 2.0);
+        assertEquals(new Summary.TimerFigures(5, 8.5, 16.0), f.merge(later));
+        assertEquals(f, f.merge(Summary.TimerFigures.NONE));
+        assertEquals(later, Summary.TimerFigures.NONE.merge(later));
+        assertEquals("invoke: 5 samples, mean 8.50 ms, max 1.2 s",
+                new Summary.TimerFigures(5, 8.5, 1234).describe("invoke"));
     }
 
     @Test
