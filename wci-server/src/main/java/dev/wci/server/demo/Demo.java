@@ -17,8 +17,6 @@ import dev.wci.server.config.WciConfig;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import io.grpc.StatusRuntimeException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.api.deployment.v1.WorkerDeploymentInfo;
 import io.temporal.api.enums.v1.RoutingConfigUpdateState;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
@@ -42,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -477,10 +474,8 @@ final class Demo {
         return lastRouting;
     }
 
-    static final String REACTION = "wci.reaction";
-    static final String INVOKE_LATENCY = "wci.invoke.latency";
     private final Map<String, Summary.TimerFigures> timers = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
-            REACTION, Summary.TimerFigures.NONE, INVOKE_LATENCY, Summary.TimerFigures.NONE));
+            Summary.REACTION, Summary.TimerFigures.NONE, Summary.INVOKE_LATENCY, Summary.TimerFigures.NONE));
 
     /** Keeps the whole run's maximum of WCI's timers (Micrometer's own max forgets after about two minutes). */
     private void observeTimers() {
@@ -498,16 +493,10 @@ final class Demo {
         Summary.table(Summary.versions(VERSIONS, FUNCTION, runtime.invocations(), outcomes, now))
                 .forEach(out::println);
         out.println("waiting workflows: " + Summary.waiters(outcomes));
-        MeterRegistry meters = wci.meters();
         observeTimers();
-        out.println(timers.get(REACTION).describe("WCI reaction time (signal seen -> invoke sent)"));
-        out.println(timers.get(INVOKE_LATENCY).describe("Lambda Invoke call latency"));
-        Map<String, Long> byReason = new TreeMap<>();
-        for (Counter c : meters.find("wci.invoke.requests").counters()) {
-            byReason.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);
-        }
-        out.println("WCI invoke requests by reason: " + (byReason.isEmpty() ? "none" : byReason.toString()
-                .replaceAll("[{}]", "").replace("=", " ")));
+        out.println(timers.get(Summary.REACTION).describe("WCI reaction time (signal seen -> invoke sent)"));
+        out.println(timers.get(Summary.INVOKE_LATENCY).describe("Lambda Invoke call latency"));
+        out.println("WCI invoke requests by reason: " + Summary.invokeRequests(wci.meters()));
     }
 
     /** Handler JVMs the runtime may still be killing when it returns: wait a little, then kill what is left. */

@@ -2,6 +2,7 @@ package dev.wci.server.demo;
 
 import dev.wci.lambda.local.InvocationOutcome;
 import dev.wci.lambda.local.InvocationRecord;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
@@ -16,7 +17,23 @@ import java.util.concurrent.TimeUnit;
 /** The table printed when the demo ends: per version what Lambda ran and how long workflows waited. */
 final class Summary {
 
+    /** WCI's meters the summary reads (see docs/metrics.md). */
+    static final String REACTION = "wci.reaction";
+    static final String INVOKE_LATENCY = "wci.invoke.latency";
+    static final String INVOKE_REQUESTS = "wci.invoke.requests";
+
     private Summary() {
+    }
+
+    /** WCI's invoke requests by reason, e.g. {@code bootstrap 2, scale_from_zero 3}, or {@code none}. */
+    static String invokeRequests(MeterRegistry registry) {
+        Map<String, Long> byReason = new TreeMap<>();
+        for (Counter c : registry.find(INVOKE_REQUESTS).counters()) {
+            byReason.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        byReason.forEach((reason, n) -> parts.add(reason + " " + n));
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
     /**

@@ -139,6 +139,16 @@ class SummaryTest {
     }
 
     @Test
+    void invokeRequestsByReasonFromWcisCounters() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        assertEquals("none", Summary.invokeRequests(registry));
+        registry.counter("wci.invoke.requests", "reason", "scale_from_zero").increment(3);
+        registry.counter("wci.invoke.requests", "reason", "bootstrap").increment(2);
+        registry.counter("wci.decisions", "reason", "limited").increment(); // another meter: not counted
+        assertEquals("bootstrap 2, scale_from_zero 3", Summary.invokeRequests(registry));
+    }
+
+    @Test
     void durationsReadAsMillisecondsThenSeconds() {
         assertEquals("0 ms", Summary.duration(0));
         assertEquals("999 ms", Summary.duration(999));
