@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param httpPort          WCI's HTTP port, or null for 8080 when free, else any free port
  * @param lambdaConcurrency the local Lambda account's concurrency limit (concurrent handler JVMs)
  */
-public record DemoOptions(int burst, int trickleSeconds, double rate, int waiters, int activityMillis,
+record DemoOptions(int burst, int trickleSeconds, double rate, int waiters, int activityMillis,
                           Integer httpPort, int lambdaConcurrency) {
 
     static final int MAX_BURST = 5_000;
@@ -26,7 +26,7 @@ public record DemoOptions(int burst, int trickleSeconds, double rate, int waiter
     static final int MAX_LAMBDA_CONCURRENCY = 200;
 
     /** Checks every value; the first one out of range is a {@link UserError} naming the option. */
-    public DemoOptions {
+    DemoOptions {
         range("--burst", burst, 0, MAX_BURST);
         range("--trickle-seconds", trickleSeconds, 0, MAX_TRICKLE_SECONDS);
         if (!(rate > 0 && rate <= MAX_RATE)) {
@@ -51,17 +51,17 @@ public record DemoOptions(int burst, int trickleSeconds, double rate, int waiter
     }
 
     /** Workflows the trickle starts: rate × seconds, rounded down. */
-    public int trickleCount() {
+    int trickleCount() {
         return (int) Math.floor(rate * trickleSeconds);
     }
 
     /** Every workflow the demo starts. */
-    public int totalWorkflows() {
+    int totalWorkflows() {
         return burst + trickleCount() + 2 * waiters;
     }
 
     /** When, from the start of the trickle, v2 becomes Current. */
-    public Duration switchAt() {
+    Duration switchAt() {
         return Duration.ofMillis(trickleSeconds * 500L);
     }
 }

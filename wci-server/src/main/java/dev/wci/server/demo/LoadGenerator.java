@@ -57,7 +57,7 @@ final class LoadGenerator implements AutoCloseable {
         void switchTo(String buildId);
     }
 
-    /** Waiters are signalled this long after the switch (so v1's workers have exited idle), or at the trickle's end. */
+    /** Waiters are signalled this long after the switch (v1's workers may have exited idle by then), or at the trickle's end. */
     static final Duration SIGNAL_AFTER_SWITCH = Duration.ofSeconds(5);
     static final Duration WAITERS_ON_V1_TIMEOUT = Duration.ofSeconds(90);
     private static final int START_THREADS = 16;
