@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 ValidateCommand.class,
                 SimulateCommand.class,
+                dev.wci.server.demo.DemoCommand.class,
                 LocalLambdaCommand.class,
                 BenchInvokeCommand.class
         })
