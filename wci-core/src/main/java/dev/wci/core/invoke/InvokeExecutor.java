@@ -94,8 +94,8 @@ public final class InvokeExecutor {
                 ? failAll(decision, FailureClass.INTERNAL, "provider failed: " + error)
                 : matchIds(decision, results);
         Duration latency = Duration.ofMillis(Math.max(0, clock.millis() - sentAt));
+        scaler.onInvocationResults(decision, outcome);
         for (InvocationResult r : outcome) {
-            scaler.onInvocationResult(decision, r);
             observer.result(decision, r, latency);
         }
         ScaleDecision next;

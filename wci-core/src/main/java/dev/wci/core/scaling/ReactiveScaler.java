@@ -15,6 +15,7 @@ import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.ScalingGroupId;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -239,40 +240,67 @@ public final class ReactiveScaler {
     }
 
     /**
-     * The provider's answer for one invocation of a decision. A failed invocation leaves the ledger and
-     * returns its budget; throttles and transient failures start a backoff; an invalid target opens
-     * the circuit.
+     * The provider's answer for one invocation of a decision. Prefer {@link #onInvocationResults}: a request whose
+     * invocations are all throttled is one throttle, not one per invocation.
      */
     public synchronized void onInvocationResult(ScaleDecision decision, InvocationResult result) {
+        onInvocationResults(decision, List.of(result));
+    }
+
+    /**
+     * The provider's answers for the invocations of one decision. Failed invocations leave the ledger and return
+     * their budget. For the target, the request counts once: an invalid-target failure opens the circuit; else a
+     * throttle or transient failure starts (or lengthens by one step) the backoff, honouring the longest
+     * retry-after; else an accepted request resets it.
+     */
+    public synchronized void onInvocationResults(ScaleDecision decision, List<InvocationResult> results) {
         long now = clock.millis();
         GroupState g = groups.get(decision.group());
-        if (result instanceof InvocationResult.Accepted) {
-            limits.onAccepted(decision.target(), now);
+        ComputeFailure invalid = null;
+        ComputeFailure transientFailure = null;
+        boolean accepted = false;
+        for (InvocationResult result : results) {
+            if (result instanceof InvocationResult.Accepted) {
+                accepted = true;
+                if (g != null) {
+                    if (g.unproven == 0) {
+                        g.unprovenSince = now;
+                    }
+                    g.unproven++;
+                }
+                continue;
+            }
+            ComputeFailure failure = ((InvocationResult.Failed) result).failure();
             if (g != null) {
-                if (g.unproven == 0) {
-                    g.unprovenSince = now;
-                }
-                g.unproven++;
-            }
-            return;
-        }
-        ComputeFailure failure = ((InvocationResult.Failed) result).failure();
-        if (g != null) {
-            LedgerEntry e = g.ledger.remove(result.invocationId());
-            if (e != null) {
-                limits.refund(decision.group().version(), e.chargedSeconds(), e.invokedAt(), now);
-                if (g.liveCounted > 0) {
-                    g.liveCounted--;
-                    totalLive--;
+                LedgerEntry e = g.ledger.remove(result.invocationId());
+                if (e != null) {
+                    limits.refund(decision.group().version(), e.chargedSeconds(), e.invokedAt(), now);
+                    if (g.liveCounted > 0) {
+                        g.liveCounted--;
+                        totalLive--;
+                    }
                 }
             }
+            if (failure.failureClass().opensCircuit()) {
+                invalid = failure;
+            } else if (failure.failureClass() == FailureClass.THROTTLED
+                    || failure.failureClass() == FailureClass.UNAVAILABLE) {
+                if (transientFailure == null || longer(failure.retryAfter(), transientFailure.retryAfter())) {
+                    transientFailure = failure;
+                }
+            }
         }
-        if (failure.failureClass().opensCircuit()) {
-            limits.openCircuit(decision.target(), failure, now);
-        } else if (failure.failureClass() == FailureClass.THROTTLED
-                || failure.failureClass() == FailureClass.UNAVAILABLE) {
-            limits.onThrottled(decision.target(), failure.retryAfter(), now);
+        if (invalid != null) {
+            limits.openCircuit(decision.target(), invalid, now);
+        } else if (transientFailure != null) {
+            limits.onThrottled(decision.target(), transientFailure.retryAfter(), now);
+        } else if (accepted) {
+            limits.onAccepted(decision.target(), now);
         }
+    }
+
+    private static boolean longer(Duration a, Duration b) {
+        return a != null && (b == null || a.compareTo(b) > 0);
     }
 
     /** A worker reported that it polls: its readiness is known, and the cold-start estimate learns from it. */

@@ -167,7 +167,7 @@ final class WciTestBed implements AutoCloseable {
 
     /** Waits until Temporal has propagated the deployment's routing change to its task queues. */
     void awaitRoutingPropagated() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> stubs.blockingStub()
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> stubs.blockingStub()
                 .describeWorkerDeployment(DescribeWorkerDeploymentRequest.newBuilder()
                         .setNamespace(namespace).setDeploymentName(deployment).build())
                 .getWorkerDeploymentInfo().getRoutingConfigUpdateState()
