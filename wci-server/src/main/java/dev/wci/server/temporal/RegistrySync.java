@@ -66,7 +66,6 @@ public final class RegistrySync implements AutoCloseable {
     public static final String METADATA_TARGET_KEY = MetadataTarget.KEY;
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
     static final int DRAINED_REFRESH_SYNCS = 10;
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final WorkflowServiceStubs stubs;
     private final String namespace;
@@ -83,10 +82,9 @@ public final class RegistrySync implements AutoCloseable {
     private final Set<Conflict> reportedConflicts = new HashSet<>();
     private long syncCount;
 
-    private final Object wake = new Object();
-    private boolean syncRequested;
-    private volatile boolean closed;
-    private volatile Thread thread;
+    private final BackgroundLoop loop;
+    /** Backoff after syncs with failed describe calls; only the loop's thread touches it. */
+    private Duration failureBackoff = Duration.ZERO;
 
     private record CachedVersion(VersionObservation observation, long syncNumber) {
     }
@@ -118,6 +116,7 @@ public final class RegistrySync implements AutoCloseable {
         this.loopFailures = Counter.builder("wci.temporal.loop.failures")
                 .description("Unexpected failures of a Temporal background loop (it retries with backoff)")
                 .tag("loop", "registry-sync").register(metrics.registry());
+        this.loop = new BackgroundLoop("wci-registry-sync", "registry sync", this::round, loopFailures, log);
     }
 
     /** The registry's view of the configured deployments (a version without task queue types serves all). */
@@ -339,90 +338,29 @@ public final class RegistrySync implements AutoCloseable {
 
     /** Starts syncing in the background: now, then every interval, and whenever {@link #requestSync()} is called. */
     public void start() {
-        synchronized (wake) {
-            if (thread != null || closed) {
-                throw new IllegalStateException(closed ? "closed" : "already started");
-            }
-            Thread t = new Thread(this::loop, "wci-registry-sync");
-            t.setDaemon(true);
-            thread = t;
-            t.start();
-        }
+        loop.start();
     }
 
     /** Asks for a sync as soon as possible (e.g. a signal named a version the registry does not know). */
     public void requestSync() {
-        synchronized (wake) {
-            syncRequested = true;
-            wake.notifyAll();
-        }
+        loop.wake();
     }
 
-    private void loop() {
-        Duration backoff = Duration.ZERO;
-        while (!closed) {
-            Duration wait = interval;
-            try {
-                SyncReport report = syncNow();
-                if (report.failures() > 0) {
-                    backoff = backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
-                    wait = min(interval, backoff);
-                } else {
-                    backoff = Duration.ZERO;
-                }
-            } catch (InterruptedException e) {
-                if (closed) {
-                    return;
-                }
-            } catch (RuntimeException | Error e) {
-                loopFailures.increment();
-                backoff = backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
-                wait = backoff;
-                log.error("registry sync failed; retrying in {}", wait, e);
-                if (e instanceof VirtualMachineError) {
-                    throw (Error) e;
-                }
-            }
-            synchronized (wake) {
-                long deadline = System.nanoTime() + wait.toNanos();
-                while (!closed && !syncRequested) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    try {
-                        wake.wait(Math.max(1, left / 1_000_000));
-                    } catch (InterruptedException e) {
-                        if (closed) {
-                            return;
-                        }
-                    }
-                }
-                syncRequested = false;
-            }
+    /** One round: a sync; after failed describe calls, the next comes sooner, backing off from 1 s. */
+    private Duration round() throws InterruptedException {
+        SyncReport report = syncNow();
+        if (report.failures() > 0) {
+            failureBackoff = BackgroundLoop.nextBackoff(failureBackoff);
+            return BackgroundLoop.min(interval, failureBackoff);
         }
+        failureBackoff = Duration.ZERO;
+        return interval;
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
 
     /** Stops the background loop and waits for it (up to 5 s). The connection stays open. */
     @Override
     public void close() {
-        Thread t;
-        synchronized (wake) {
-            closed = true;
-            t = thread;
-            wake.notifyAll();
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

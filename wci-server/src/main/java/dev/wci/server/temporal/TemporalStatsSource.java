@@ -76,7 +76,6 @@ public final class TemporalStatsSource implements AutoCloseable {
     public static final Duration STALENESS = Duration.ofSeconds(5);
     static final String METHOD = "DescribeWorkerDeploymentVersion";
     private static final Logger log = LoggerFactory.getLogger(TemporalStatsSource.class);
-    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final WorkflowServiceStubs stubs;
     private final String namespace;
@@ -96,10 +95,7 @@ public final class TemporalStatsSource implements AutoCloseable {
     private final Map<DeploymentVersion, Tracked> tracked = new TreeMap<>();
     private volatile List<VersionPollStatus> status = List.of();
 
-    private final Object wake = new Object();
-    private boolean wakeRequested;
-    private volatile boolean closed;
-    private volatile Thread thread;
+    private final BackgroundLoop loop;
 
     private record QueueKey(String name, TaskQueueType type) {
     }
@@ -160,6 +156,7 @@ public final class TemporalStatsSource implements AutoCloseable {
         this.loopFailures = Counter.builder("wci.temporal.loop.failures")
                 .description("Unexpected failures of a Temporal background loop (it retries with backoff)")
                 .tag("loop", "stats").register(metrics.registry());
+        this.loop = new BackgroundLoop("wci-temporal-stats", "stats polling", this::round, loopFailures, log);
         Gauge.builder("wci.temporal.describe.budget", budget, DescribeBudget::effectivePerSecond)
                 .description("Describe calls per second WCI allows itself now (lower while Temporal pushes back)")
                 .register(metrics.registry());
@@ -209,7 +206,7 @@ public final class TemporalStatsSource implements AutoCloseable {
             if (next.nextDue.isAfter(now)) {
                 return Duration.between(now, next.nextDue);
             }
-            if (closed) {
+            if (loop.isClosed()) {
                 return idleInterval;
             }
             Duration slot = budget.tryAcquire();
@@ -249,7 +246,7 @@ public final class TemporalStatsSource implements AutoCloseable {
                             .setReportTaskQueueStats(true)
                             .build()));
         } catch (StatusRuntimeException e) {
-            if (closed && Thread.currentThread().isInterrupted()) {
+            if (loop.isClosed() && Thread.currentThread().isInterrupted()) {
                 return; // close() interrupted the call: not a failure
             }
             failed(t, e);
@@ -342,7 +339,7 @@ public final class TemporalStatsSource implements AutoCloseable {
     private void backOff(Tracked t, Instant at) {
         t.consecutiveFailures++;
         Duration base = t.active ? activeInterval : idleInterval;
-        Duration cap = base.compareTo(MAX_BACKOFF) > 0 ? base : MAX_BACKOFF;
+        Duration cap = base.compareTo(BackgroundLoop.MAX_BACKOFF) > 0 ? base : BackgroundLoop.MAX_BACKOFF;
         Duration wait = base.multipliedBy(1L << Math.min(t.consecutiveFailures, 16));
         t.nextDue = at.plus(wait.compareTo(cap) > 0 ? cap : wait);
     }
@@ -360,86 +357,23 @@ public final class TemporalStatsSource implements AutoCloseable {
 
     /** Starts polling on a daemon thread. */
     public void start() {
-        synchronized (wake) {
-            if (thread != null || closed) {
-                throw new IllegalStateException(closed ? "closed" : "already started");
-            }
-            Thread t = new Thread(this::loop, "wci-temporal-stats");
-            t.setDaemon(true);
-            thread = t;
-            t.start();
-        }
+        loop.start();
     }
 
     /** Makes the loop look at the registry now (a version became managed). */
     public void wakeUp() {
-        synchronized (wake) {
-            wakeRequested = true;
-            wake.notifyAll();
-        }
+        loop.wake();
     }
 
-    private void loop() {
-        Duration backoff = Duration.ZERO;
-        while (!closed) {
-            Duration wait;
-            try {
-                wait = pollDue();
-                backoff = Duration.ZERO;
-            } catch (RuntimeException | Error e) {
-                loopFailures.increment();
-                backoff = backoff.isZero() ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
-                if (backoff.compareTo(MAX_BACKOFF) > 0) {
-                    backoff = MAX_BACKOFF;
-                }
-                wait = backoff;
-                log.error("stats polling failed; retrying in {}", wait, e);
-                if (e instanceof VirtualMachineError) {
-                    throw (Error) e;
-                }
-            }
-            // Live workers are not announced: look again within one active interval at most.
-            if (wait.compareTo(activeInterval) > 0) {
-                wait = activeInterval;
-            }
-            synchronized (wake) {
-                long deadline = System.nanoTime() + wait.toNanos();
-                while (!closed && !wakeRequested) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    try {
-                        long ms = left / 1_000_000;
-                        wake.wait(ms, (int) (left % 1_000_000));
-                    } catch (InterruptedException e) {
-                        if (closed) {
-                            return;
-                        }
-                    }
-                }
-                wakeRequested = false;
-            }
-        }
+    /** One round: poll what is due; live workers are not announced, so look again within one active interval. */
+    private Duration round() {
+        return BackgroundLoop.min(pollDue(), activeInterval);
     }
 
     /** Stops polling and waits for the loop to end (up to 5 s). The connection stays open. */
     @Override
     public void close() {
-        Thread t;
-        synchronized (wake) {
-            closed = true;
-            t = thread;
-            wake.notifyAll();
-        }
+        loop.close();
         registry.removeListener(wakeOnNewVersion);
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

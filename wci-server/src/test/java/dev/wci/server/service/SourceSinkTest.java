@@ -19,6 +19,7 @@ import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.metrics.WciMetrics;
+import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

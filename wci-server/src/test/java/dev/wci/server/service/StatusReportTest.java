@@ -36,6 +36,7 @@ import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.http.HttpSurface;
 import dev.wci.server.temporal.TemporalConnection;
+import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;

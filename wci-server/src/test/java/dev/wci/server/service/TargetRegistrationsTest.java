@@ -29,6 +29,7 @@ import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
+import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -16,6 +16,7 @@ import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.http.HttpSurface;
+import dev.wci.server.testing.MutableClock;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.compute.ComputeTarget;
-import dev.wci.core.registry.Conflict;
 import dev.wci.core.registry.ConfiguredDeployment;
 import dev.wci.core.registry.ConfiguredVersion;
+import dev.wci.core.registry.Conflict;
 import dev.wci.core.registry.DrainageStatus;
 import dev.wci.core.registry.ManagementState;
 import dev.wci.core.registry.RegisteredTaskQueue;
@@ -19,6 +19,7 @@ import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.RoutingState;
+import dev.wci.server.testing.MutableClock;
 import io.grpc.Status;
 import io.temporal.api.deployment.v1.RoutingConfig;
 import io.temporal.api.enums.v1.TaskQueueType;
@@ -63,7 +64,7 @@ class RegistrySyncTest {
                 new ConfiguredDeployment(BILLING, true, List.of(new ConfiguredVersion("b1", lambda("billing", 1))))));
         budget = new DescribeBudget(10, clock);
         sync = new RegistrySync(temporal.stubs, FakeTemporal.NAMESPACE, registry, budget, temporal.metrics, clock,
-                Duration.ofSeconds(10), clock.sleeper());
+                Duration.ofSeconds(10), clock::advance);
     }
 
     @AfterEach

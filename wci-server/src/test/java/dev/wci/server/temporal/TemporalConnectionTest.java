@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.server.config.Secret;
 import dev.wci.server.config.TemporalConfig;
+import dev.wci.server.testing.MutableClock;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;

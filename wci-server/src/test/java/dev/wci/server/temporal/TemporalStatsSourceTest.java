@@ -14,6 +14,7 @@ import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.SignalsConfig;
+import dev.wci.server.testing.MutableClock;
 import io.grpc.Status;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueueStats;
@@ -62,7 +63,7 @@ class TemporalStatsSourceTest {
         registry = new VersionRegistry(List.of(new ConfiguredDeployment(ORDERS, false, versions)));
         budget = new DescribeBudget(10, clock);
         sync = new RegistrySync(temporal.stubs, FakeTemporal.NAMESPACE, registry, budget, temporal.metrics, clock,
-                Duration.ofSeconds(10), clock.sleeper());
+                Duration.ofSeconds(10), clock::advance);
         source = newSource(clock, budget, signals::add);
     }
 

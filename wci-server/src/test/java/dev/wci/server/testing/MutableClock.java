@@ -1,4 +1,4 @@
-package dev.wci.server.temporal;
+package dev.wci.server.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,28 +7,23 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock tests move by hand; safe to read from other threads. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock() {
+    public MutableClock() {
         this(Instant.parse("2026-01-01T00:00:00Z"));
     }
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    synchronized void advance(Duration d) {
+    public synchronized void advance(Duration d) {
         if (d.isNegative()) {
             throw new IllegalArgumentException("time does not go back");
         }
         now = now.plus(d);
-    }
-
-    /** A sleeper that moves this clock instead of waiting. */
-    Sleeper sleeper() {
-        return this::advance;
     }
 
     @Override
