@@ -21,6 +21,8 @@ import dev.wci.lambda.local.InvocationOutcome;
 import dev.wci.lambda.local.InvocationRecord;
 import dev.wci.lambda.local.LocalFunctionVersion;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.server.demo.DemoWorkerHandler;
+import dev.wci.server.demo.DemoWorkflows;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -57,7 +59,7 @@ class FaultsIT {
     static List<WorkflowStub> start(WciTestBed bed, String name, int n, int activityMillis) {
         List<WorkflowStub> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            E2eWorkflows.Pinned wf = bed.client.newWorkflowStub(E2eWorkflows.Pinned.class, WorkflowOptions.newBuilder()
+            DemoWorkflows.Pinned wf = bed.client.newWorkflowStub(DemoWorkflows.Pinned.class, WorkflowOptions.newBuilder()
                     .setTaskQueue(bed.taskQueue).setWorkflowId(bed.id + "-" + name + "-" + i).build());
             WorkflowClient.start(wf::run, false, activityMillis);
             out.add(WorkflowStub.fromTyped(wf));
@@ -67,7 +69,7 @@ class FaultsIT {
 
     static void awaitDone(List<WorkflowStub> workflows, Duration within) throws Exception {
         for (WorkflowStub wf : workflows) {
-            assertEquals("v1", wf.getResult(within.toSeconds(), TimeUnit.SECONDS, String.class));
+            assertEquals("v1", wf.getResult(within.toSeconds(), TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId());
         }
     }
 
@@ -255,7 +257,7 @@ class FaultsIT {
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", "")) {
             settle(bed);
             String function = "worker-" + bed.id;
-            LocalFunctionVersion v1 = new LocalFunctionVersion("1", E2eWorkerHandler.class.getName(),
+            LocalFunctionVersion v1 = new LocalFunctionVersion("1", DemoWorkerHandler.class.getName(),
                     List.of(System.getProperty("java.class.path").split(File.pathSeparator)), 60, 512, Map.of(
                     "TEMPORAL_ADDRESS", bed.target, "TEMPORAL_NAMESPACE", bed.namespace,
                     "TEMPORAL_DEPLOYMENT_NAME", bed.deployment, "TEMPORAL_WORKER_BUILD_ID", "v1",

@@ -47,7 +47,7 @@ class RunCommandIT {
                   - name: run-it
                     versions:
                       - version: 1
-                        handler: dev.wci.server.e2e.E2eWorkerHandler
+                        handler: dev.wci.server.demo.DemoWorkerHandler
                 """, "it"), 0)) {
             Path config = dir.resolve("wci.yaml");
             Files.writeString(config, """
@@ -126,7 +126,7 @@ class RunCommandIT {
                   - name: validate-it
                     versions:
                       - version: 1
-                        handler: dev.wci.server.e2e.E2eWorkerHandler
+                        handler: dev.wci.server.demo.DemoWorkerHandler
                         timeoutSeconds: 120
                 """, "it"), 0)) {
             String template = """

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.server.demo.DemoWorkflows;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -41,13 +42,13 @@ class ScaleFromZeroIT {
 
             List<WorkflowStub> workflows = new ArrayList<>();
             for (int i = 0; i < WORKFLOWS; i++) {
-                E2eWorkflows.Pinned wf = bed.client.newWorkflowStub(E2eWorkflows.Pinned.class, WorkflowOptions
+                DemoWorkflows.Pinned wf = bed.client.newWorkflowStub(DemoWorkflows.Pinned.class, WorkflowOptions
                         .newBuilder().setTaskQueue(bed.taskQueue).setWorkflowId(bed.id + "-" + i).build());
                 WorkflowClient.start(wf::run, false, 200);
                 workflows.add(WorkflowStub.fromTyped(wf));
             }
             for (WorkflowStub wf : workflows) {
-                assertEquals("v1", wf.getResult(180, TimeUnit.SECONDS, String.class));
+                assertEquals("v1", wf.getResult(180, TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId());
             }
             Duration elapsed = Duration.between(started, Instant.now());
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.server.demo.DemoWorkflows;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowOptions;
@@ -36,8 +37,8 @@ class VersioningIT {
                     && !bed.invocations(2).isEmpty());
             bed.setCurrent("v1");
 
-            List<WorkflowStub> pinned = start(bed, E2eWorkflows.Pinned.class, "pinned", 3, true);
-            List<WorkflowStub> auto = start(bed, E2eWorkflows.AutoUpgrade.class, "auto", 3, true);
+            List<WorkflowStub> pinned = start(bed, DemoWorkflows.Pinned.class, "pinned", 3, true);
+            List<WorkflowStub> auto = start(bed, DemoWorkflows.AutoUpgrade.class, "auto", 3, true);
             // Their first workflow task ran on v1: the workflows are now on v1, waiting for a signal.
             for (WorkflowStub wf : concat(pinned, auto)) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> "v1".equals(buildIdOf(bed, wf.getExecution())));
@@ -47,20 +48,20 @@ class VersioningIT {
             Instant switched = Instant.now();
             // Let the live workers exit idle: every task from here on needs a worker WCI invokes.
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.runtime.inFlight() == 0);
-            List<WorkflowStub> fresh = start(bed, E2eWorkflows.Pinned.class, "fresh", 3, false);
+            List<WorkflowStub> fresh = start(bed, DemoWorkflows.Pinned.class, "fresh", 3, false);
             pinned.forEach(wf -> wf.signal("proceed"));
             auto.forEach(wf -> wf.signal("proceed"));
 
             for (WorkflowStub wf : pinned) {
-                assertEquals("v1", wf.getResult(120, TimeUnit.SECONDS, String.class), "pinned stays on v1");
+                assertEquals("v1", wf.getResult(120, TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId(), "pinned stays on v1");
                 assertEquals("v1", buildIdOf(bed, wf.getExecution()));
             }
             for (WorkflowStub wf : auto) {
-                assertEquals("v2", wf.getResult(120, TimeUnit.SECONDS, String.class), "auto-upgrade moves to v2");
+                assertEquals("v2", wf.getResult(120, TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId(), "auto-upgrade moves to v2");
                 assertEquals("v2", buildIdOf(bed, wf.getExecution()));
             }
             for (WorkflowStub wf : fresh) {
-                assertEquals("v2", wf.getResult(120, TimeUnit.SECONDS, String.class), "new work goes to Current");
+                assertEquals("v2", wf.getResult(120, TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId(), "new work goes to Current");
             }
             // v1's Lambda version was invoked after the switch (pinned work on the draining version), and v2's too.
             List<InvocationRecord> v1After = bed.invocations(1).stream()

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
@@ -14,21 +15,20 @@ import dev.wci.lambda.local.LocalLambdaRuntime;
 import dev.wci.lambda.worker.it.DevServerExtension.DevServer;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
+import dev.wci.server.demo.DemoWorkerHandler;
+import dev.wci.server.demo.DemoWorkflows;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.RoutingConfigUpdateState;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentRampingVersionRequest;
-import dev.wci.core.version.DeploymentVersion;
-import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
@@ -41,10 +41,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,7 +55,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Everything an end-to-end test needs, all real and on loopback: the dev server (from the extension), a local
- * Lambda runtime publishing {@link E2eWorkerHandler} as function versions 1..n of build IDs v1..vn of a fresh
+ * Lambda runtime publishing {@link DemoWorkerHandler} as function versions 1..n of build IDs v1..vn of a fresh
  * deployment, and WCI itself loaded from a YAML file through the real config loader.
  */
 final class WciTestBed implements AutoCloseable {
@@ -95,7 +97,7 @@ final class WciTestBed implements AutoCloseable {
         List<String> classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
         List<LocalFunctionVersion> published = new ArrayList<>();
         for (int v = 1; v <= versions; v++) {
-            published.add(new LocalFunctionVersion(Integer.toString(v), E2eWorkerHandler.class.getName(), classpath,
+            published.add(new LocalFunctionVersion(Integer.toString(v), DemoWorkerHandler.class.getName(), classpath,
                     60, 512, Map.of(
                     "TEMPORAL_ADDRESS", target,
                     "TEMPORAL_NAMESPACE", namespace,
@@ -198,10 +200,10 @@ final class WciTestBed implements AutoCloseable {
             await().atMost(Duration.ofSeconds(60)).until(() -> runtime.inFlight() == 0 && wci.scaler().live(v1) == 0);
             int before = invocations(1).size();
             String workflowId = id + "-r" + round;
-            E2eWorkflows.Pinned wf = client.newWorkflowStub(E2eWorkflows.Pinned.class, WorkflowOptions.newBuilder()
+            DemoWorkflows.Pinned wf = client.newWorkflowStub(DemoWorkflows.Pinned.class, WorkflowOptions.newBuilder()
                     .setTaskQueue(taskQueue).setWorkflowId(workflowId).build());
             WorkflowClient.start(wf::run, false, 0);
-            if (!"v1".equals(WorkflowStub.fromTyped(wf).getResult(90, TimeUnit.SECONDS, String.class))) {
+            if (!"v1".equals(WorkflowStub.fromTyped(wf).getResult(90, TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId())) {
                 throw new AssertionError("workflow " + workflowId + " did not run on v1");
             }
             Instant scheduled = firstScheduled(workflowId);
