@@ -53,6 +53,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -179,11 +180,28 @@ public final class WciService implements AutoCloseable {
      * @throws dev.wci.server.temporal.TemporalSetupException when the Temporal settings cannot be used (e.g. TLS files)
      */
     public synchronized void start() {
+        try {
+            startParts();
+        } catch (RuntimeException e) {
+            close(); // what already runs stops with the failure
+            throw e;
+        }
+    }
+
+    private void startParts() {
         http.start();
         TemporalRpcMetrics rpc = new TemporalRpcMetrics(meters);
         temporal = TemporalConnection.open(config.temporal(), rpc);
         DescribeBudget budget = new DescribeBudget(config.temporal().describeBudgetPerSecond(), clock);
-        registry.addListener(change -> scheduler.execute(this::syncTargets));
+        registry.addListener(change -> {
+            if (!closed) {
+                try {
+                    scheduler.execute(guarded("target sync", this::syncTargets));
+                } catch (RejectedExecutionException e) {
+                    // shutting down: nothing to sync
+                }
+            }
+        });
         registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL);
         registrySync.start();
         if (config.signals().temporalStats().enabled()) {
