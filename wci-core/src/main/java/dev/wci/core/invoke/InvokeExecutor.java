@@ -69,6 +69,23 @@ public final class InvokeExecutor {
         return waiting.size();
     }
 
+    /**
+     * Waits until no provider call is in flight or waiting, at most {@code timeout} (for a graceful shutdown).
+     *
+     * @return whether it became idle in time
+     */
+    public synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight > 0 || !waiting.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(left / 1_000_000, (int) (left % 1_000_000));
+        }
+        return true;
+    }
+
     private void send(ScaleDecision decision) {
         long sentAt = clock.millis();
         observer.sent(decision);
@@ -101,8 +118,8 @@ public final class InvokeExecutor {
         ScaleDecision next;
         synchronized (this) {
             next = waiting.poll();
-            if (next == null) {
-                inFlight--;
+            if (next == null && --inFlight == 0) {
+                notifyAll();
             }
         }
         if (next != null) {

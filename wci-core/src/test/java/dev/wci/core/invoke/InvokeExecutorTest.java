@@ -4,6 +4,7 @@ import static dev.wci.core.testing.Fixtures.V1;
 import static dev.wci.core.testing.Fixtures.V2;
 import static dev.wci.core.testing.Fixtures.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.audit.DecisionAudit;
@@ -24,6 +25,7 @@ import dev.wci.core.version.DeploymentVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -116,6 +118,29 @@ class InvokeExecutorTest {
         p.acceptAll(1, clock);
         assertEquals(0, ex.inFlight());
         assertEquals(0, ex.waiting());
+    }
+
+    @Test
+    void awaitIdleWaitsForInFlightAndWaitingCallsWithinItsBound() throws Exception {
+        ManualProvider p = new ManualProvider();
+        ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1, V2);
+        InvokeExecutor ex = new InvokeExecutor(Map.of("test", p), scaler, InvokeObserver.NONE, clock, 1);
+        ControlLoop loop = new ControlLoop(scaler, ex);
+        assertTrue(ex.awaitIdle(Duration.ZERO), "idle from the start");
+        loop.accept(failure(V1, 1, clock));
+        loop.accept(failure(V2, 1, clock));
+        assertFalse(ex.awaitIdle(Duration.ofMillis(20)), "a call in flight and one waiting");
+        p.acceptAll(0, clock);
+        assertFalse(ex.awaitIdle(Duration.ofMillis(20)), "the waiting one is in flight now");
+        CompletableFuture<Boolean> idle = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ex.awaitIdle(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        p.acceptAll(1, clock);
+        assertTrue(idle.get(30, TimeUnit.SECONDS), "woken when the last call completed");
     }
 
     @Test

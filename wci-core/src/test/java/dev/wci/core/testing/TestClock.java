@@ -6,10 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand (forward only); safe to read from other threads. */
 public final class TestClock extends Clock {
 
-    private Instant now;
+    private volatile Instant now;
 
     public TestClock(Instant start) {
         this.now = start;
@@ -19,12 +19,15 @@ public final class TestClock extends Clock {
         this(Instant.parse("2026-01-01T00:00:00Z"));
     }
 
-    public void advance(Duration d) {
+    public synchronized void advance(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("time does not go back");
+        }
         now = now.plus(d);
     }
 
     public void advanceMillis(long ms) {
-        now = now.plusMillis(ms);
+        advance(Duration.ofMillis(ms));
     }
 
     @Override

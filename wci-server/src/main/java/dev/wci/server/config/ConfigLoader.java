@@ -355,6 +355,11 @@ public final class ConfigLoader {
                         "nothing");
             }
             Duration interval = r.value(m, "interval", Kinds.positiveDuration(), Duration.ofMillis(500));
+            if (interval.compareTo(MatchingMetricsSettings.MIN_INTERVAL) < 0) {
+                r.error(m.value("interval").orElse(m.node()), m.path("interval"), "a duration of at least "
+                        + MatchingMetricsSettings.MIN_INTERVAL.toMillis() + "ms", interval.toMillis() + "ms");
+                interval = MatchingMetricsSettings.MIN_INTERVAL;
+            }
             Duration timeout = r.value(m, "timeout", Kinds.positiveDuration(), Duration.ofSeconds(1));
             String prefix = r.value(m, "metricPrefix", Kinds.text("a metric name prefix"), "");
             if (enabled && !endpoints.isEmpty()) {

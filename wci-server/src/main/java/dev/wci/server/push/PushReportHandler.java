@@ -139,7 +139,7 @@ final class PushReportHandler {
     }
 
     /** Passes the request bytes through; read fully here because gRPC closes the stream after parsing. */
-    private enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
         INSTANCE;
 
         @Override

@@ -350,19 +350,13 @@ public final class WciService implements AutoCloseable {
             registrySync.close();
         }
         scheduler.shutdownNow();
-        long deadline = System.nanoTime() + DRAIN_INVOKES.toNanos();
-        while ((executor.inFlight() > 0 || executor.waiting() > 0) && System.nanoTime() < deadline) {
-            try {
-                // Waiting on other threads' completions: no event to wait on, so poll briefly.
-                TimeUnit.MILLISECONDS.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        try {
+            if (!executor.awaitIdle(DRAIN_INVOKES)) {
+                log.warn("{} invoke request(s) still in flight after {} s; stopping anyway", executor.inFlight(),
+                        DRAIN_INVOKES.toSeconds());
             }
-        }
-        if (executor.inFlight() > 0) {
-            log.warn("{} invoke request(s) still in flight after {} s; stopping anyway", executor.inFlight(),
-                    DRAIN_INVOKES.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         http.close();
         if (temporal != null) {

@@ -5,15 +5,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the {@code wci} command line in-process and captures what it prints. */
-final class Cli {
+public final class Cli {
 
-    record Outcome(int code, String out, String err) {
+    public record Outcome(int code, String out, String err) {
     }
 
     private Cli() {
     }
 
-    static synchronized Outcome run(String... args) {
+    public static synchronized Outcome run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -85,6 +85,11 @@ class ConfigLoaderBadFilesTest {
                 arguments("matching-metrics-no-endpoints.yaml", List.of(
                         "6:17: signals.matchingMetrics.endpoints[0]: expected a list of http(s) URLs of the matching "
                                 + "service's metrics, like http://matching:9090/metrics, found \"ftp://matching:9090/metrics\"")),
+                arguments("matching-metrics-interval.yaml", List.of(
+                        "7:15: signals.matchingMetrics.interval: expected a duration of at least 100ms, found 50ms")),
+                arguments("matching-metrics-duplicate-endpoint.yaml", List.of(
+                        "5:5: signals.matchingMetrics: expected usable matching-metrics settings, found endpoint "
+                                + "'http://m:9090/metrics' is listed twice")),
                 arguments("unqualified-arn.yaml", List.of(
                         "7:17: deployments[0].versions[0].target: " + QUALIFIED
                                 + ", found \"arn:aws:lambda:us-east-1:123456789012:function:orders\", which is unqualified, "

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wci.server.cli.Cli;
 import dev.wci.server.cli.UserError;
-import dev.wci.server.cli.WciCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -60,33 +57,14 @@ class DemoOptionsTest {
         assertEquals(expected, assertThrows(UserError.class, build::run).getMessage());
     }
 
-    record Outcome(int code, String out, String err) {
-    }
-
-    private static synchronized Outcome wci(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = WciCommand.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void aBadOptionIsOneLineAndExitCode2BeforeAnythingStarts() {
-        Outcome o = wci("demo", "--rate", "0");
+        Cli.Outcome o = Cli.run("demo", "--rate", "0");
         assertEquals(2, o.code(), o.err());
         assertEquals("wci: --rate: expected workflows per second above 0 and at most 50, found 0.0\n", o.err());
         assertEquals("", o.out(), "nothing was started");
 
-        Outcome typo = wci("demo", "--burst", "many");
+        Cli.Outcome typo = Cli.run("demo", "--burst", "many");
         assertEquals(2, typo.code());
         assertTrue(typo.err().startsWith("wci: Invalid value for option '--burst': 'many' is not an int"), typo.err());
     }
@@ -95,7 +73,7 @@ class DemoOptionsTest {
     void aTakenHttpPortIsAUserError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Outcome o = wci("demo", "--http-port", Integer.toString(port));
+            Cli.Outcome o = Cli.run("demo", "--http-port", Integer.toString(port));
             assertEquals(2, o.code(), o.err());
             assertEquals("wci: --http-port " + port + ": 127.0.0.1:" + port
                     + " is already in use; pick another port, or 0 for any free one\n", o.err());
@@ -105,7 +83,7 @@ class DemoOptionsTest {
 
     @Test
     void helpListsEveryOption() {
-        Outcome o = wci("demo", "--help");
+        Cli.Outcome o = Cli.run("demo", "--help");
         assertEquals(0, o.code());
         for (String option : new String[] {"--burst", "--trickle-seconds", "--rate", "--waiters", "--activity-ms",
                 "--http-port", "--lambda-concurrency"}) {

@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -271,7 +270,6 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.metric("wci_target_circuit_open", "build_id=\"v1\"") == 1);
             JsonNode version = bed.status().at("/deployments/0/versions/0/scaler");
             assertTrue(version.get("circuitOpenBecause").asText().contains("NOT_FOUND"), version.toString());
-            Instant opened = Instant.now();
             double notFound = bed.metric("wci_invocations_total", "result=\"not_found\"");
             long holdUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             await().atMost(Duration.ofSeconds(15)).until(() -> System.nanoTime() > holdUntil);
@@ -286,7 +284,6 @@ class FaultsIT {
             System.out.printf("FAULT invalid target: circuit open after %.0f NOT_FOUND invocation(s), none while open;"
                             + " closed %.1f s after the version was published again (re-validation is rate-limited"
                             + " to once per 30 s); workflows done%n", notFound, closedAfter.toMillis() / 1000.0);
-            assertFalse(opened.isAfter(Instant.now()));
         }
     }
 

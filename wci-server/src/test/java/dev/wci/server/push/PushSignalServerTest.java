@@ -17,6 +17,7 @@ import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.config.Secret;
@@ -28,7 +29,6 @@ import dev.wci.server.push.v1.ReportResponse;
 import dev.wci.server.push.v1.SignalPushGrpc;
 import dev.wci.server.push.v1.SyncMatchOutcome;
 import dev.wci.server.push.v1.TaskAddEvent;
-import dev.wci.server.testing.MutableClock;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -42,9 +42,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,7 +71,7 @@ class PushSignalServerTest {
     private static final VersionLookup VERSIONS = new FakeVersions(Set.of(B1, B2),
             Map.of("orders", Map.of(B1, 90, B2, 10), "billing", Map.of()));
 
-    private final MutableClock clock = new MutableClock(NOW);
+    private final TestClock clock = new TestClock(NOW);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<MatchingSignal> delivered = new CopyOnWriteArrayList<>();
     private Server server;
@@ -409,7 +407,8 @@ class PushSignalServerTest {
     @Test
     void bytesThatAreNoReportRequestAreInvalidAndCounted() {
         connect(delivered::add, VERSIONS);
-        MethodDescriptor<byte[], byte[]> raw = SignalPushGrpc.getReportMethod().toBuilder(Bytes.INSTANCE, Bytes.INSTANCE)
+        MethodDescriptor<byte[], byte[]> raw = SignalPushGrpc.getReportMethod().toBuilder(PushReportHandler.RawBytes.INSTANCE,
+                PushReportHandler.RawBytes.INSTANCE)
                 .build();
         byte[] garbage = {0x0A, (byte) 0xFF, 0x01};
         Metadata headers = authorization("Bearer " + TOKEN);
@@ -476,24 +475,5 @@ class PushSignalServerTest {
     private double counter(String name, String... tags) {
         Counter c = meters.find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
-    }
-
-    /** Sends and receives raw bytes, to put garbage on the wire. */
-    private enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -11,9 +11,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
-import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.net.URI;
@@ -43,7 +43,7 @@ class MatchingMetricsSourceTest {
             new VersionTaskQueue(new DeploymentVersion("scrape-pin", "b2"), "scrape-q-pin"),
             new VersionTaskQueue(ORDERS, "orders-q"));
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final TestClock clock = new TestClock(T0);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<MatchingSignal> received = new CopyOnWriteArrayList<>();
     private final ScriptedFetcher fetcher = new ScriptedFetcher();

@@ -24,11 +24,11 @@ import dev.wci.core.registry.VersionObservation;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
-import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ class BootstrapperTest {
     private static final DeploymentVersion V1 = new DeploymentVersion("orders", "v1");
     private static final ComputeTarget TARGET = FakeComputeProvider.target("fn:orders:1");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final FakeComputeProvider provider = new FakeComputeProvider(clock);
     private final ScalingPolicy policy = ScalingPolicy.defaults();
     private final DecisionAudit audit = new DecisionAudit(100);

@@ -14,12 +14,12 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.metrics.WciMetrics;
-import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,7 +36,7 @@ class SourceSinkTest {
     private static final DeploymentVersion V1 = new DeploymentVersion("orders", "v1");
     private static final DeploymentVersion UNKNOWN = new DeploymentVersion("orders", "v404");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final MockClock meterClock = new MockClock();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry(SimpleConfig.DEFAULT, meterClock);
     private final WciMetrics metrics = new WciMetrics(meters);

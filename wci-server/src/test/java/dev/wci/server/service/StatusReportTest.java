@@ -31,12 +31,12 @@ import dev.wci.core.scaling.LiveWorkers;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.http.HttpSurface;
 import dev.wci.server.temporal.TemporalConnection;
-import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -62,7 +62,7 @@ class StatusReportTest {
     private static final DeploymentVersion V2 = new DeploymentVersion("orders", "v2");
     private static final DeploymentVersion V3 = new DeploymentVersion("orders", "v3");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final FakeComputeProvider provider = new FakeComputeProvider(clock);
     private final DecisionAudit audit = new DecisionAudit(500);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -26,10 +26,10 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
-import dev.wci.server.testing.MutableClock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -54,7 +54,7 @@ class TargetRegistrationsTest {
     private static final DeploymentVersion V2 = new DeploymentVersion("orders", "v2");
     private static final Duration REVALIDATE_EVERY = Duration.ofMinutes(5);
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final FakeComputeProvider provider = new FakeComputeProvider(clock);
     private final DecisionAudit audit = new DecisionAudit(100);
     private final ScalingPolicy policy = ScalingPolicy.defaults();

@@ -3,6 +3,7 @@ package dev.wci.server.service;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,13 +11,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wci.core.limits.LimitKind;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.http.HttpSurface;
-import dev.wci.server.testing.MutableClock;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -40,7 +42,7 @@ class WciServiceTest {
     private static final DeploymentVersion ORDERS = new DeploymentVersion("orders", "v1");
     private static final DeploymentVersion BILLING = new DeploymentVersion("billing", "b1");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final FakeComputeProvider lambda = new FakeComputeProvider(clock, LambdaComputeProvider.TYPE);
     private final HttpClient http = HttpClient.newHttpClient();
     private WciService service;
@@ -119,6 +121,41 @@ class WciServiceTest {
         JsonNode b1 = status.get("deployments").get(1).get("versions").get(0);
         assertEquals("NOT_IN_TEMPORAL", b1.get("management").asText());
         assertEquals("valid", b1.get("validation").get("state").asText());
+    }
+
+    @Test
+    void aStartThatFailsStopsWhatAlreadyRuns(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path file = dir.resolve("wci.yaml");
+            Files.writeString(file, """
+                    temporal:
+                      address: 127.0.0.1:1
+                    http:
+                      listen: 127.0.0.1:0
+                    signals:
+                      temporalStats:
+                        enabled: false
+                      push:
+                        enabled: true
+                        listen: 127.0.0.1:%d
+                        token: 0123456789abcdef0123
+                    deployments:
+                      - name: orders
+                        versions:
+                          - buildId: v1
+                            target: arn:aws:lambda:us-east-1:000000000000:function:orders-worker:1
+                    """.formatted(taken.getLocalPort()));
+            WciService failing = new WciService(new ConfigLoader(Map.<String, String>of()::get).load(file),
+                    Map.of(LambdaComputeProvider.TYPE, lambda), clock);
+            int httpPort = failing.httpPort();
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, failing::start);
+            assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+            assertTrue(failing.readiness().problems().contains("shutting down"), "closed by the failed start");
+            // The HTTP listener that had started is closed again: its port is free.
+            try (ServerSocket again = new ServerSocket(httpPort, 1, InetAddress.getByName("127.0.0.1"))) {
+                assertEquals(httpPort, again.getLocalPort());
+            }
+        }
     }
 
     private BacklogObservation backlog(DeploymentVersion v) {

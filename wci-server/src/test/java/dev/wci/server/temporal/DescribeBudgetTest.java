@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wci.server.testing.MutableClock;
+import dev.wci.core.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class DescribeBudgetTest {
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
 
     @Test
     void slotsAreSpacedByOneOverTheRate() {

@@ -17,9 +17,9 @@ import dev.wci.core.registry.Routing;
 import dev.wci.core.registry.TargetSource;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.RoutingState;
-import dev.wci.server.testing.MutableClock;
 import io.grpc.Status;
 import io.temporal.api.deployment.v1.RoutingConfig;
 import io.temporal.api.enums.v1.TaskQueueType;
@@ -43,7 +43,7 @@ class RegistrySyncTest {
     private static final DeploymentVersion V3 = new DeploymentVersion(ORDERS, "v3");
     private static final String ARN = "arn:aws:lambda:us-east-1:123456789012:function:";
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private FakeTemporal temporal;
     private VersionRegistry registry;
     private DescribeBudget budget;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wci.core.testing.TestClock;
 import dev.wci.server.config.Secret;
 import dev.wci.server.config.TemporalConfig;
-import dev.wci.server.testing.MutableClock;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -122,7 +122,7 @@ class TemporalConnectionTest {
 
     @Test
     void checkReportsTheServerAndAnUnknownNamespace() throws Exception {
-        MutableClock clock = new MutableClock();
+        TestClock clock = new TestClock();
         try (FakeTemporal fake = new FakeTemporal(clock)) {
             TemporalConnection good = new TemporalConnection(fake.stubs, FakeTemporal.NAMESPACE, metrics);
             TemporalConnection.Health h = good.check(TIMEOUT);
@@ -148,7 +148,7 @@ class TemporalConnectionTest {
         final FakeTemporal fake;
 
         TlsServer() throws Exception {
-            fake = new FakeTemporal(new MutableClock());
+            fake = new FakeTemporal(new TestClock());
             ServerInterceptor capture = new ServerInterceptor() {
                 @Override
                 public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,

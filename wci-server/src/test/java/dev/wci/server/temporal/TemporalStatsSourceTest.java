@@ -12,9 +12,9 @@ import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.SignalsConfig;
-import dev.wci.server.testing.MutableClock;
 import io.grpc.Status;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueueStats;
@@ -43,7 +43,7 @@ class TemporalStatsSourceTest {
     private static final Duration IDLE_AFTER = Duration.ofSeconds(60);
     private static final dev.wci.core.version.TaskQueueType WF = dev.wci.core.version.TaskQueueType.WORKFLOW;
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock();
     private final List<MatchingSignal> signals = Collections.synchronizedList(new ArrayList<>());
     private final Map<DeploymentVersion, Integer> live = new ConcurrentHashMap<>();
     private FakeTemporal temporal;
