@@ -25,6 +25,17 @@ record ExitPolicy(Instant stopAt, Duration idleTimeout) {
         return Optional.empty();
     }
 
+    /**
+     * Until when a graceful shutdown started at {@code now} may wait for running tasks before interrupting them:
+     * {@code grace} past the stop time, or past now if that has passed, never beyond {@code hardStop}. A task that
+     * arrives while an idle worker shuts down (its poll was already answered) so gets the time it would have had a
+     * moment earlier, instead of being interrupted and left to its start-to-close timeout.
+     */
+    Instant gracefulUntil(Instant now, Duration grace, Instant hardStop) {
+        Instant until = (now.isAfter(stopAt) ? now : stopAt).plus(grace);
+        return until.isAfter(hardStop) ? hardStop : until;
+    }
+
     /** When the decision can next change if no task starts or ends. */
     Instant nextCheck(int inFlight, Instant lastActivity) {
         if (idleTimeout == null || inFlight > 0) {

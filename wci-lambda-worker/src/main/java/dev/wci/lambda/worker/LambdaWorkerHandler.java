@@ -100,7 +100,7 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
             factory.start();
             reason = awaitExit(policy, activity);
             shutdownStart = clock.instant();
-            forced = shutdown(factory, deadline);
+            forced = shutdown(factory, policy, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reason = ExitReason.DEADLINE;
@@ -167,10 +167,12 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
     }
 
     /** Graceful, then forced; returns whether the forced stop was needed. */
-    private boolean shutdown(WorkerFactory factory, Instant deadline) throws InterruptedException {
+    private boolean shutdown(WorkerFactory factory, ExitPolicy policy, Instant deadline)
+            throws InterruptedException {
         factory.shutdown();
-        Duration left = Duration.between(clock.instant(), deadline.minus(FINAL_MARGIN));
-        Duration grace = left.compareTo(options.shutdownGrace()) < 0 ? left : options.shutdownGrace();
+        Instant now = clock.instant();
+        Duration grace = Duration.between(now, policy.gracefulUntil(now, options.shutdownGrace(),
+                deadline.minus(FINAL_MARGIN)));
         if (!grace.isNegative()) {
             factory.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -26,6 +26,18 @@ class ExitPolicyTest {
     }
 
     @Test
+    void anIdleExitLetsLateTasksRunAsLongAsBeforeIt() {
+        Instant hardStop = T0.plusSeconds(69);
+        // Idle at 10 s: a task answered to a poll during the shutdown may run until the stop time plus the grace.
+        assertEquals(T0.plusSeconds(66), policy.gracefulUntil(T0.plusSeconds(10), Duration.ofSeconds(6), hardStop));
+        // At the stop time (the deadline exit): the grace from now.
+        assertEquals(T0.plusSeconds(66), policy.gracefulUntil(T0.plusSeconds(60), Duration.ofSeconds(6), hardStop));
+        assertEquals(T0.plusSeconds(67), policy.gracefulUntil(T0.plusSeconds(61), Duration.ofSeconds(6), hardStop));
+        // Never past the hard stop before the Lambda deadline.
+        assertEquals(hardStop, policy.gracefulUntil(T0.plusSeconds(65), Duration.ofSeconds(6), hardStop));
+    }
+
+    @Test
     void deadlineWinsEvenWhenBusy() {
         assertEquals(Optional.of(ExitReason.DEADLINE), policy.decide(T0.plusSeconds(60), 3, T0.plusSeconds(59)));
     }

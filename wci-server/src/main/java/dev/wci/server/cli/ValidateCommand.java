@@ -70,6 +70,7 @@ final class ValidateCommand implements Callable<Integer> {
             TemporalConnection.Health h = temporal.check(timeout);
             out.printf("%s  Temporal at %s, namespace %s: %s%n", h.ok() ? "ok  " : "FAIL", cfg.temporal().address(),
                     cfg.temporal().namespace(), h.detail());
+            h.warnings().forEach(w -> out.printf("warn  Temporal: %s%n", w));
             failed |= !h.ok();
         } catch (TemporalSetupException e) {
             out.printf("FAIL  Temporal: %s%n", e.getMessage());

@@ -18,7 +18,17 @@ import java.util.concurrent.TimeUnit;
  * A {@code temporal server start-dev} child process on 127.0.0.1 (in memory, headless), with Worker Deployment
  * versioning switched on as the integration tests do. {@link #close()} stops it, and anything it started.
  */
-final class DevServerProcess implements AutoCloseable {
+public final class DevServerProcess implements AutoCloseable {
+
+    /**
+     * The server settings WCI's workers rely on, as {@code --dynamic-config-value} arguments: the Worker Deployment
+     * APIs (on by default in recent servers, explicit for older ones), and completing a stopping worker's polls, so
+     * that no task is dispatched to a worker that exits idle (see docs/operations.md).
+     */
+    public static final List<String> SETTINGS = List.of(
+            "--dynamic-config-value", "system.enableDeploymentVersions=true",
+            "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
+            "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true");
 
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -36,10 +46,11 @@ final class DevServerProcess implements AutoCloseable {
 
     /** The command line of the dev server. */
     static List<String> command(Path cli, int port, int uiPort) {
-        return List.of(cli.toString(), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-                "--port", Integer.toString(port), "--ui-port", Integer.toString(uiPort), "--log-level", "error",
-                "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true");
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "server", "start-dev", "--headless", "--ip",
+                "127.0.0.1", "--port", Integer.toString(port), "--ui-port", Integer.toString(uiPort), "--log-level",
+                "error"));
+        command.addAll(SETTINGS);
+        return List.copyOf(command);
     }
 
     /**

@@ -31,7 +31,7 @@ public final class StatusReport {
                          LimitsView limits, List<DeploymentView> deployments, List<DecisionView> recentDecisions) {
     }
 
-    public record TemporalView(boolean reachable, String detail) {
+    public record TemporalView(boolean reachable, String detail, List<String> warnings) {
     }
 
     /** Totals over all versions. */
@@ -121,7 +121,7 @@ public final class StatusReport {
             decisions.add(decision(recent.get(i)));
         }
         return new Status(clock.instant(), readiness.ready(), readiness.problems(),
-                new TemporalView(health.ok(), health.detail()),
+                new TemporalView(health.ok(), health.detail(), health.warnings()),
                 new LimitsView(scaler.totalLive(), maxWorkersTotal, finite(scaler.totalBudgetRemaining()), executor.inFlight(),
                         executor.waiting(), scaler.ignoredSignals()),
                 deployments, decisions);

@@ -4,6 +4,7 @@ import dev.wci.server.config.TemporalConfig;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
+import io.temporal.api.workflowservice.v1.DescribeNamespaceResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
@@ -21,6 +22,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -176,9 +178,25 @@ public final class TemporalConnection implements AutoCloseable {
         return metrics;
     }
 
-    /** The outcome of a health check: whether Temporal answered, and what it said or why not. */
-    public record Health(boolean ok, String detail) {
+    /**
+     * The outcome of a health check: whether Temporal answered, and what it said or why not.
+     *
+     * @param warnings server settings that work but cost tasks or time (e.g. polls not completed on a worker's stop)
+     */
+    public record Health(boolean ok, String detail, List<String> warnings) {
+        public Health {
+            warnings = List.copyOf(warnings);
+        }
+
+        public Health(boolean ok, String detail) {
+            this(ok, detail, List.of());
+        }
     }
+
+    /** Why a namespace without {@code workerPollCompleteOnShutdown} loses tasks to workers that exit idle. */
+    static final String POLLS_NOT_COMPLETED_ON_SHUTDOWN = "the namespace does not complete a stopping worker's polls "
+            + "(capability workerPollCompleteOnShutdown): a task dispatched just as a Lambda worker exits idle waits "
+            + "for its timeout. Self-hosted: set the dynamic config frontend.enableCancelWorkerPollsOnShutdown=true";
 
     /**
      * Asks the server who it is ({@code GetSystemInfo}) and whether the namespace exists and may be read with
@@ -189,11 +207,13 @@ public final class TemporalConnection implements AutoCloseable {
             GetSystemInfoResponse info = metrics.call("GetSystemInfo", () -> stubs.blockingStub()
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .getSystemInfo(GetSystemInfoRequest.getDefaultInstance()));
-            metrics.call("DescribeNamespace", () -> stubs.blockingStub()
+            DescribeNamespaceResponse ns = metrics.call("DescribeNamespace", () -> stubs.blockingStub()
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build()));
             String version = info.getServerVersion().isEmpty() ? "unknown" : info.getServerVersion();
-            return new Health(true, "server " + version + ", namespace " + namespace);
+            List<String> warnings = ns.getNamespaceInfo().getCapabilities().getWorkerPollCompleteOnShutdown()
+                    ? List.of() : List.of(POLLS_NOT_COMPLETED_ON_SHUTDOWN);
+            return new Health(true, "server " + version + ", namespace " + namespace, warnings);
         } catch (StatusRuntimeException e) {
             String what = e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
                     : ": " + e.getStatus().getDescription());

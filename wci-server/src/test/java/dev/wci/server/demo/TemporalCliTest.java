@@ -122,6 +122,7 @@ class TemporalCliTest {
         assertEquals(List.of("/opt/temporal", "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port",
                 "7233", "--ui-port", "8233", "--log-level", "error",
                 "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true"), command);
+                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
+                "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true"), command);
     }
 }

@@ -147,6 +147,8 @@ class RunCommandIT {
             assertEquals(0, ok.code(), ok.out());
             assertTrue(ok.out().contains("(timeout 120 s"), ok.out());
             assertTrue(ok.out().contains("validation passed"), ok.out());
+            // The test server completes a stopping worker's polls (frontend.enableCancelWorkerPollsOnShutdown).
+            assertFalse(ok.out().contains("warn  Temporal"), ok.out());
 
             Path missing = dir.resolve("missing.yaml");
             Files.writeString(missing, template.formatted(server.target(), lambda.endpoint(),

@@ -60,6 +60,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  */
 final class WciTestBed implements AutoCloseable {
 
+    /** How long a worker of the test bed stays without a task before it exits. */
+    static final long WORKER_IDLE_EXIT_MILLIS = 3000;
+
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String deployment = "e2e-" + id;
     final String taskQueue = "e2e-q-" + id;
@@ -104,7 +107,7 @@ final class WciTestBed implements AutoCloseable {
                     "TEMPORAL_DEPLOYMENT_NAME", deployment,
                     "TEMPORAL_WORKER_BUILD_ID", "v" + v,
                     "TEMPORAL_TASK_QUEUE", taskQueue,
-                    "TEST_IDLE_MS", "3000"), List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto")));
+                    "TEST_IDLE_MS", Long.toString(WORKER_IDLE_EXIT_MILLIS)), List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto")));
         }
         runtime = LocalLambdaRuntime.start(new LocalLambdaConfig(null, null, 50, mode,
                 List.of(new LocalFunction("worker-" + id, null, null, published))), 0);

@@ -2,6 +2,7 @@ package dev.wci.server.scrape;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.wci.server.demo.DevServerProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,11 +39,11 @@ public final class MetricsDevServer implements AutoCloseable {
         int port = freePort();
         int metricsPort = freePort();
         Path log = Files.createTempFile("wci-metrics-dev-server", ".log");
-        Process process = new ProcessBuilder(List.of(cli.toString(), "server", "start-dev",
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "server", "start-dev",
                 "--headless", "--ip", "127.0.0.1", "--port", Integer.toString(port),
-                "--metrics-port", Integer.toString(metricsPort), "--log-level", "error",
-                "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true"))
+                "--metrics-port", Integer.toString(metricsPort), "--log-level", "error"));
+        command.addAll(DevServerProcess.SETTINGS);
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

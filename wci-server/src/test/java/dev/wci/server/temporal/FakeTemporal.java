@@ -131,6 +131,8 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
     private final ManagedChannel channel;
     final TemporalRpcMetrics metrics = new TemporalRpcMetrics(new SimpleMeterRegistry());
     final WorkflowServiceStubs stubs;
+    /** Whether the namespace advertises completing a stopping worker's polls (as a server configured for WCI). */
+    volatile boolean pollsCompletedOnShutdown = true;
 
     FakeTemporal(Clock clock) throws Exception {
         this.clock = clock;
@@ -201,7 +203,10 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
             return;
         }
         observer.onNext(DescribeNamespaceResponse.newBuilder()
-                .setNamespaceInfo(NamespaceInfo.newBuilder().setName(NAMESPACE)).build());
+                .setNamespaceInfo(NamespaceInfo.newBuilder().setName(NAMESPACE)
+                        .setCapabilities(NamespaceInfo.Capabilities.newBuilder()
+                                .setWorkerPollCompleteOnShutdown(pollsCompletedOnShutdown)))
+                .build());
         observer.onCompleted();
     }
 

@@ -121,6 +121,18 @@ class TemporalConnectionTest {
     }
 
     @Test
+    void checkWarnsWhenTheNamespaceDoesNotCompleteAStoppingWorkersPolls() throws Exception {
+        try (FakeTemporal fake = new FakeTemporal(new TestClock())) {
+            fake.pollsCompletedOnShutdown = false;
+            TemporalConnection.Health h = new TemporalConnection(fake.stubs, FakeTemporal.NAMESPACE, metrics)
+                    .check(TIMEOUT);
+            assertTrue(h.ok(), "a warning, not a failure: " + h.detail());
+            assertEquals(List.of(TemporalConnection.POLLS_NOT_COMPLETED_ON_SHUTDOWN), h.warnings());
+            assertTrue(h.warnings().get(0).contains("frontend.enableCancelWorkerPollsOnShutdown=true"));
+        }
+    }
+
+    @Test
     void checkReportsTheServerAndAnUnknownNamespace() throws Exception {
         TestClock clock = new TestClock();
         try (FakeTemporal fake = new FakeTemporal(clock)) {
@@ -128,6 +140,7 @@ class TemporalConnectionTest {
             TemporalConnection.Health h = good.check(TIMEOUT);
             assertTrue(h.ok(), h.detail());
             assertTrue(h.detail().contains("fake-1.0"), h.detail());
+            assertEquals(List.of(), h.warnings());
             assertEquals(1, metrics.count("DescribeNamespace", Status.Code.OK));
 
             TemporalConnection.Health bad = new TemporalConnection(fake.stubs, "nope", metrics).check(TIMEOUT);

@@ -96,7 +96,9 @@ public final class DevServerExtension implements BeforeAllCallback, ParameterRes
                     .setExtraArgs(
                             // Worker Deployment APIs; on by default in recent servers, explicit for older ones.
                             "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                            "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true")
+                            "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
+                            // A stopping worker's polls are completed, so no task goes to a worker that exits.
+                            "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true")
                     .build());
             return new Holder(server);
         }, Holder.class);

@@ -3,6 +3,7 @@ package dev.wci.server.temporal.it;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
+import dev.wci.server.demo.DevServerProcess;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -91,13 +92,14 @@ class ServerManagedVersionIT {
             port = s.getLocalPort();
         }
         address = "127.0.0.1:" + port;
-        ProcessBuilder pb = new ProcessBuilder(cli.toString(), "server", "start-dev", "--ip", "127.0.0.1",
-                "--port", String.valueOf(port), "--headless", "--log-level", "error",
-                "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "server", "start-dev", "--ip", "127.0.0.1",
+                "--port", String.valueOf(port), "--headless", "--log-level", "error"));
+        command.addAll(DevServerProcess.SETTINGS);
+        command.addAll(List.of(
                 "--dynamic-config-value", "workercontroller.enabled=true",
                 "--dynamic-config-value", "workercontroller.compute_providers.enabled=[\"aws-lambda\"]",
-                "--dynamic-config-value", "workercontroller.compute_providers.aws.require_role_and_external_id=false")
+                "--dynamic-config-value", "workercontroller.compute_providers.aws.require_role_and_external_id=false"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("server.log").toFile());
         Map<String, String> env = pb.environment();
