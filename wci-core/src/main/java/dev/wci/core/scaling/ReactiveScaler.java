@@ -147,7 +147,8 @@ public final class ReactiveScaler {
         if (validation instanceof TargetValidation.Valid v) {
             g.facts = v.facts();
             limits.closeCircuit(g.group.target(), now);
-        } else if (validation instanceof TargetValidation.Invalid inv) {
+        } else if (validation instanceof TargetValidation.Invalid inv && inv.failure().failureClass().opensCircuit()) {
+            // Only a failure about the target itself; a throttled or unreachable control plane says nothing of it.
             limits.openCircuit(g.group.target(), inv.failure(), now);
         }
     }

@@ -448,6 +448,15 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void aValidationThatCouldNotReachTheControlPlaneLeavesTheTargetUsable() {
+        ReactiveScaler s = scaler();
+        s.onValidation(Fixtures.group(V1).id(), new TargetValidation.Invalid(
+                ComputeFailure.of(FailureClass.THROTTLED, "Rate exceeded"), clock.instant()));
+        assertNull(s.status().get(0).circuitOpenedBy());
+        invoked(s.onSignal(failure(V1, 1, clock)));
+    }
+
+    @Test
     void capsPerVersionAndInTotalTrimAndSaySo() {
         ReactiveScaler s = scaler(Fixtures.policy().maxWorkersPerVersion(3).maxWorkersTotal(4).build(), V1, V2);
         ScaleDecision d1 = invoked(s.onSignal(failure(V1, 1000, clock)));

@@ -180,6 +180,15 @@ public final class TargetRegistrations {
                     && v.checkedAt().isBefore(before.circuitOpenSeenAt())) {
                 return; // a cached result from before the invoke failure that opened the circuit
             }
+            if (wasValid && v instanceof TargetValidation.Invalid transientFailure
+                    && !transientFailure.failure().failureClass().opensCircuit()) {
+                // The control plane was throttled or unreachable: that says nothing about the target, and its quotas
+                // are low. Keep the last valid result (and keep invoking); the check is due again on the next pass,
+                // at most once per the provider's cache time for a failed check.
+                log.warn("version {}: re-validation of {} could not complete ({}); keeping the last valid result",
+                        m.version(), m.target(), transientFailure.failure());
+                return;
+            }
             if (v instanceof TargetValidation.Valid valid) {
                 if (!registered) {
                     scaler.register(m.group(), valid.facts(), m.policy());
@@ -220,7 +229,12 @@ public final class TargetRegistrations {
             Tags tags = Tags.of("deployment", s.managed().version().deploymentName(),
                     "build_id", s.managed().version().buildId());
             s.validation().ifPresent(v -> rows.add(MultiGauge.Row.of(tags, v.isValid() ? 1 : 0)));
-            if (s.managed().target().mutableAllowed()) {
+            // What the last valid check found (an allowMutableTarget flag on a published version is not mutable);
+            // before any valid check, the flag.
+            boolean mutableTarget = s.validation().filter(TargetValidation.Valid.class::isInstance)
+                    .map(v -> ((TargetValidation.Valid) v).facts().mutable())
+                    .orElse(s.managed().target().mutableAllowed());
+            if (mutableTarget) {
                 mutable.add(MultiGauge.Row.of(tags, 1));
             }
         }

@@ -14,6 +14,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.wci.core.audit.DecisionAudit;
 import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.FailureClass;
+import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
@@ -158,6 +159,39 @@ class TargetRegistrationsTest {
         targets.revalidateDue(Set.of()).join();
         assertEquals(2, provider.validations().size());
         assertEquals(clock.instant(), state(V1).checkedAt());
+    }
+
+    @Test
+    void aThrottledOrUnreachableControlPlaneKeepsTheLastValidResult() {
+        targets.sync(List.of(managed(V1, "fn:v1:1"))).join();
+        for (FailureClass transientClass : List.of(FailureClass.THROTTLED, FailureClass.UNAVAILABLE)) {
+            provider.answerInvalid(transientClass, "Rate exceeded");
+            clock.advance(REVALIDATE_EVERY);
+
+            targets.revalidateDue(Set.of()).join();
+
+            assertNull(single(scaler.status()).circuitOpenedBy(), transientClass + " must not stop invokes");
+            assertTrue(state(V1).validation().orElseThrow().isValid(), "the last valid result is kept");
+            assertEquals(1.0, valid(V1));
+            targets.revalidateDue(Set.of()).join();
+            assertEquals(transientClass == FailureClass.THROTTLED ? 3 : 5, provider.validations().size(),
+                    "a check that could not complete is due again on the next pass");
+        }
+        assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("keeping the last valid result")));
+
+        provider.answerInvalid(FailureClass.NOT_FOUND, "function version 1 was deleted");
+        targets.revalidateDue(Set.of()).join();
+        assertEquals(FailureClass.NOT_FOUND, single(scaler.status()).circuitOpenedBy().failureClass(),
+                "a failure about the target itself still opens the circuit");
+    }
+
+    @Test
+    void thePublishedVersionOfAMutableFlaggedTargetIsNotCountedMutable() {
+        ComputeTarget flagged = new ComputeTarget(FakeComputeProvider.TYPE, "fn:v1:1", true, Map.of());
+        provider.answer(t -> new TargetValidation.Valid(new TargetFacts(FakeComputeProvider.TIMEOUT, 512, false),
+                List.of(), clock.instant()));
+        targets.sync(List.of(new ManagedVersion(V1, flagged, EnumSet.allOf(TaskQueueType.class), policy))).join();
+        assertNull(meters.find("wci.target.mutable").tags("build_id", "v1").gauge());
     }
 
     @Test
