@@ -18,4 +18,12 @@ need=()
 if [ ${#need[@]} -gt 0 ]; then
   .venv/bin/pip install -q "${need[@]}"
 fi
-echo "provisioned: $(.venv/bin/temporal --version 2>/dev/null | head -1 || echo 'temporal missing'), moto $(.venv/bin/python -c 'import moto; print(moto.__version__)')"
+# Fail here, not later: the integration tests skip (with a message) when a component is missing, so a
+# provisioning failure must not turn into a green build with skipped tests.
+for tool in .venv/bin/temporal .venv/bin/moto_server; do
+  if [ ! -x "$tool" ]; then
+    echo "provision.sh: $tool is missing after installing ${need[*]:-nothing}" >&2
+    exit 1
+  fi
+done
+echo "provisioned: $(.venv/bin/temporal --version | head -1), moto $(.venv/bin/python -c 'import moto; print(moto.__version__)')"
