@@ -217,6 +217,11 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
         return limiter.queued();
     }
 
+    /** Lambda clients built so far: one per (region, credentials), however many targets share them. */
+    public int lambdaClients() {
+        return clients.size();
+    }
+
     @Override
     public void close() {
         clients.close();

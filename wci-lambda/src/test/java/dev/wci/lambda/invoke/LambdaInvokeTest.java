@@ -3,6 +3,7 @@ package dev.wci.lambda.invoke;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -352,14 +353,56 @@ class LambdaInvokeTest {
     @Test
     void oneClientPerRegionAndCredentials() throws Exception {
         wm.stubFor(post(urlPathMatching("/2015-03-31/functions/.*/invocations")).willReturn(aResponse().withStatus(202)));
-        for (String arn : List.of(ARN, "arn:aws:lambda:us-east-1:123456789012:function:other:3",
-                "arn:aws:lambda:eu-west-1:123456789012:function:my-worker:5")) {
-            var req = new InvocationRequest(ScalingGroupId.defaultFor(VERSION), new ComputeTarget("aws-lambda", arn),
-                    List.of("a", "b"), "SCALE", NOW);
-            provider.invoke(req).toCompletableFuture().get(5, TimeUnit.SECONDS)
-                    .forEach(r -> assertInstanceOf(InvocationResult.Accepted.class, r));
+        assertEquals(0, provider.lambdaClients(), "clients are built on first use");
+
+        // Two functions in us-east-1 with the base credentials, invoked repeatedly: they share one client.
+        for (int round = 0; round < 5; round++) {
+            for (String arn : List.of(ARN, "arn:aws:lambda:us-east-1:123456789012:function:other:3")) {
+                invokeAllAccepted(arn);
+                assertEquals(1, provider.lambdaClients(), "after invoking " + arn + " in round " + round);
+            }
         }
-        wm.verify(2, postRequestedFor(urlPathMatching(".*/invocations"))
+
+        // Another region needs its own client (the region is part of the SigV4 scope), built once.
+        for (int round = 0; round < 3; round++) {
+            invokeAllAccepted("arn:aws:lambda:eu-west-1:123456789012:function:my-worker:5");
+            assertEquals(2, provider.lambdaClients());
+        }
+        wm.verify(20, postRequestedFor(urlPathMatching(".*/invocations"))
+                .withHeader("Authorization", matching(".*/us-east-1/lambda/aws4_request.*")));
+        wm.verify(6, postRequestedFor(urlPathMatching(".*/invocations"))
                 .withHeader("Authorization", matching(".*/eu-west-1/lambda/aws4_request.*")));
+    }
+
+    private void invokeAllAccepted(String arn) throws Exception {
+        var req = new InvocationRequest(ScalingGroupId.defaultFor(VERSION), new ComputeTarget("aws-lambda", arn),
+                List.of("a", "b"), "SCALE", NOW);
+        invoke(req).forEach(r -> assertInstanceOf(InvocationResult.Accepted.class, r));
+    }
+
+    @Test
+    void invokeNeverCallsTheValidationApis() throws Exception {
+        wm.stubFor(post(urlPathMatching("/2015-03-31/functions/.*/invocations")).willReturn(aResponse().withStatus(202)));
+        // The paths the SDK uses for GetFunctionConfiguration and GetFunctionEventInvokeConfig.
+        var getConfiguration = getRequestedFor(urlPathMatching("/2015-03-31/functions/[^/]+/configuration"));
+        var getEventInvokeConfig = getRequestedFor(urlPathMatching("/2019-09-25/functions/[^/]+/event-invoke-config"));
+
+        for (int i = 0; i < 3; i++) {
+            invoke(request("inv-" + i)).forEach(r -> assertInstanceOf(InvocationResult.Accepted.class, r));
+        }
+
+        // Validation is the scaler's job, cached and rate-limited; on the invoke path it would add control-plane
+        // calls (and their throttles) to every scale-up.
+        wm.verify(3, postRequestedFor(urlPathEqualTo(ENCODED_PATH)));
+        wm.verify(0, getConfiguration);
+        wm.verify(0, getEventInvokeConfig);
+        assertEquals(3, wm.getAllServeEvents().size(), "only the three Invoke calls reached the endpoint");
+
+        // Control: the same matchers do catch a validation, so the zeros above are not vacuous.
+        provider.validate(new ComputeTarget("aws-lambda", ARN), VERSION).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertFalse(wm.findAll(getConfiguration).isEmpty());
+            assertFalse(wm.findAll(getEventInvokeConfig).isEmpty());
+        });
     }
 }

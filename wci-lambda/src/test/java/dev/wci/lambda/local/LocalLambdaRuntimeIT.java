@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -175,10 +177,12 @@ class LocalLambdaRuntimeIT {
     }
 
     @Test
-    void timeoutKillsTheProcess() throws Exception {
+    void timeoutKillsTheProcess(@TempDir Path dir) throws Exception {
+        Path pidFile = dir.resolve("handler.pid");
+        String payload = JSON.writeValueAsString(Map.of("sleepMs", 60_000, "pidFile", pidFile.toString()));
         long t0 = System.nanoTime();
         InvokeResponse r = processLambda.invoke(b -> b.functionName(processRuntime.functionArn("slow", "1"))
-                .payload(SdkBytes.fromUtf8String("{\"sleepMs\":60000}")));
+                .payload(SdkBytes.fromUtf8String(payload)));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertEquals("Unhandled", r.functionError());
         JsonNode body = json(r.payload());
@@ -189,6 +193,12 @@ class LocalLambdaRuntimeIT {
                 .filter(i -> i.requestId().equals(r.responseMetadata().requestId())).findFirst().orElseThrow();
         assertEquals(InvocationOutcome.TIMEOUT, rec.outcome());
         assertTrue(Duration.between(rec.startedAt(), rec.endedAt()).toMillis() >= 1000);
+        // The timeout outcome alone does not show the kill: an abandoned handler would sleep on for a minute.
+        assertTrue(Files.exists(pidFile), "the handler started and recorded its pid before the timeout");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        assertTrue(pid != ProcessHandle.current().pid(), "ran in a separate JVM");
+        await("handler process " + pid + " ended after the timeout").atMost(Duration.ofSeconds(5))
+                .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
     }
 
     @Test

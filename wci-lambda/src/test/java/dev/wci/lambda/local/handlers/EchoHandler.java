@@ -2,17 +2,26 @@ package dev.wci.lambda.local.handlers;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Test handler: echoes its input with what the Context told it; {@code sleepMs} makes it run that long
- * (to hold a concurrency slot or outlive a timeout), {@code fail} makes it throw.
+ * (to hold a concurrency slot or outlive a timeout), {@code fail} makes it throw. {@code pidFile} makes it write
+ * its process id there before anything else, so a test can check that a handler which never returns was killed.
  */
 public class EchoHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        if (input != null && input.get("pidFile") instanceof String pidFile) {
+            writePid(Path.of(pidFile));
+        }
         if (input != null && input.get("sleepMs") instanceof Number n) {
             try {
                 Thread.sleep(n.longValue()); // the handler's "work"; tests themselves never sleep
@@ -33,5 +42,16 @@ public class EchoHandler implements RequestHandler<Map<String, Object>, Map<Stri
         out.put("greeting", System.getenv("GREETING"));
         out.put("pid", ProcessHandle.current().pid());
         return out;
+    }
+
+    // Written beside the target and moved into place, so a reader never sees a partial pid.
+    private static void writePid(Path target) {
+        try {
+            Path tmp = Files.createTempFile(target.getParent(), "pid", ".tmp");
+            Files.writeString(tmp, Long.toString(ProcessHandle.current().pid()));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the pid to " + target, e);
+        }
     }
 }
