@@ -16,7 +16,6 @@ import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.limits.LimitKind;
 import dev.wci.core.limits.LimitTrim;
-import dev.wci.core.limits.Limits;
 import dev.wci.core.scaling.DecisionInputs;
 import dev.wci.core.scaling.DecisionReason;
 import dev.wci.core.scaling.LiveWorkers;
@@ -25,6 +24,7 @@ import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.Fixtures;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.ScalingGroupId;
@@ -41,10 +41,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** WciMetrics as Prometheus scrapes it: the names and labels docs/metrics.md promises. */
@@ -60,9 +58,7 @@ class WciMetricsTest {
     private final WciMetrics metrics = new WciMetrics(registry);
     private final ScalingPolicy policy = ScalingPolicy.defaults();
     private final DecisionAudit audit = new DecisionAudit(100, metrics::decision);
-    private final AtomicLong ids = new AtomicLong();
-    private final ReactiveScaler scaler = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit,
-            clock, () -> "inv-" + ids.incrementAndGet());
+    private final ReactiveScaler scaler = Fixtures.scaler(policy, clock, audit);
     /** Outcomes the provider gives, one per invocation, in order; accepted when none is queued. */
     private final Deque<FailureClass> outcomes = new ArrayDeque<>();
     private final InvokeExecutor executor = new InvokeExecutor(Map.of("fake", new ComputeProvider() {

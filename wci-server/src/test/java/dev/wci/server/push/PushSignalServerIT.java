@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.config.Secret;
@@ -133,7 +134,7 @@ class PushSignalServerIT {
 
     private PushSignalServer newServer(int port) {
         return new PushSignalServer(new SignalsConfig.Push(true, "127.0.0.1", port, Optional.of(new Secret(TOKEN))),
-                NAMESPACE, new FakeVersions(Set.of(B1), Map.of()), delivered::add, meters, Clock.systemUTC());
+                NAMESPACE, new FixedVersionLookup(Set.of(B1), Map.of()), delivered::add, meters, Clock.systemUTC());
     }
 
     private SignalPushGrpc.SignalPushBlockingStub stub(String token) {

@@ -17,6 +17,7 @@ import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
@@ -68,7 +69,7 @@ class PushSignalServerTest {
     private static final DeploymentVersion B1 = new DeploymentVersion("orders", "b1");
     private static final DeploymentVersion B2 = new DeploymentVersion("orders", "b2");
     /** orders:b1 and orders:b2 are managed; unpinned orders tasks go 90 % to b1 (Current), 10 % to b2 (Ramping). */
-    private static final VersionLookup VERSIONS = new FakeVersions(Set.of(B1, B2),
+    private static final VersionLookup VERSIONS = new FixedVersionLookup(Set.of(B1, B2),
             Map.of("orders", Map.of(B1, 90, B2, 10), "billing", Map.of()));
 
     private final TestClock clock = new TestClock(NOW);

@@ -3,6 +3,7 @@ package dev.wci.server.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.scrape.Attribution.Counts;
@@ -47,7 +48,7 @@ class AttributionTest {
         // Labels as Temporal 1.32 exports them for scrape-pin2:b.3 on scrape-q-pin2.
         QueueSeries pinned = new QueueSeries("scrape_q_pin2", TaskQueueType.ACTIVITY,
                 new Versioned("scrape_pin2", "b_3", "scrape_pin2_b_3"), false);
-        Outcome out = new Attribution(TestVersions.current(PIN))
+        Outcome out = new Attribution(FixedVersionLookup.current(PIN))
                 .attribute(demand(pinned, new Counts(4, 1)), KNOWN, NOW);
         assertEquals(List.of(new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.ACTIVITY, 4, 1, NOW)),
                 out.signals());
@@ -58,7 +59,7 @@ class AttributionTest {
     void onlyTheWorkerVersionLabelIsEnoughWhenTheDirectoryKnowsTheVersion() {
         QueueSeries pinned = new QueueSeries("scrape_q_pin2", TaskQueueType.WORKFLOW,
                 new Versioned("", "", "scrape_pin2_b_3"), false);
-        Outcome out = new Attribution(TestVersions.current(PIN)).attribute(demand(pinned, new Counts(2, 0)),
+        Outcome out = new Attribution(FixedVersionLookup.current(PIN)).attribute(demand(pinned, new Counts(2, 0)),
                 KNOWN, NOW);
         assertEquals(List.of(new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.WORKFLOW, 2, 0, NOW)),
                 out.signals());
@@ -69,7 +70,7 @@ class AttributionTest {
         DeploymentVersion v = new DeploymentVersion("billing", "v7");
         QueueSeries series = new QueueSeries("billing-q", TaskQueueType.WORKFLOW,
                 new Versioned("billing", "v7", "billing:v7"), false);
-        Outcome out = new Attribution(TestVersions.current(v)).attribute(demand(series, new Counts(1, 0)),
+        Outcome out = new Attribution(FixedVersionLookup.current(v)).attribute(demand(series, new Counts(1, 0)),
                 KNOWN, NOW);
         assertEquals(List.of(new SyncMatchFailure(v, "billing-q", TaskQueueType.WORKFLOW, 1, 0, NOW)),
                 out.signals());
@@ -79,7 +80,7 @@ class AttributionTest {
     void aVersionWciDoesNotManageGetsNoSignal() {
         QueueSeries pinned = new QueueSeries("scrape_q_pin2", TaskQueueType.ACTIVITY,
                 new Versioned("scrape_pin2", "b_3", "scrape_pin2_b_3"), false);
-        Outcome out = new Attribution(TestVersions.current(AUTO)).attribute(demand(pinned, new Counts(3, 0)),
+        Outcome out = new Attribution(FixedVersionLookup.current(AUTO)).attribute(demand(pinned, new Counts(3, 0)),
                 KNOWN, NOW);
         assertEquals(List.of(), out.signals());
         assertEquals(Map.of(), out.unattributed(), "WCI may learn it manages the version at its next sync");
@@ -88,7 +89,7 @@ class AttributionTest {
 
     @Test
     void theUnversionedQueueIsSplitBetweenTheVersionsReceivingUnpinnedTasks() {
-        TestVersions ramping = new TestVersions(Set.of(AUTO, AUTO_NEXT),
+        FixedVersionLookup ramping = new FixedVersionLookup(Set.of(AUTO, AUTO_NEXT),
                 Map.of("scrape-auto", Map.of(AUTO, 80, AUTO_NEXT, 20)));
         Outcome out = new Attribution(ramping).attribute(demand(
                 unversioned("scrape_q_auto", TaskQueueType.WORKFLOW), new Counts(10, 5)), KNOWN, NOW);
@@ -102,7 +103,7 @@ class AttributionTest {
     void tasksOfTheSameVersionQueueAndTypeMakeOneSignal() {
         QueueSeries pinned = new QueueSeries("scrape_q_auto", TaskQueueType.WORKFLOW,
                 new Versioned("scrape_auto", "build_1_0", "scrape_auto_build_1_0"), false);
-        Outcome out = new Attribution(TestVersions.current(AUTO)).attribute(demand(
+        Outcome out = new Attribution(FixedVersionLookup.current(AUTO)).attribute(demand(
                 pinned, new Counts(1, 0),
                 unversioned("scrape_q_auto", TaskQueueType.WORKFLOW), new Counts(2, 1)), KNOWN, NOW);
         assertEquals(List.of(new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 3, 1, NOW)),
@@ -119,7 +120,7 @@ class AttributionTest {
                 new VersionTaskQueue(b, "orders.v1"),
                 new VersionTaskQueue(idle, "idle-q"));
         // idle is managed but not Current: nothing receives its unpinned tasks.
-        TestVersions versions = new TestVersions(Set.of(a, b, idle), Map.of());
+        FixedVersionLookup versions = new FixedVersionLookup(Set.of(a, b, idle), Map.of());
         Outcome out = new Attribution(versions).attribute(demand(
                 unversioned("unknown_q", TaskQueueType.WORKFLOW), new Counts(1, 0),
                 unversioned("orders_v1", TaskQueueType.WORKFLOW), new Counts(2, 0),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.lambda.worker.it.DevServerExtension;
@@ -126,7 +127,7 @@ class MatchingMetricsSourceIT {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (MatchingMetricsSource source = new MatchingMetricsSource(
                 MatchingMetricsSettings.of(List.of(server.metricsEndpoint()), NAMESPACE),
-                TestVersions.current(version), () -> List.of(new VersionTaskQueue(version, taskQueue)),
+                FixedVersionLookup.current(version), () -> List.of(new VersionTaskQueue(version, taskQueue)),
                 signal -> received.add(new Received(signal, System.nanoTime())), meters, Clock.systemUTC())) {
             source.start();
             // Past the baseline round: from here on, new tasks are increases.

@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
@@ -65,7 +66,7 @@ class MatchingMetricsSourceTest {
     }
 
     private MatchingMetricsSource source(MatchingMetricsSettings settings) {
-        source = new MatchingMetricsSource(settings, TestVersions.current(AUTO, PIN, ORDERS), () -> KNOWN,
+        source = new MatchingMetricsSource(settings, FixedVersionLookup.current(AUTO, PIN, ORDERS), () -> KNOWN,
                 received::add, meters, clock, fetcher);
         return source;
     }
@@ -265,7 +266,7 @@ class MatchingMetricsSourceTest {
                 .page(E1, page(line("default", "late-q", "Workflow", "backlog", "0", null, 2)))
                 .page(E1, page(line("default", "late-q", "Workflow", "backlog", "0", null, 2)));
         source = new MatchingMetricsSource(MatchingMetricsSettings.of(List.of(E1), "default"),
-                TestVersions.current(AUTO, PIN, ORDERS), () -> directory, received::add, meters, clock, fetcher);
+                FixedVersionLookup.current(AUTO, PIN, ORDERS), () -> directory, received::add, meters, clock, fetcher);
         source.scrapeOnce();
         assertEquals(List.of(), source.scrapeOnce());
         directory.add(new VersionTaskQueue(ORDERS, "late-q"));
@@ -296,7 +297,7 @@ class MatchingMetricsSourceTest {
                         null, 2)));
         List<MatchingSignal> got = new CopyOnWriteArrayList<>();
         source = new MatchingMetricsSource(MatchingMetricsSettings.of(List.of(E1), "default"),
-                TestVersions.current(AUTO, ORDERS), () -> KNOWN, signal -> {
+                FixedVersionLookup.current(AUTO, ORDERS), () -> KNOWN, signal -> {
                     if (signal.version().equals(ORDERS)) {
                         throw new IllegalStateException("sink broke");
                     }
@@ -316,7 +317,7 @@ class MatchingMetricsSourceTest {
                 .page(E1, page(ordersBacklog("0", 3))).page(E1, page(ordersBacklog("0", 5)));
         boolean[] broken = {true};
         source = new MatchingMetricsSource(MatchingMetricsSettings.of(List.of(E1), "default"),
-                TestVersions.current(ORDERS), () -> {
+                FixedVersionLookup.current(ORDERS), () -> {
                     if (broken[0]) {
                         throw new IllegalStateException("registry not loaded");
                     }

@@ -12,7 +12,6 @@ import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
-import dev.wci.core.limits.Limits;
 import dev.wci.core.registry.ConfiguredDeployment;
 import dev.wci.core.registry.ConfiguredVersion;
 import dev.wci.core.registry.DeploymentObservation;
@@ -24,6 +23,7 @@ import dev.wci.core.registry.VersionObservation;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
@@ -37,8 +37,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class BootstrapperTest {
@@ -50,9 +48,7 @@ class BootstrapperTest {
     private final FakeComputeProvider provider = new FakeComputeProvider(clock);
     private final ScalingPolicy policy = ScalingPolicy.defaults();
     private final DecisionAudit audit = new DecisionAudit(100);
-    private final AtomicLong ids = new AtomicLong();
-    private final ReactiveScaler scaler = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit,
-            clock, () -> "inv-" + ids.incrementAndGet());
+    private final ReactiveScaler scaler = Fixtures.scaler(policy, clock, audit);
     private final InvokeExecutor executor = new InvokeExecutor(Map.of(FakeComputeProvider.TYPE, provider), scaler,
             InvokeObserver.NONE, clock, 4);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -8,12 +8,12 @@ import dev.wci.core.compute.FailureClass;
 import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.invoke.InvokeExecutor;
-import dev.wci.core.limits.Limits;
 import dev.wci.core.loop.ControlLoop;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
@@ -26,9 +26,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class SourceSinkTest {
@@ -42,9 +40,7 @@ class SourceSinkTest {
     private final WciMetrics metrics = new WciMetrics(meters);
     private final FakeComputeProvider provider = new FakeComputeProvider(clock);
     private final ScalingPolicy policy = ScalingPolicy.defaults();
-    private final AtomicLong ids = new AtomicLong();
-    private final ReactiveScaler scaler = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)),
-            new DecisionAudit(100), clock, () -> "inv-" + ids.incrementAndGet());
+    private final ReactiveScaler scaler = Fixtures.scaler(policy, clock, new DecisionAudit(100));
     private final InvokeExecutor executor = new InvokeExecutor(Map.of(FakeComputeProvider.TYPE, provider), scaler,
             metrics, clock, 4);
     private final SourceSink sink = new SourceSink("push", new ControlLoop(scaler, executor), metrics);

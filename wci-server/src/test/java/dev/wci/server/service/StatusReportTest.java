@@ -16,7 +16,6 @@ import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
 import dev.wci.core.limits.LimitKind;
 import dev.wci.core.limits.LimitTrim;
-import dev.wci.core.limits.Limits;
 import dev.wci.core.registry.ConfiguredDeployment;
 import dev.wci.core.registry.ConfiguredVersion;
 import dev.wci.core.registry.DeploymentObservation;
@@ -31,6 +30,7 @@ import dev.wci.core.scaling.LiveWorkers;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
@@ -49,8 +49,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -167,6 +165,17 @@ class StatusReportTest {
     }
 
     @Test
+    void temporalWarningsAreListed() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        JsonNode temporal = get(w, new HttpSurface.Readiness(true, List.of()),
+                new TemporalConnection.Health(true, "server 1.32.0", List.of("polls not completed"))).get("temporal");
+
+        assertTrue(temporal.get("reachable").asBoolean());
+        assertEquals("polls not completed", temporal.get("warnings").get(0).asText());
+        assertEquals(1, temporal.get("warnings").size());
+    }
+
+    @Test
     void recentDecisionsAreNewestFirstAndAtMostOneHundred() throws Exception {
         Wiring w = new Wiring(ScalingPolicy.defaults());
         ComputeTarget target = FakeComputeProvider.target("fn:orders:1");
@@ -249,9 +258,7 @@ class StatusReportTest {
 
         Wiring(ScalingPolicy policy) {
             this.policy = policy;
-            AtomicLong ids = new AtomicLong();
-            scaler = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit, clock,
-                    () -> "inv-" + ids.incrementAndGet());
+            scaler = Fixtures.scaler(policy, clock, audit);
             executor = new InvokeExecutor(Map.of(FakeComputeProvider.TYPE, provider), scaler, InvokeObserver.NONE, clock, 4);
             targets = new TargetRegistrations(scaler, Map.of(FakeComputeProvider.TYPE, provider), clock,
                     Duration.ofMinutes(5), meters);

@@ -20,13 +20,13 @@ import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
 import dev.wci.core.limits.LimitKind;
 import dev.wci.core.limits.LimitTrim;
-import dev.wci.core.limits.Limits;
 import dev.wci.core.scaling.DecisionReason;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
@@ -40,9 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,9 +57,7 @@ class TargetRegistrationsTest {
     private final FakeComputeProvider provider = new FakeComputeProvider(clock);
     private final DecisionAudit audit = new DecisionAudit(100);
     private final ScalingPolicy policy = ScalingPolicy.defaults();
-    private final AtomicLong ids = new AtomicLong();
-    private final ReactiveScaler scaler = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit,
-            clock, () -> "inv-" + ids.incrementAndGet());
+    private final ReactiveScaler scaler = Fixtures.scaler(policy, clock, audit);
     private final InvokeExecutor executor = new InvokeExecutor(Map.of(FakeComputeProvider.TYPE, provider), scaler,
             InvokeObserver.NONE, clock, 4);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
