@@ -9,6 +9,7 @@ import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.core.signal.SyncMatchFailure;
 import dev.wci.core.version.DeploymentVersion;
+import dev.wci.core.version.RoutingState;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.config.SignalsConfig;
 import io.grpc.Status;
@@ -46,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * above zero, or it has live workers ({@code liveWorkers}), and for {@code idleAfter} after that; it is polled
  * every {@code activeInterval} while active and every {@code idleInterval} once idle. A version that becomes
  * managed is polled at once, and an idle version that gains live workers is polled again within
- * {@code activeInterval}. Every poll takes a slot of the shared {@link DescribeBudget}; when the budget cannot
- * serve every version at its interval, the version due the longest goes first, so every interval stretches in
- * the same proportion and none starves.
+ * {@code activeInterval}. A version whose routing changes (it becomes Current or Ramping, or starts draining) is
+ * active again and polled at once: the change moves new work to or from it. Every poll takes a slot of the shared
+ * {@link DescribeBudget}; when the budget cannot serve every version at its interval, the version due the longest
+ * goes first, so every interval stretches in the same proportion and none starves.
  *
  * <p><b>Signals.</b> For every task queue in the answer, a {@link BacklogObservation}. Its {@code staleness} is
  * {@link #STALENESS} (5 s): Temporal caches these stats for 5 s per layer, so the value is between 0 and ~10 s
@@ -89,7 +91,7 @@ public final class TemporalStatsSource implements AutoCloseable {
     private final SignalSink sink;
     private final Clock clock;
     private final Counter loopFailures;
-    private final RegistryListener wakeOnNewVersion;
+    private final RegistryListener wakeOnChange;
 
     // Guarded by this.
     private final Map<DeploymentVersion, Tracked> tracked = new TreeMap<>();
@@ -106,6 +108,7 @@ public final class TemporalStatsSource implements AutoCloseable {
         Instant nextDue;
         Instant lastActiveAt;
         Instant lastPolledAt;
+        RoutingState routing;
         boolean active = true;
         int consecutiveFailures;
         long polls;
@@ -164,12 +167,13 @@ public final class TemporalStatsSource implements AutoCloseable {
                 .description("Versions polled for task queue stats, by polling mode").register(metrics.registry());
         Gauge.builder("wci.temporal.stats.versions", this, s -> s.countMode(false)).tag("mode", "idle")
                 .description("Versions polled for task queue stats, by polling mode").register(metrics.registry());
-        this.wakeOnNewVersion = change -> {
-            if (change instanceof RegistryChange.VersionManaged || change instanceof RegistryChange.TargetChanged) {
+        this.wakeOnChange = change -> {
+            if (change instanceof RegistryChange.VersionManaged || change instanceof RegistryChange.TargetChanged
+                    || change instanceof RegistryChange.RoutingChanged) {
                 wakeUp();
             }
         };
-        registry.addListener(wakeOnNewVersion);
+        registry.addListener(wakeOnChange);
     }
 
     private static Duration positive(Duration d, String name) {
@@ -222,7 +226,17 @@ public final class TemporalStatsSource implements AutoCloseable {
         Set<DeploymentVersion> managed = new HashSet<>();
         for (VersionEntry e : registry.snapshot().managed()) {
             managed.add(e.version());
-            tracked.computeIfAbsent(e.version(), v -> new Tracked(v, now));
+            Tracked t = tracked.computeIfAbsent(e.version(), v -> new Tracked(v, now));
+            if (t.routing != null && !t.routing.equals(e.routing())) {
+                // Routing moved work (e.g. the version became Current): its new tasks arrive now, not at the
+                // idle interval.
+                t.lastActiveAt = now;
+                t.active = true;
+                if (t.nextDue.isAfter(now)) {
+                    t.nextDue = now;
+                }
+            }
+            t.routing = e.routing();
         }
         tracked.keySet().retainAll(managed);
         for (Tracked t : tracked.values()) {
@@ -374,6 +388,6 @@ public final class TemporalStatsSource implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
-        registry.removeListener(wakeOnNewVersion);
+        registry.removeListener(wakeOnChange);
     }
 }

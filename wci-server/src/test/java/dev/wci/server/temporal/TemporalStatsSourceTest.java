@@ -245,6 +245,33 @@ class TemporalStatsSourceTest {
     }
 
     @Test
+    void anIdleVersionWhoseRoutingChangesIsPolledAtOnceAndActiveAgain() throws Exception {
+        setBacklog("v1", 3, false);
+        setBacklog("v2", 0, false);
+        temporal.deployment(ORDERS).current("v1");
+        sync.syncNow();
+        run(IDLE_AFTER.plus(Duration.ofSeconds(15)));
+        assertFalse(source.status().stream().filter(s -> s.version().equals(V2)).findFirst().orElseThrow().active());
+
+        // v2 becomes Current: new workflows start on it now, so waiting for the idle interval would delay the
+        // first sync-match failure by up to 10 s.
+        temporal.deployment(ORDERS).current("v2");
+        sync.syncNow();
+        temporal.clearCalls();
+        run(Duration.ofMillis(300)); // the sync's describe may hold the budget's next slot (10/s)
+        assertEquals(1, polls("v2"), "polled at once, not at the idle interval");
+        run(Duration.ofSeconds(10));
+        assertEquals(11, polls("v2"), 1, "then at the active interval");
+        assertTrue(source.status().stream().filter(s -> s.version().equals(V2)).findFirst().orElseThrow().active());
+
+        // No further change: v2 goes idle again after idleAfter without work.
+        run(IDLE_AFTER);
+        temporal.clearCalls();
+        run(Duration.ofSeconds(30));
+        assertEquals(3, polls("v2"), 1, "idle again");
+    }
+
+    @Test
     void callsNeverExceedTheBudgetAndIntervalsStretchFairly() throws Exception {
         for (int i = 1; i <= 12; i++) {
             setBacklog("v" + i, 5, false); // all active: 12 versions at 1/s need 12 describes/s, budget is 10/s
