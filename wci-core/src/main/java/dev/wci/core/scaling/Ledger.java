@@ -77,15 +77,17 @@ public final class Ledger {
     }
 
     /**
-     * Ends up to {@code count} workers that are ready at {@code now}, the longest-ready first; returns how many.
+     * Ends up to {@code count} workers that are live at {@code now} and were ready by {@code readyBy}, the
+     * longest-ready first; returns how many.
      */
-    public int endReady(int count, long now, long lastDemandAt, long idleExitMillis) {
+    public int endReady(int count, long now, long readyBy, long lastDemandAt, long idleExitMillis) {
         int ended = 0;
+        long readySince = Math.min(now, readyBy);
         while (ended < count) {
             int oldest = -1;
             for (int i = 0, n = entries.size(); i < n; i++) {
                 LedgerEntry e = entries.get(i);
-                if (e.readyAt() <= now && now < e.effectiveEnd(lastDemandAt, idleExitMillis)
+                if (e.readyAt() <= readySince && now < e.effectiveEnd(lastDemandAt, idleExitMillis)
                         && (oldest < 0 || e.readyAt() < entries.get(oldest).readyAt())) {
                     oldest = i;
                 }

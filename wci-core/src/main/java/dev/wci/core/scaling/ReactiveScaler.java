@@ -564,6 +564,10 @@ public final class ReactiveScaler {
      * that got too few tasks exited idle while the group's demand (one rate for all of them) kept them alive in
      * the model. Only as many ready workers as the arrivals could keep fully busy are kept (often none); the
      * rest are ended, so this failure scales out.
+     *
+     * <p>A waiting backlog convicts only the workers that were ready long enough before it was observed to have
+     * taken its oldest task: stats are seconds old, and workers invoked for that very backlog must not be ended
+     * on a picture taken before they polled (a second fleet for the same tasks).
      */
     private void forgetPhantoms(GroupState g, long now) {
         if (g.idleExitMillis <= 0) {
@@ -578,30 +582,33 @@ public final class ReactiveScaler {
             return;
         }
         double backlog = backlog(g, now);
-        boolean stuck = false;
+        long readyBy = now;
         if (backlog >= 1) {
-            long age = oldestWaitMillis(g, now);
             long drainMillis = (long) (1000 * backlog / (live.ready() * g.throughput));
-            stuck = age > Math.max(g.idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
-        }
-        if (backlog < 1 || stuck) {
-            int keep = (int) Math.floor(busy);
-            if (g.ledger.endReady(live.ready() - keep, now, g.lastDemandAt, g.idleExitMillis) > 0) {
-                g.phantomsEnded++;
+            long grace = Math.max(g.idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
+            QueueDemand oldest = oldestWaiting(g, now);
+            if (oldest == null || oldest.observation.backlogAge().toMillis() <= grace) {
+                return;
             }
+            readyBy = oldest.asOfMillis - grace;
+        }
+        int keep = (int) Math.floor(busy);
+        if (g.ledger.endReady(live.ready() - keep, now, readyBy, g.lastDemandAt, g.idleExitMillis) > 0) {
+            g.phantomsEnded++;
         }
     }
 
-    /** Age of the oldest waiting task, from the freshest observations; 0 when unknown. */
-    private long oldestWaitMillis(GroupState g, long now) {
-        long age = 0;
+    /** The queue whose oldest waiting task has waited longest, from the freshest observations; null if none waits. */
+    private QueueDemand oldestWaiting(GroupState g, long now) {
+        QueueDemand oldest = null;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            if (q.fresh(now, g.observationMaxAgeMillis) && q.observation.backlogCount() > 0) {
-                age = Math.max(age, q.observation.backlogAge().toMillis());
+            if (q.fresh(now, g.observationMaxAgeMillis) && q.observation.backlogCount() > 0
+                    && (oldest == null || q.observation.backlogAge().compareTo(oldest.observation.backlogAge()) > 0)) {
+                oldest = q;
             }
         }
-        return age;
+        return oldest;
     }
 
     /**

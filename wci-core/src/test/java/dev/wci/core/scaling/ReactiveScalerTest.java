@@ -268,6 +268,38 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void aStuckBacklogSeenBeforeWorkersWereReadySaysNothingOfThem() {
+        ReactiveScaler s = scaler();
+        // A backlog that waited a minute (its workers left unseen, e.g. across a Temporal restart) and a trickle.
+        ScaleDecision d = invoked(s.onSignal(new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 30,
+                Duration.ofSeconds(60), 0.5, 0, false, clock.instant(), Duration.ZERO)));
+        clock.advance(Duration.ofSeconds(2));
+        for (String id : d.invocationIds()) {
+            s.onWorkerReady(d.group(), id, clock.instant());
+        }
+        int ready = s.status().get(0).live().ready();
+        assertEquals(d.count(), ready);
+        clock.advance(Duration.ofSeconds(1));
+        // Stats as of 5 s ago, before the new workers polled, still show the old backlog; a task fails to match
+        // meanwhile. Nothing says the new workers are gone: they have not had the time to work the backlog off.
+        s.onSignal(new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 30, Duration.ofSeconds(63), 0.5, 0,
+                false, clock.instant(), Duration.ofSeconds(5)));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "no second fleet for the same backlog");
+        assertEquals(0, s.status().get(0).phantomsEnded());
+        assertEquals(ready, s.status().get(0).live().ready());
+
+        // The same backlog, seen stuck second after second long after they were ready: now they are gone.
+        for (int t = 1; t <= 30; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(s.onSignal(new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 30,
+                    Duration.ofSeconds(63 + t), 0.5, 0, false, clock.instant(), Duration.ofSeconds(5))).isEmpty());
+        }
+        assertEquals(ready, s.status().get(0).live().ready());
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, invoked(s.onSignal(failure(V1, 1, clock))).reason());
+        assertEquals(1, s.status().get(0).phantomsEnded());
+    }
+
+    @Test
     void aYoungBacklogBeingDrainedIsNoSignOfPhantoms() {
         ReactiveScaler s = twentyReadyWorkersOnATrickle();
         s.onSignal(backlogAged(300, Duration.ofSeconds(2), clock));
