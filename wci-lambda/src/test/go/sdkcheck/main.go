@@ -57,15 +57,15 @@ func main() {
 	})
 	out["event"] = result(err, func() any { return map[string]any{"statusCode": event.StatusCode} })
 
-	sync, err := client.Invoke(ctx, &lambda.InvokeInput{
+	direct, err := client.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName: aws.String(unqualified), // the version comes from the Qualifier parameter
 		Qualifier:    aws.String("1"),
 		Payload:      []byte(`{"from":"go"}`),
 	})
 	out["requestResponse"] = result(err, func() any {
 		var payload map[string]any
-		_ = json.Unmarshal(sync.Payload, &payload)
-		return map[string]any{"statusCode": sync.StatusCode, "executedVersion": aws.ToString(sync.ExecutedVersion),
+		_ = json.Unmarshal(direct.Payload, &payload)
+		return map[string]any{"statusCode": direct.StatusCode, "executedVersion": aws.ToString(direct.ExecutedVersion),
 			"payload": payload}
 	})
 

@@ -82,12 +82,12 @@ public final class Ledger {
      */
     public int endReady(int count, long now, long readyBy, long lastDemandAt, long idleExitMillis) {
         int ended = 0;
-        long readySince = Math.min(now, readyBy);
+        long readyNoLaterThan = Math.min(now, readyBy);
         while (ended < count) {
             int oldest = -1;
             for (int i = 0, n = entries.size(); i < n; i++) {
                 LedgerEntry e = entries.get(i);
-                if (e.readyAt() <= readySince && now < e.effectiveEnd(lastDemandAt, idleExitMillis)
+                if (e.readyAt() <= readyNoLaterThan && now < e.effectiveEnd(lastDemandAt, idleExitMillis)
                         && (oldest < 0 || e.readyAt() < entries.get(oldest).readyAt())) {
                     oldest = i;
                 }
