@@ -1,0 +1,28 @@
+package dev.wci.core.census;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One worker as the census saw it. A worker started by WCI identifies itself as
+ * {@code <requestId>@<functionArn>}, where the request id is the one Lambda returned for the invocation.
+ *
+ * @param identity        the worker's identity as Temporal reports it
+ * @param status          its last reported state
+ * @param startedAt       when the worker started, as it reported (null when unknown)
+ * @param lastHeartbeatAt when Temporal last heard from it (null when unknown)
+ */
+public record CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt) {
+
+    public CensusWorker {
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(status, "status");
+    }
+
+    /** The Lambda request id of the invocation that runs this worker, when the identity has WCI's form. */
+    public Optional<String> requestId() {
+        int at = identity.indexOf('@');
+        return at <= 0 ? Optional.empty() : Optional.of(identity.substring(0, at));
+    }
+}
