@@ -170,9 +170,4 @@ public final class TargetCircuit {
     public Optional<ComputeFailure> openedBy() {
         return state == State.OPEN ? Optional.ofNullable(openedBy) : Optional.empty();
     }
-
-    /** Invocations the next restricted request may carry (1 while half-open). */
-    public int allowance() {
-        return allowance;
-    }
 }
