@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeRequest;
  * qualified ARN as function name and a small JSON payload ({@code deploymentName}, {@code buildId},
  * {@code reason}, {@code invocationId}, {@code requestedAt}). Calls run concurrently on the shared Netty event
  * loop, at most {@link LambdaProviderSettings#maxConcurrentInvokes()} in flight for the whole provider. Outcomes
- * are classified by {@link LambdaErrorClassifier}; throttles are never retried here.
+ * are classified by {@link LambdaErrorClassifier}. Each Invoke is one HTTP attempt, never retried here (see
+ * {@link LambdaClients#SINGLE_ATTEMPT}): the scaler's limits count every attempt, and its backoff retries.
  *
  * <p>Validate: see {@link TargetValidator}; results are cached and rate-limited by {@link ValidationCache}.
  *
@@ -161,6 +162,7 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                 .functionName(functionName)
                 .invocationType(InvocationType.EVENT)
                 .payload(SdkBytes.fromByteArrayUnsafe(payload(request, id)))
+                .overrideConfiguration(LambdaClients.SINGLE_ATTEMPT)
                 .build();
         return limiter.submit(() -> client.invoke(invoke))
                 .handle((response, error) -> {

@@ -19,7 +19,8 @@ import java.util.Optional;
  *   <tr><td>apiCallAttemptTimeout</td><td>3 s</td><td>an async Invoke answers in tens of ms; a slow attempt is retried</td></tr>
  *   <tr><td>apiCallTimeout</td><td>10 s</td><td>bounds one call including its retries</td></tr>
  *   <tr><td>maxConcurrentInvokes</td><td>256</td><td>bounds in-flight calls (and connections) across all targets</td></tr>
- *   <tr><td>maxRetries</td><td>2</td><td>retries of transient errors only; throttles are never retried here</td></tr>
+ *   <tr><td>maxRetries</td><td>2</td><td>retries of transient control-plane errors; Invoke and throttles are never
+ *       retried here</td></tr>
  *   <tr><td>revalidationInterval</td><td>5 min</td><td>how long a Valid result is reused: control-plane quotas are low</td></tr>
  *   <tr><td>minRevalidationInterval</td><td>30 s</td><td>shortest gap between two control-plane checks of one target</td></tr>
  * </table>
@@ -31,7 +32,8 @@ import java.util.Optional;
  * @param apiCallAttemptTimeout   timeout of one HTTP attempt
  * @param apiCallTimeout          timeout of one API call, retries included
  * @param maxConcurrentInvokes    bound on in-flight Invoke calls for the whole provider
- * @param maxRetries              SDK retries of transient errors (0 = one attempt)
+ * @param maxRetries              SDK retries of transient control-plane errors (0 = one attempt); Invoke is always
+ *                                one attempt (see {@link dev.wci.lambda.invoke.LambdaClients#SINGLE_ATTEMPT})
  * @param revalidationInterval    how long a Valid validation result is served from cache
  * @param minRevalidationInterval how long an Invalid result is served from cache, and the minimum gap between checks
  */

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -111,9 +112,13 @@ public final class InvokeExecutor {
                 ? failAll(decision, FailureClass.INTERNAL, "provider failed: " + error)
                 : matchIds(decision, results);
         Duration latency = Duration.ofMillis(Math.max(0, clock.millis() - sentAt));
-        scaler.onInvocationResults(decision, outcome);
+        Optional<Duration> backoff = scaler.onInvocationResults(decision, outcome);
         for (InvocationResult r : outcome) {
             observer.result(decision, r, latency);
+        }
+        Duration asked = longestRetryAfter(outcome);
+        if (backoff.isPresent() && asked != null && asked.compareTo(backoff.get()) > 0) {
+            observer.retryAfterCapped(decision, asked, backoff.get());
         }
         ScaleDecision next;
         synchronized (this) {
@@ -125,6 +130,17 @@ public final class InvokeExecutor {
         if (next != null) {
             send(next);
         }
+    }
+
+    private static Duration longestRetryAfter(List<InvocationResult> outcome) {
+        Duration longest = null;
+        for (InvocationResult r : outcome) {
+            if (r instanceof InvocationResult.Failed f && f.failure().retryAfter() != null
+                    && (longest == null || f.failure().retryAfter().compareTo(longest) > 0)) {
+                longest = f.failure().retryAfter();
+            }
+        }
+        return longest;
     }
 
     /** One result per reserved id, whatever the provider returned: a missing one is an internal failure. */

@@ -17,4 +17,11 @@ public interface InvokeObserver {
     /** One invocation's outcome, {@code latency} after the call was sent. */
     default void result(ScaleDecision decision, InvocationResult result, Duration latency) {
     }
+
+    /**
+     * The provider asked to wait {@code asked} before invoking the target again, longer than WCI's maximum backoff:
+     * WCI waits {@code waited} instead. Once per request.
+     */
+    default void retryAfterCapped(ScaleDecision decision, Duration asked, Duration waited) {
+    }
 }

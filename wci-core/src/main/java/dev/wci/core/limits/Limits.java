@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * Every limit on invocations, enforced in one place: circuit, throttle backoff, worker caps, invoke
- * rate and budgets. {@link #admit} trims a request and consumes what it grants (rate tokens, budget).
+ * Every limit on invocations, enforced in one place: circuit (open, half-open probe, ramp), throttle backoff, worker
+ * caps, invoke rate and budgets. {@link #admit} trims a request and consumes what it grants (rate tokens, budget, the
+ * circuit's probe). Whatever the failure mix, no more invocations are granted than the invoke-rate bucket holds.
  * Not thread-safe: the scaler confines it.
  */
 public final class Limits {
@@ -37,12 +38,16 @@ public final class Limits {
     public final class TargetLimits {
         private final TokenBucket invokeRate;
         private final ThrottleBackoff backoff;
-        private final TargetCircuit circuit = new TargetCircuit();
+        private final TargetCircuit circuit;
         private final InvokeLoopGuard invokeLoop = new InvokeLoopGuard();
 
         private TargetLimits(ScalingPolicy policy, long nowMillis) {
             invokeRate = new TokenBucket(policy.invokeRatePerTarget(), policy.invokeBurstPerTarget(), nowMillis);
             backoff = new ThrottleBackoff(policy.backoffBase(), policy.backoffMax(), policy.backoffJitter(), random);
+            // Probes of an invalid target wait like throttle backoffs; the ramp ends at the burst, where the rate
+            // bucket alone governs.
+            circuit = new TargetCircuit(policy.backoffBase().toMillis(), policy.backoffMax().toMillis(),
+                    policy.invokeBurstPerTarget());
         }
 
         public ThrottleBackoff backoff() {
@@ -101,8 +106,10 @@ public final class Limits {
         List<LimitTrim> trims = null;
         int n = requested;
         if (t.circuit.isOpen()) {
-            trims = trim(trims, LimitKind.CIRCUIT_OPEN, n, 0);
-            n = 0;
+            // Validated and past its probe wait, an open circuit lets one probe through: it is half-open from then.
+            int probe = t.circuit.allowed(n, nowMillis);
+            trims = trim(trims, probe == 0 ? LimitKind.CIRCUIT_OPEN : LimitKind.CIRCUIT_HALF_OPEN, n, probe);
+            n = probe;
         }
         if (n > 0 && t.invokeLoop.isSuspect()) {
             int probe = t.invokeLoop.allowed(n, nowMillis);
@@ -112,6 +119,14 @@ public final class Limits {
         if (n > 0 && t.backoff.blocked(nowMillis)) {
             trims = trim(trims, LimitKind.THROTTLE_BACKOFF, n, 0);
             n = 0;
+        }
+        if (n > 0 && !t.circuit.isOpen() && t.circuit.state() != TargetCircuit.State.CLOSED) {
+            // Recorded even when nothing is cut, so that the audit says a decision was a probe or a ramp step.
+            int allowed = t.circuit.allowed(n, nowMillis);
+            LimitKind kind = t.circuit.state() == TargetCircuit.State.RAMPING
+                    ? LimitKind.CIRCUIT_RAMP : LimitKind.CIRCUIT_HALF_OPEN;
+            trims = trim(trims, kind, n, allowed);
+            n = allowed;
         }
         int versionRoom = Math.max(0, policyOf(version).maxWorkersPerVersion() - versionLive);
         if (n > versionRoom) {
@@ -141,6 +156,7 @@ public final class Limits {
             n = tokens;
         }
         if (n > 0) {
+            t.circuit.sent(nowMillis);
             vb.charge(n * costEach, nowMillis);
             totalBudget.charge(n * costEach, nowMillis);
         }
@@ -153,21 +169,38 @@ public final class Limits {
         totalBudget.refund(workerSeconds, chargedAtMillis, nowMillis);
     }
 
-    /** Records a provider throttle of the target; returns the backoff applied. */
-    public Duration onThrottled(ComputeTarget target, Duration retryAfter, long nowMillis) {
-        return Duration.ofMillis(target(target, nowMillis).backoff.onThrottle(nowMillis, retryAfter));
+    /**
+     * A request decided at {@code decidedAtMillis} was throttled or failed transiently: backs off (honouring
+     * {@code retryAfter} up to the maximum backoff), and the next admission after the backoff is one probe.
+     *
+     * @return the backoff applied
+     */
+    public Duration onThrottled(ComputeTarget target, Duration retryAfter, long decidedAtMillis, long nowMillis) {
+        TargetLimits t = target(target, nowMillis);
+        t.circuit.transientFailure(decidedAtMillis);
+        return Duration.ofMillis(t.backoff.onThrottle(nowMillis, retryAfter));
     }
 
-    public void onAccepted(ComputeTarget target, long nowMillis) {
-        target(target, nowMillis).backoff.onSuccess();
+    /** A request decided at {@code decidedAtMillis} was accepted: resets the backoff, and ramps a half-open target on. */
+    public void onAccepted(ComputeTarget target, long decidedAtMillis, long nowMillis) {
+        TargetLimits t = target(target, nowMillis);
+        t.backoff.onSuccess();
+        t.circuit.accepted(decidedAtMillis);
     }
 
-    public void openCircuit(ComputeTarget target, ComputeFailure failure, long nowMillis) {
-        target(target, nowMillis).circuit.open(failure);
+    /** A request decided at {@code decidedAtMillis} ended without a verdict on the target (e.g. an internal error). */
+    public void onInconclusive(ComputeTarget target, long decidedAtMillis, long nowMillis) {
+        target(target, nowMillis).circuit.released(decidedAtMillis);
     }
 
-    public void closeCircuit(ComputeTarget target, long nowMillis) {
-        target(target, nowMillis).circuit.close();
+    /** A request decided at {@code decidedAtMillis} found the target invalid, or (decided now) a validation failed. */
+    public void openCircuit(ComputeTarget target, ComputeFailure failure, long decidedAtMillis, long nowMillis) {
+        target(target, nowMillis).circuit.open(failure, decidedAtMillis, nowMillis);
+    }
+
+    /** The target validated: an open circuit may send one probe (see {@link TargetCircuit}); it does not close. */
+    public void onValidated(ComputeTarget target, long nowMillis) {
+        target(target, nowMillis).circuit.validated();
     }
 
     /** The target's invocations do not lead to progress: hold it back (see {@link InvokeLoopGuard}). */

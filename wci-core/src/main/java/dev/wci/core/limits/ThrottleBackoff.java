@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * Backoff after the provider throttled a target: exponential from a base, capped, with jitter, and
- * never shorter than the provider's retry-after. A success resets it. Not thread-safe: the scaler
- * confines it.
+ * Backoff after the provider throttled a target or failed transiently: exponential from a base, capped, with
+ * jitter, and never shorter than the provider's retry-after, which is itself capped by the maximum (a peer asking
+ * for a day must not block a version for a day). A success resets it. Not thread-safe: the scaler confines it.
  */
 public final class ThrottleBackoff {
 
@@ -29,11 +29,25 @@ public final class ThrottleBackoff {
         int shift = Math.min(consecutive, 30);
         long exp = Math.min(maxMillis, baseMillis << shift);
         long jittered = (long) (exp * (1.0 + jitter * random.nextDouble()));
-        long delay = Math.max(jittered, retryAfter == null ? 0 : retryAfter.toMillis());
+        long asked = retryAfter == null || retryAfter.isNegative() ? 0 : saturatedMillis(retryAfter);
+        long delay = Math.max(jittered, Math.min(asked, maxMillis));
         consecutive++;
         // Several throttled results of one request arrive together: extend, never shorten.
         blockedUntilMillis = Math.max(blockedUntilMillis, nowMillis + delay);
         return delay;
+    }
+
+    /** The longest wait a retry-after may impose. */
+    public long maxMillis() {
+        return maxMillis;
+    }
+
+    private static long saturatedMillis(Duration d) {
+        try {
+            return d.toMillis();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     public void onSuccess() {

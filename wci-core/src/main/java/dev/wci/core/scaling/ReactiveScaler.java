@@ -137,7 +137,10 @@ public final class ReactiveScaler {
         }
     }
 
-    /** A validation result for a group's target: valid closes its circuit (and updates facts), invalid opens it. */
+    /**
+     * A validation result for a group's target: valid updates its facts and lets an open circuit send one probe (it
+     * does not close it: validation cannot see every fault of Invoke); invalid opens it.
+     */
     public synchronized void onValidation(ScalingGroupId id, TargetValidation validation) {
         GroupState g = groups.get(id);
         if (g == null) {
@@ -146,10 +149,10 @@ public final class ReactiveScaler {
         long now = clock.millis();
         if (validation instanceof TargetValidation.Valid v) {
             g.facts = v.facts();
-            limits.closeCircuit(g.group.target(), now);
+            limits.onValidated(g.group.target(), now);
         } else if (validation instanceof TargetValidation.Invalid inv && inv.failure().failureClass().opensCircuit()) {
             // Only a failure about the target itself; a throttled or unreachable control plane says nothing of it.
-            limits.openCircuit(g.group.target(), inv.failure(), now);
+            limits.openCircuit(g.group.target(), inv.failure(), now, now);
         }
     }
 
@@ -252,9 +255,12 @@ public final class ReactiveScaler {
      * The provider's answers for the invocations of one decision. Failed invocations leave the ledger and return
      * their budget. For the target, the request counts once: an invalid-target failure opens the circuit; else a
      * throttle or transient failure starts (or lengthens by one step) the backoff, honouring the longest
-     * retry-after; else an accepted request resets it.
+     * retry-after up to the maximum backoff, and the target is half-open after it; else an accepted request resets
+     * the backoff and ramps a half-open target on.
+     *
+     * @return the backoff this request started, or empty
      */
-    public synchronized void onInvocationResults(ScaleDecision decision, List<InvocationResult> results) {
+    public synchronized Optional<Duration> onInvocationResults(ScaleDecision decision, List<InvocationResult> results) {
         long now = clock.millis();
         GroupState g = groups.get(decision.group());
         ComputeFailure invalid = null;
@@ -291,13 +297,17 @@ public final class ReactiveScaler {
                 }
             }
         }
+        long decidedAt = decision.decidedAt().toEpochMilli();
         if (invalid != null) {
-            limits.openCircuit(decision.target(), invalid, now);
+            limits.openCircuit(decision.target(), invalid, decidedAt, now);
         } else if (transientFailure != null) {
-            limits.onThrottled(decision.target(), transientFailure.retryAfter(), now);
+            return Optional.of(limits.onThrottled(decision.target(), transientFailure.retryAfter(), decidedAt, now));
         } else if (accepted) {
-            limits.onAccepted(decision.target(), now);
+            limits.onAccepted(decision.target(), decidedAt, now);
+        } else {
+            limits.onInconclusive(decision.target(), decidedAt, now);
         }
+        return Optional.empty();
     }
 
     private static boolean longer(Duration a, Duration b) {
@@ -341,7 +351,8 @@ public final class ReactiveScaler {
                     g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
                     t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
                     t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
-                    g.ledger.size(), g.phantomsEnded, t.invokeLoop().reason().orElse(null)));
+                    g.ledger.size(), g.phantomsEnded, t.invokeLoop().reason().orElse(null),
+                    t.circuit().state().name()));
         }
         return out;
     }

@@ -195,6 +195,33 @@ class InvokeExecutorTest {
     }
 
     @Test
+    void aRetryAfterBeyondTheMaximumBackoffIsReportedOncePerRequestWithWhatWciWaits() {
+        ManualProvider p = new ManualProvider();
+        ScalingPolicy policy = Fixtures.policy().backoffJitter(0).build();
+        ReactiveScaler scaler = Fixtures.scaler(policy, clock, new DecisionAudit(10), V1);
+        List<String> capped = new CopyOnWriteArrayList<>();
+        InvokeObserver capObserver = new InvokeObserver() {
+            @Override
+            public void retryAfterCapped(ScaleDecision decision, Duration asked, Duration waited) {
+                capped.add(asked.toSeconds() + "s->" + waited.toSeconds() + "s");
+            }
+        };
+        ControlLoop loop = new ControlLoop(scaler, new InvokeExecutor(Map.of("test", p), scaler, capObserver, clock, 4));
+        loop.accept(failure(V1, 1000, clock));
+        assertTrue(p.requests.get(0).count() > 1);
+        p.failAll(0, ComputeFailure.throttled("ReservedFunctionConcurrentInvocationLimitExceeded",
+                Duration.ofSeconds(86_400), "Rate Exceeded."));
+        assertEquals(List.of("86400s->60s"), capped, "once for the request, not per invocation");
+        assertEquals(clock.instant().plusSeconds(60), scaler.status().get(0).backoffUntil());
+
+        clock.advance(Duration.ofSeconds(60));
+        loop.accept(failure(V1, 1000, clock));
+        assertEquals(1, p.requests.get(1).count(), "a probe after the capped wait");
+        p.failAll(1, ComputeFailure.throttled("r", Duration.ofSeconds(30), "Rate Exceeded."));
+        assertEquals(1, capped.size(), "a retry-after within the maximum is simply honoured");
+    }
+
+    @Test
     void aProviderThatLosesResultsFailsTheMissingOnes() {
         ManualProvider p = new ManualProvider();
         ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(10), V1);

@@ -71,11 +71,24 @@ class LimitsTest {
         assertEquals(4000, b.onThrottle(0, null));
         assertEquals(8000, b.onThrottle(0, null));
         assertEquals(8000, b.onThrottle(0, null), "capped");
-        assertEquals(30_000, b.onThrottle(0, Duration.ofSeconds(30)), "retry-after wins when longer");
-        assertTrue(b.blocked(29_999));
-        assertFalse(b.blocked(30_000));
+        b.onSuccess();
+        assertEquals(5000, b.onThrottle(10_000, Duration.ofSeconds(5)), "retry-after wins when longer");
+        assertTrue(b.blocked(14_999));
+        assertFalse(b.blocked(15_000));
         b.onSuccess();
         assertEquals(1000, b.onThrottle(40_000, null), "a success resets the exponent");
+    }
+
+    @Test
+    void retryAfterIsCappedByTheMaximumBackoff() {
+        ThrottleBackoff b = new ThrottleBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0,
+                new SplittableRandom(1));
+        assertEquals(60_000, b.onThrottle(0, Duration.ofSeconds(86_400)), "a day asked, the maximum waited");
+        assertFalse(b.blocked(60_000));
+        b.onSuccess();
+        assertEquals(60_000, b.onThrottle(100_000, Duration.ofSeconds(Long.MAX_VALUE)), "no overflow");
+        assertEquals(160_000, b.blockedUntilMillis());
+        assertEquals(2000, b.onThrottle(200_000, Duration.ofSeconds(-5)), "a negative hint is no hint");
     }
 
     @Test
@@ -108,14 +121,66 @@ class LimitsTest {
     @Test
     void circuitAndBackoffRefuseEverything() {
         Limits l = new Limits(ScalingPolicy.defaults(), new SplittableRandom(1));
-        l.openCircuit(T, ComputeFailure.of(FailureClass.NOT_FOUND, "gone"), 0);
+        l.openCircuit(T, ComputeFailure.of(FailureClass.NOT_FOUND, "gone"), 0, 0);
         Admission a = l.admit(T, V, 3, 0, 0, 900, 0);
         assertEquals(0, a.granted());
         assertEquals(LimitKind.CIRCUIT_OPEN, a.trims().get(0).limit());
-        l.closeCircuit(T, 0);
-        l.onThrottled(T, Duration.ofSeconds(2), 0);
+        l.onValidated(T, 0);
+        Admission probe = l.admit(T, V, 3, 0, 0, 900, 0);
+        assertEquals(List.of(new LimitTrim(LimitKind.CIRCUIT_HALF_OPEN, 3, 1)), probe.trims(), "one probe");
+        l.onAccepted(T, 0, 10);
+        assertEquals(List.of(new LimitTrim(LimitKind.CIRCUIT_RAMP, 3, 2)), l.admit(T, V, 3, 0, 0, 900, 20).trims());
+        l.onThrottled(T, Duration.ofSeconds(2), 20, 20);
         assertEquals(LimitKind.THROTTLE_BACKOFF, l.admit(T, V, 3, 0, 0, 900, 1000).trims().get(0).limit());
-        assertEquals(3, l.admit(T, V, 3, 0, 0, 900, 2500).granted());
+        assertEquals(1, l.admit(T, V, 3, 0, 0, 900, 2500).granted(), "after a backoff, one probe");
+    }
+
+    @Test
+    void circuitProbesRampsAndReopensWithAGrowingWait() {
+        TargetCircuit c = new TargetCircuit(1000, 8000, 8);
+        ComputeFailure denied = ComputeFailure.of(FailureClass.ACCESS_DENIED, "KMS");
+        c.open(denied, 0, 0);
+        assertEquals(0, c.allowed(5, 0), "open, not validated");
+        c.validated();
+        assertEquals(1, c.allowed(5, 0), "validated: one probe, not a batch");
+        c.sent(0);
+        assertEquals(TargetCircuit.State.HALF_OPEN, c.state());
+        assertEquals(0, c.allowed(5, 10), "nothing while the probe is in flight");
+        c.open(denied, 0, 100); // the probe was denied
+        c.validated();
+        assertEquals(0, c.allowed(5, 1099), "a failed probe waits the base before the next");
+        assertEquals(1, c.allowed(5, 1100));
+        c.sent(1100);
+        c.open(denied, 1100, 1200);
+        c.validated();
+        assertEquals(0, c.allowed(5, 3199), "then twice as long");
+        c.sent(3200);
+        c.accepted(100); // a request decided before the probe says nothing of it
+        assertEquals(0, c.allowed(5, 3300));
+        c.accepted(3200);
+        assertEquals(TargetCircuit.State.RAMPING, c.state());
+        assertEquals(2, c.allowed(5, 3300));
+        c.sent(3300);
+        c.accepted(3300);
+        assertEquals(4, c.allowed(5, 3400));
+        c.sent(3400);
+        c.accepted(3400);
+        assertEquals(TargetCircuit.State.CLOSED, c.state(), "closed at the ramp ceiling");
+        assertEquals(500, c.allowed(500, 3500));
+        c.open(denied, 3500, 3600);
+        c.validated();
+        assertEquals(1, c.allowed(5, 3600), "a first failure after closing waits only for the validation");
+    }
+
+    @Test
+    void aProbeWhoseResultNeverComesBackBlocksAtMostTheMaximumWait() {
+        TargetCircuit c = new TargetCircuit(1000, 8000, 8);
+        c.transientFailure(0);
+        c.sent(0);
+        assertEquals(0, c.allowed(3, 7999));
+        assertEquals(1, c.allowed(3, 8000));
+        c.released(0);
+        assertEquals(1, c.allowed(3, 1), "an inconclusive result frees the next probe");
     }
 
     @Test

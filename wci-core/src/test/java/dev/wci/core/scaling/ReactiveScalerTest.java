@@ -466,8 +466,14 @@ class ReactiveScalerTest {
             assertTrue(s.tick().isEmpty());
         }
         s.onValidation(d.group(), new TargetValidation.Valid(FACTS, List.of(), clock.instant()));
+        assertNotNull(s.status().get(0).circuitOpenedBy(), "a passing validation alone does not close it");
+        ScaleDecision probe = invoked(s.onSignal(failure(V1, 100, clock)));
+        assertEquals(1, probe.count(), "one probe");
+        assertEquals(LimitKind.CIRCUIT_HALF_OPEN, probe.trims().get(0).limit());
         assertNull(s.status().get(0).circuitOpenedBy());
-        invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals("HALF_OPEN", s.status().get(0).circuit());
+        accept(s, probe);
+        assertEquals("RAMPING", s.status().get(0).circuit());
     }
 
     @Test

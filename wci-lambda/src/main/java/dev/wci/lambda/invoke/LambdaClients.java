@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import io.netty.channel.EventLoopGroup;
@@ -59,8 +60,19 @@ public final class LambdaClients implements AutoCloseable {
     }
 
     /**
-     * Retries transient failures only, a few times with a short jittered backoff. Throttles are excluded: the
-     * scaler's per-function backoff owns them, and retrying inside the SDK would multiply an invoke storm.
+     * For {@code Invoke}: one HTTP attempt, no SDK retry. Each attempt is an invocation the scaler's invoke-rate
+     * limit must have granted; an SDK retry would be an invocation it never saw (a 500 or a hanging endpoint tripled
+     * the HTTP invokes past the configured rate). A transient failure goes back to the scaler, whose per-function
+     * backoff then lets one probe through. Applied per request (a plugin), so one client per (region, credentials)
+     * still serves the control-plane calls, which keep their retries.
+     */
+    public static final AwsRequestOverrideConfiguration SINGLE_ATTEMPT = AwsRequestOverrideConfiguration.builder()
+            .addPlugin(config -> config.overrideConfiguration(o -> o.retryStrategy(retryStrategy(0))))
+            .build();
+
+    /**
+     * Retries transient failures only, a few times with a short jittered backoff; used by control-plane calls
+     * (validation). Throttles are excluded: retrying inside the SDK would multiply a storm.
      */
     static RetryStrategy retryStrategy(int maxRetries) {
         return StandardRetryStrategy.builder()

@@ -44,6 +44,8 @@ import software.amazon.awssdk.services.sts.model.StsException;
 public final class LambdaErrorClassifier {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A retry-after beyond a year is read as a year (the scaler caps it far lower anyway). */
+    private static final double MAX_RETRY_AFTER_SECONDS = 365 * 86_400.0;
 
     private static final Set<String> THROTTLE_CODES = Set.of("TooManyRequestsException", "EC2ThrottledException",
             "ThrottlingException", "Throttling", "RequestLimitExceeded");
@@ -168,10 +170,12 @@ public final class LambdaErrorClassifier {
         }
         try {
             double seconds = Double.parseDouble(value.strip());
-            if (seconds < 0 || Double.isNaN(seconds) || seconds > 86_400) {
+            if (seconds < 0 || Double.isNaN(seconds)) {
                 return Optional.empty();
             }
-            return Optional.of(Duration.ofMillis(Math.round(seconds * 1000)));
+            // Passed on as asked (bounded only to stay a sane number): the scaler caps it by its maximum backoff
+            // and says so, rather than a huge value silently becoming the short default backoff.
+            return Optional.of(Duration.ofMillis(Math.round(Math.min(seconds, MAX_RETRY_AFTER_SECONDS) * 1000)));
         } catch (NumberFormatException ignored) {
             return Optional.empty(); // an HTTP-date or garbage: the scaler's own backoff applies
         }

@@ -12,8 +12,9 @@ import java.util.Optional;
  * @param endpoint      Lambda endpoint override (local Lambda runtime, LocalStack)
  * @param stsEndpoint   STS endpoint override
  * @param assumeRole    role assumed for every target without its own
- * @param invokeTimeout timeout of one Invoke call, retries included (default 10 s)
- * @param maxRetries    SDK retries of a transient Invoke failure; throttles are never retried (default 2)
+ * @param invokeTimeout timeout of one AWS call, retries included (default 10 s)
+ * @param maxRetries    SDK retries of a transient control-plane failure; Invoke and throttles are never retried
+ *                      by the SDK (default 2)
  */
 public record AwsConfig(Optional<String> region, Optional<URI> endpoint, Optional<URI> stsEndpoint,
                         Optional<AssumeRoleSettings> assumeRole, Duration invokeTimeout, int maxRetries) {

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs failed invocations at WARN, at most once per {@link #EVERY} for each version and failure class (a throttle
- * storm must not become a log storm); the metrics count every one.
+ * storm must not become a log storm); the metrics count every one. A retry-after longer than WCI's maximum backoff
+ * is logged at WARN once per request that carried it (the backoff spaces those requests).
  */
 final class InvokeFailureLog implements InvokeObserver {
 
@@ -53,5 +54,12 @@ final class InvokeFailureLog implements InvokeObserver {
         }
         log.warn("version {}: invoke of {} failed: {}{}", key.version(), decision.target().address(), failed.failure(),
                 skipped > 0 ? " (" + skipped + " more like it since the last message)" : "");
+    }
+
+    @Override
+    public void retryAfterCapped(ScaleDecision decision, Duration asked, Duration waited) {
+        log.warn("version {}: Lambda asked to retry {} after {} s; WCI waits {} s (its maximum backoff, "
+                        + "scaling.backoffMax)", decision.group().version(), decision.target().address(),
+                asked.toSeconds(), waited.toMillis() / 1000.0);
     }
 }

@@ -55,7 +55,7 @@ public final class StatusReport {
     public record GroupView(int starting, int ready, double backlog, double arrivalRate, double workerThroughput,
                             double coldStartSeconds, boolean queueRateLimited, String circuitOpenBecause,
                             Instant throttleBackoffUntil, String invokeLoopSuspect, int invokeTokens,
-                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded) {
+                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded, String circuit) {
     }
 
     public record BootstrapView(int attempts, Instant lastAttemptAt, Instant nextAttemptAt, String lastOutcome) {
@@ -141,7 +141,7 @@ public final class StatusReport {
                 g.arrivalRate(), g.workerThroughput(), g.coldStartMillis() / 1000.0, g.rateLimited(),
                 g.circuitOpenedBy() == null ? null : g.circuitOpenedBy().toString(), g.backoffUntil(),
                 g.invokeLoopSuspect(), g.invokeTokens(), finite(g.budgetRemaining()), g.ledgerSize(),
-                g.phantomsEnded());
+                g.phantomsEnded(), g.circuit());
         BootstrapView boot = b == null ? null
                 : new BootstrapView(b.attempts(), b.lastAttemptAt(), b.nextAttemptAt(), b.lastOutcome());
         PollView poll = p == null ? null : new PollView(p.active(), p.polls(), p.failures(),

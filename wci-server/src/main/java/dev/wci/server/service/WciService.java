@@ -131,6 +131,11 @@ public final class WciService implements AutoCloseable {
                 metrics.result(decision, result, latency);
                 failureLog.result(decision, result, latency);
             }
+
+            @Override
+            public void retryAfterCapped(ScaleDecision decision, Duration asked, Duration waited) {
+                failureLog.retryAfterCapped(decision, asked, waited);
+            }
         };
         this.executor = new InvokeExecutor(providers, scaler, observers, clock, config.limits().maxInFlightInvokes());
         this.loop = new ControlLoop(scaler, executor);

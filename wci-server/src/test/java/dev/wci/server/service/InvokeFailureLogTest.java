@@ -84,4 +84,13 @@ class InvokeFailureLogTest {
         failures.result(decision(V1), new InvocationResult.Accepted("inv-1", clock.instant()), Duration.ZERO);
         assertEquals(3, logs.list.size(), messages().toString());
     }
+
+    @Test
+    void aCappedRetryAfterSaysWhatThePeerAskedAndWhatWciWaits() {
+        failures.retryAfterCapped(decision(V1), Duration.ofSeconds(86_400), Duration.ofSeconds(60));
+        assertEquals(1, logs.list.size());
+        assertEquals(ch.qos.logback.classic.Level.WARN, logs.list.get(0).getLevel());
+        assertEquals("version orders:v1: Lambda asked to retry arn:aws:lambda:us-east-1:123456789012:function:orders:1 "
+                + "after 86400 s; WCI waits 60.0 s (its maximum backoff, scaling.backoffMax)", messages().get(0));
+    }
 }
