@@ -425,7 +425,7 @@ public final class ReactiveScaler implements CensusSink {
                     continue;
                 }
                 if (w != null) {
-                    e = seen(g, e, w, asOf, events);
+                    e = seen(g, e, w, asOf, now, events);
                 } else if (e.seen()) {
                     e = e.ended(asOf); // gone from the census after it had been listed
                 } else if (asOf - e.invokedAt() >= failedStartMillis) {
@@ -450,7 +450,7 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     /** The census lists the worker of {@code e}: it is ready from when the facts say, and ended if it stops. */
-    private LedgerEntry seen(GroupState g, LedgerEntry e, CensusWorker w, long asOf,
+    private LedgerEntry seen(GroupState g, LedgerEntry e, CensusWorker w, long asOf, long now,
                              List<Consumer<ScalerObserver>> events) {
         if (!e.seen()) {
             long startedAt = w.startedAt() == null ? asOf : w.startedAt().toEpochMilli();
@@ -458,7 +458,7 @@ public final class ReactiveScaler implements CensusSink {
             // as it comes from another clock.
             e = e.seen(Math.max(e.invokedAt(), Math.min(asOf, startedAt)), asOf);
             g.lastFirstSeenAt = asOf;
-            madeProgress(g, asOf);
+            madeProgress(g, now); // it polls this version: no invoke loop
             if (!e.adopted()) {
                 g.seenCount++;
                 learnColdStart(g, e);
