@@ -362,8 +362,13 @@ public final class ReactiveScaler implements CensusSink {
     public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at, boolean idle) {
         GroupState g = groups.get(id);
         if (g != null && g.ledger.ended(invocationId, at.toEpochMilli()) != null && idle) {
-            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - g.idleExitMillis);
+            exitedIdle(g, at.toEpochMilli());
         }
+    }
+
+    /** A worker exited for lack of work at {@code at}: its queues were empty by then, older failures were served. */
+    private static void exitedIdle(GroupState g, long at) {
+        g.drainedAt = Math.max(g.drainedAt, at - g.idleExitMillis);
     }
 
     /**
@@ -471,8 +476,7 @@ public final class ReactiveScaler implements CensusSink {
         if (w.status() != CensusStatus.RUNNING) {
             e = e.ended(asOf);
             if (g.idleExitMillis > 0 && asOf + g.refreshMarginMillis < e.pollEnd()) {
-                // It stopped well before its poll end: it exited idle, so its queues were empty by then.
-                g.drainedAt = Math.max(g.drainedAt, asOf - g.idleExitMillis);
+                exitedIdle(g, asOf); // it stopped well before its poll end: for lack of work
             }
         }
         return e;
