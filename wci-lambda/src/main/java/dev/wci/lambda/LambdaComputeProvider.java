@@ -31,6 +31,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeRequest;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 /**
  * The AWS Lambda {@link ComputeProvider} (type {@value #TYPE}).
@@ -169,7 +170,8 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                     if (error == null) {
                         Integer status = response.statusCode();
                         if (status == null || (status >= 200 && status < 300)) {
-                            return (InvocationResult) new InvocationResult.Accepted(id, clock.instant());
+                            return (InvocationResult) new InvocationResult.Accepted(id, clock.instant(),
+                                    requestId(response));
                         }
                         return new InvocationResult.Failed(id, ComputeFailure.of(FailureClass.INTERNAL,
                                 "Lambda Invoke of " + functionName + " answered HTTP " + status + " without an error"));
@@ -183,7 +185,17 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                 });
     }
 
-    private byte[] payload(InvocationRequest request, String id) {
+    /**
+     * Lambda's request id of an accepted invocation (header {@code x-amzn-RequestId}): the worker's Context sees the
+     * same id and puts it in its identity, by which the worker census finds it. Null when the answer had none (the
+     * SDK then reports "UNKNOWN").
+     */
+    private static String requestId(InvokeResponse response) {
+        String id = response.responseMetadata() == null ? null : response.responseMetadata().requestId();
+        return id == null || id.isBlank() || id.equals("UNKNOWN") ? null : id;
+    }
+
+        private byte[] payload(InvocationRequest request, String id) {
         ObjectNode node = json.createObjectNode();
         node.put("deploymentName", request.group().version().deploymentName());
         node.put("buildId", request.group().version().buildId());

@@ -17,10 +17,11 @@ import java.time.Instant;
  * @param invokeLoopSuspect why the target is held back as an invoke loop, or null
  * @param circuit           the target's circuit: CLOSED, OPEN, HALF_OPEN (one probe at a time) or RAMPING (see
  *                          {@link dev.wci.core.limits.TargetCircuit})
+ * @param census            what the worker census says of the group; {@code live} counts from it while it is live
  */
 public record GroupStatus(ScalingGroupId group, ComputeTarget target, LiveWorkers live, double backlog,
                           double arrivalRate, double workerThroughput, long coldStartMillis, boolean rateLimited,
                           ComputeFailure circuitOpenedBy, Instant backoffUntil, int invokeTokens,
                           double budgetRemaining, int ledgerSize, long phantomsEnded,
-                          String invokeLoopSuspect, String circuit) {
+                          String invokeLoopSuspect, String circuit, GroupCensus census) {
 }

@@ -7,8 +7,10 @@ import dev.wci.core.registry.RegistrySnapshot;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ScaleDecision;
+import dev.wci.core.scaling.ScalerObserver;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
+import dev.wci.core.version.ScalingGroupId;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * WCI's own meters (DESIGN §6; names in docs/metrics.md). Counters are updated as things happen; the per-version
  * gauges are refreshed from the scaler's status on every scrape ({@link #refresh}).
  */
-public final class WciMetrics implements InvokeObserver {
+public final class WciMetrics implements InvokeObserver, ScalerObserver {
 
     private final MeterRegistry registry;
     private final Timer reaction;
@@ -41,6 +43,8 @@ public final class WciMetrics implements InvokeObserver {
     private final MultiGauge backoff;
     private final MultiGauge invokeLoop;
     private final MultiGauge versions;
+    private final MultiGauge censusWorkers;
+    private final MultiGauge censusLive;
     private final AtomicInteger ready = new AtomicInteger();
 
     public WciMetrics(MeterRegistry registry) {
@@ -75,6 +79,12 @@ public final class WciMetrics implements InvokeObserver {
         this.versions = MultiGauge.builder("wci.versions")
                 .description("1 per version known to the registry, labelled with its management state (managed,"
                         + " server_managed, not_in_temporal, unmapped) and routing").register(registry);
+        this.censusWorkers = MultiGauge.builder("wci.census.workers")
+                .description("Workers Temporal's worker census lists as running (adopted: not invoked by this process)")
+                .register(registry);
+        this.censusLive = MultiGauge.builder("wci.census.live")
+                .description("1 while the group's worker counts come from the census, 0 while from the model")
+                .register(registry);
         Gauge.builder("wci.ready", ready, AtomicInteger::get)
                 .description("1 when Temporal is reachable and every deployment was read (as /readyz)")
                 .register(registry);
@@ -123,6 +133,36 @@ public final class WciMetrics implements InvokeObserver {
         invokeLatency.record(latency.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** Invoke to first listed by the census, per version: the real cold start, census delay included. */
+    @Override
+    public void workerSeen(ScalingGroupId group, String invocationId, Duration coldStart) {
+        Timer.builder("wci.worker.cold.start")
+                .description("Invoking decision to the worker's readiness as the worker census shows it")
+                .tags(versionTags(group))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry).record(coldStart);
+    }
+
+    @Override
+    public void workerAdopted(ScalingGroupId group, String identity) {
+        Counter.builder("wci.workers.adopted")
+                .description("Running workers the census listed that this process did not invoke")
+                .tags(versionTags(group)).register(registry).increment();
+    }
+
+    @Override
+    public void failedStart(ScalingGroupId group, String invocationId, String requestId, Duration unseenFor) {
+        Counter.builder("wci.worker.failed.starts")
+                .description("Accepted invocations whose worker the census never listed within the bound")
+                .tags(versionTags(group)).register(registry).increment();
+    }
+
+    private static Tags versionTags(ScalingGroupId group) {
+        return Tags.of("deployment", group.version().deploymentName(), "build_id", group.version().buildId(),
+                "group", group.name());
+    }
+
     /** Refreshes the per-group gauges from the scaler's status (call before a scrape). */
     public void refresh(List<GroupStatus> groups) {
         List<MultiGauge.Row<?>> w = new ArrayList<>();
@@ -134,6 +174,8 @@ public final class WciMetrics implements InvokeObserver {
         List<MultiGauge.Row<?>> open = new ArrayList<>();
         List<MultiGauge.Row<?>> off = new ArrayList<>();
         List<MultiGauge.Row<?>> loop = new ArrayList<>();
+        List<MultiGauge.Row<?>> census = new ArrayList<>();
+        List<MultiGauge.Row<?>> censusOn = new ArrayList<>();
         for (GroupStatus g : groups) {
             Tags tags = Tags.of("deployment", g.group().version().deploymentName(),
                     "build_id", g.group().version().buildId(), "group", g.group().name());
@@ -147,6 +189,9 @@ public final class WciMetrics implements InvokeObserver {
             open.add(MultiGauge.Row.of(tags, g.circuitOpenedBy() != null ? 1 : 0));
             off.add(MultiGauge.Row.of(tags, g.backoffUntil() != null ? 1 : 0));
             loop.add(MultiGauge.Row.of(tags, g.invokeLoopSuspect() != null ? 1 : 0));
+            census.add(MultiGauge.Row.of(tags.and("state", "running"), g.census().confirmed()));
+            census.add(MultiGauge.Row.of(tags.and("state", "adopted"), g.census().adopted()));
+            censusOn.add(MultiGauge.Row.of(tags, g.census().live() ? 1 : 0));
         }
         workers.register(w, true);
         backlog.register(b, true);
@@ -157,6 +202,8 @@ public final class WciMetrics implements InvokeObserver {
         circuitOpen.register(open, true);
         backoff.register(off, true);
         invokeLoop.register(loop, true);
+        censusWorkers.register(census, true);
+        censusLive.register(censusOn, true);
     }
 
     /** Refreshes the per-version registry gauge and readiness (call before a scrape). */

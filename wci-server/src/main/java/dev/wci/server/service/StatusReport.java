@@ -55,7 +55,16 @@ public final class StatusReport {
     public record GroupView(int starting, int ready, double backlog, double arrivalRate, double workerThroughput,
                             double coldStartSeconds, boolean queueRateLimited, String circuitOpenBecause,
                             Instant throttleBackoffUntil, String invokeLoopSuspect, int invokeTokens,
-                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded, String circuit) {
+                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded, String circuit,
+                            CensusView census) {
+    }
+
+    /**
+     * The worker census of a group: while {@code live}, {@code starting}/{@code ready} above come from it (ready =
+     * listed as running, adopted included); otherwise from the model.
+     */
+    public record CensusView(boolean live, Instant asOf, String unavailable, int running, int adopted, long seen,
+                             long failedStarts) {
     }
 
     public record BootstrapView(int attempts, Instant lastAttemptAt, Instant nextAttemptAt, String lastOutcome) {
@@ -66,7 +75,7 @@ public final class StatusReport {
 
     public record DecisionView(Instant decidedAt, String version, String group, String reason, int requested,
                                int invoked, List<String> trims, String trigger, double backlog, double arrivalRate,
-                               int desired, int live) {
+                               int desired, int live, boolean liveFromCensus) {
     }
 
     private final Clock clock;
@@ -141,7 +150,9 @@ public final class StatusReport {
                 g.arrivalRate(), g.workerThroughput(), g.coldStartMillis() / 1000.0, g.rateLimited(),
                 g.circuitOpenedBy() == null ? null : g.circuitOpenedBy().toString(), g.backoffUntil(),
                 g.invokeLoopSuspect(), g.invokeTokens(), finite(g.budgetRemaining()), g.ledgerSize(),
-                g.phantomsEnded(), g.circuit());
+                g.phantomsEnded(), g.circuit(), new CensusView(g.census().live(), g.census().asOf(),
+                        g.census().unavailableReason(), g.census().confirmed(), g.census().adopted(), g.census().seen(),
+                        g.census().failedStarts()));
         BootstrapView boot = b == null ? null
                 : new BootstrapView(b.attempts(), b.lastAttemptAt(), b.nextAttemptAt(), b.lastOutcome());
         PollView poll = p == null ? null : new PollView(p.active(), p.polls(), p.failures(),
@@ -166,7 +177,7 @@ public final class StatusReport {
                 d.requested(), d.count(),
                 d.trims().stream().map(t -> t.limit() + " " + t.before() + "->" + t.after()).toList(),
                 d.inputs().trigger(), d.inputs().backlog(), d.inputs().arrivalRate(), d.inputs().desired(),
-                d.inputs().live().live());
+                d.inputs().live().live(), d.inputs().fromCensus());
     }
 
     /** JSON has no infinity: an unlimited budget is null. */

@@ -14,6 +14,7 @@ import dev.wci.core.registry.ManagementState;
 import dev.wci.core.registry.RegistrySnapshot;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.CensusPolicy;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
@@ -118,7 +119,7 @@ public final class WciService implements AutoCloseable {
         this.audit = new DecisionAudit(500, metrics::decision);
         ScalingPolicy global = config.scaling();
         this.scaler = new ReactiveScaler(global, new Limits(global, new SplittableRandom()), audit, clock,
-                () -> UUID.randomUUID().toString());
+                () -> UUID.randomUUID().toString(), CensusPolicy.defaults(), new ScalerEventLog(metrics));
         InvokeFailureLog failureLog = new InvokeFailureLog(clock);
         InvokeObserver observers = new InvokeObserver() {
             @Override
