@@ -51,8 +51,8 @@ final class ExitWatch {
         Backlog b = backlog.check(s.polled(), left.compareTo(checkTimeout) < 0 ? left : checkTimeout);
         Optional<ExitReason> after = policy.afterBacklogCheck(b);
         if (after.isEmpty()) {
-            log.info("idle for {} but {} tasks wait for version {}: polling on", policy.idleTimeout(), b.tasks(),
-                    version);
+            log.info("idle for {} but the server reports {} task(s) waiting for version {}: polling on",
+                    policy.idleTimeout(), b.tasks(), version);
             activity.backlogWaiting();
         } else if (b.failure() != null) {
             log.warn("idle for {}; the backlog check for version {} failed ({}): exiting idle without it",
