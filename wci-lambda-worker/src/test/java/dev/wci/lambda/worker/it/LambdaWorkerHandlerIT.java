@@ -41,6 +41,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The worker library against a real Temporal dev server: the handler is called directly (as the Lambda
@@ -187,8 +189,9 @@ class LambdaWorkerHandlerIT {
      * waiting: idleness counts from when it polls, so this one invocation drains the whole backlog. Its heartbeats
      * make it visible in Temporal's worker list while it runs, and its shutdown is reported there too.
      */
-    @Test
-    void aSlowStartingWorkerDrainsTheBacklogOfItsVersion() throws Exception {
+    @ParameterizedTest(name = "backlog check {0}")
+    @ValueSource(booleans = {true, false}) // off: the check cannot mask a wrong idle clock
+    void aSlowStartingWorkerDrainsTheBacklogOfItsVersion(boolean backlogCheck) throws Exception {
         Version v = Version.unique();
         register(v);
         List<WorkflowStub> workflows = new ArrayList<>();
@@ -207,19 +210,20 @@ class LambdaWorkerHandlerIT {
                             worker.registerWorkflowImplementationTypes(TestWorkflowImpl.class);
                             worker.registerActivitiesImplementations(new TestActivities.Impl());
                         })
+                        .backlogCheckTimeout(backlogCheck ? Duration.ofSeconds(2) : null)
                         .build());
         String requestId = UUID.randomUUID().toString();
         CompletableFuture<InvocationSummary> invocation = invoke(slow, requestId, 180_000);
         String identity = requestId + "@" + FUNCTION_ARN;
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> workerStatus(identity).isPresent());
-        for (WorkflowStub wf : workflows) {
-            assertEquals("attempt 1", wf.getResult(120, TimeUnit.SECONDS, String.class));
-        }
-        InvocationSummary summary = invocation.get(60, TimeUnit.SECONDS);
+        InvocationSummary summary = invocation.get(170, TimeUnit.SECONDS);
         assertEquals(ExitReason.IDLE, summary.exitReason());
         assertEquals(20, summary.activityTasks(), "one invocation ran the whole backlog: " + summary);
         assertTrue(summary.workflowTasks() >= 40, summary.toString());
+        for (WorkflowStub wf : workflows) {
+            assertEquals("attempt 1", wf.getResult(60, TimeUnit.SECONDS, String.class));
+        }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> workerStatus(identity).orElse(null) != WorkerStatus.WORKER_STATUS_RUNNING);
     }
