@@ -54,11 +54,19 @@ final class ExitWatch {
             log.info("idle for {} but the server reports {} task(s) waiting for version {}: polling on",
                     policy.idleTimeout(), b.tasks(), version);
             activity.backlogWaiting();
-        } else if (b.failure() != null) {
+            return after;
+        }
+        // A task that arrived while the server was asked is not left behind.
+        TaskActivity.Snapshot again = activity.snapshot();
+        Optional<ExitReason> later = policy.decide(clock.instant(), again.inFlight(), again.idleSince());
+        if (later.isEmpty()) {
+            return later;
+        }
+        if (b.failure() != null) {
             log.warn("idle for {}; the backlog check for version {} failed ({}): exiting idle without it",
                     policy.idleTimeout(), version, b.failure());
         }
-        return after;
+        return later;
     }
 
     /** When the decision can next change if no task arrives, starts or ends. */

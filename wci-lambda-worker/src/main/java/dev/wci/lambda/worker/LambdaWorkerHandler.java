@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerDeploymentOptions;
 import io.temporal.worker.WorkerFactory;
@@ -85,10 +84,7 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
         }
         TaskActivity activity = new TaskActivity(clock);
         // The poll observer sees poll requests and the tasks their responses carry, on the worker's own channel.
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder(options.connection().stubsOptions())
-                        .addGrpcClientInterceptor(new PollObserver(activity))
-                        .build());
+        WorkflowServiceStubs stubs = options.connection().newStubs(new PollObserver(activity));
         WorkerFactory factory = null;
         ExitReason reason = ExitReason.STARTUP_FAILED;
         Instant shutdownStart = null;
@@ -109,9 +105,10 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
             factory.start();
             // Idleness counts from here: JVM and client start (seconds on a busy host) are not idle time.
             activity.pollingStarted();
-            reason = awaitExit(new ExitWatch(policy, activity, options.backlogCheckTimeout() == null ? null
-                    : new TaskQueueBacklogCheck(stubs, options.connection().namespace(), options.taskQueue(),
-                    options.version()), options.backlogCheckTimeout(), clock, version), activity);
+            BacklogCheck backlog = options.backlogCheckTimeout() == null ? null : new TaskQueueBacklogCheck(
+                    stubs, options.connection().namespace(), options.taskQueue(), options.version());
+            ExitWatch watch = new ExitWatch(policy, activity, backlog, options.backlogCheckTimeout(), clock, version);
+            reason = awaitExit(watch, activity);
             shutdownStart = clock.instant();
             forced = shutdown(factory, policy, deadline);
         } catch (InterruptedException e) {

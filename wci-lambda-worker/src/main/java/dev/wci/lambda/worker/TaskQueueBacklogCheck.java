@@ -64,6 +64,9 @@ final class TaskQueueBacklogCheck implements BacklogCheck {
         } catch (StatusRuntimeException e) {
             return Backlog.failed(e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
                     : ": " + e.getStatus().getDescription()));
+        } catch (RuntimeException e) {
+            // Whatever else the client throws, the worker exits idle as it would without the check.
+            return Backlog.failed(e.toString());
         }
         if (response.getVersionsInfoCount() == 0) {
             return Backlog.failed("the server reported no stats for version " + version);

@@ -100,6 +100,19 @@ class ExitWatchTest {
     }
 
     @Test
+    void aTaskThatArrivesDuringTheCheckIsNotLeftBehind() {
+        ExitWatch racing = new ExitWatch(new ExitPolicy(T0.plusSeconds(600), IDLE), activity, (polled, timeout) -> {
+            clock.advance(Duration.ofMillis(300));
+            activity.taskArrived(); // a poll answered while the server was being asked
+            return Backlog.of(0);
+        }, Duration.ofSeconds(2), clock, "d:b");
+        startPolling();
+        clock.advance(IDLE);
+        assertEquals(Optional.empty(), racing.check());
+        assertEquals(clock.instant().plus(IDLE), racing.nextCheck());
+    }
+
+    @Test
     void theCheckNeverRunsPastTheStopTime() {
         ExitWatch late = new ExitWatch(new ExitPolicy(T0.plusSeconds(4), IDLE), activity, server,
                 Duration.ofSeconds(2), clock, "d:b");
