@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Lambda handler of a Temporal worker function. Each invocation opens a fresh connection, starts a
- * worker for one Worker Deployment Version (Worker Versioning on), polls until the work is gone (idle)
- * or the Lambda deadline minus a shutdown buffer approaches, then shuts down gracefully, forces the stop
+ * worker for one Worker Deployment Version (Worker Versioning on), polls until the work is gone (idle since
+ * the pollers run, and the server reports no tasks waiting for the version) or the Lambda deadline minus a
+ * shutdown buffer approaches, then shuts down gracefully, forces the stop
  * after a bounded grace period and closes the connection. Nothing is shared between invocations, so a
  * frozen and thawed execution environment starts clean.
  *
@@ -82,7 +83,8 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
                     context.getAwsRequestId(), context.getRemainingTimeInMillis(), options.shutdownBuffer());
         }
         TaskActivity activity = new TaskActivity(clock);
-        WorkflowServiceStubs stubs = options.connection().newStubs();
+        // The poll observer sees poll requests and the tasks their responses carry, on the worker's own channel.
+        WorkflowServiceStubs stubs = options.connection().newStubs(new PollObserver(activity));
         WorkerFactory factory = null;
         ExitReason reason = ExitReason.STARTUP_FAILED;
         Instant shutdownStart = null;
@@ -91,6 +93,9 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
             WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
                     .setNamespace(options.connection().namespace())
                     .setIdentity(identity)
+                    // Negative disables them in the SDK.
+                    .setWorkerHeartbeatInterval(options.workerHeartbeatInterval() != null
+                            ? options.workerHeartbeatInterval() : Duration.ofSeconds(-1))
                     .build());
             factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
                     .setWorkflowCacheSize(options.workflowCacheSize())
@@ -98,7 +103,12 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
             Worker worker = factory.newWorker(options.taskQueue(), workerOptions(identity, activity));
             options.registrar().register(worker, client);
             factory.start();
-            reason = awaitExit(policy, activity);
+            // Idleness counts from here: JVM and client start (seconds on a busy host) are not idle time.
+            activity.pollingStarted();
+            BacklogCheck backlog = options.backlogCheckTimeout() == null ? null : new TaskQueueBacklogCheck(
+                    stubs, options.connection().namespace(), options.taskQueue(), options.version());
+            ExitWatch watch = new ExitWatch(policy, activity, backlog, options.backlogCheckTimeout(), clock, version);
+            reason = awaitExit(watch, activity);
             shutdownStart = clock.instant();
             forced = shutdown(factory, policy, deadline);
         } catch (InterruptedException e) {
@@ -152,15 +162,13 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
         return new TrackingSlotSupplier<>(new FixedSizeSlotSupplier<>(slots), activity, kind);
     }
 
-    private ExitReason awaitExit(ExitPolicy policy, TaskActivity activity) throws InterruptedException {
+    private ExitReason awaitExit(ExitWatch watch, TaskActivity activity) throws InterruptedException {
         while (true) {
-            TaskActivity.Snapshot s = activity.snapshot();
-            Instant now = clock.instant();
-            Optional<ExitReason> reason = policy.decide(now, s.inFlight(), s.lastChange());
+            Optional<ExitReason> reason = watch.check();
             if (reason.isPresent()) {
                 return reason.get();
             }
-            Duration wait = Duration.between(now, policy.nextCheck(s.inFlight(), s.lastChange()));
+            Duration wait = Duration.between(clock.instant(), watch.nextCheck());
             // Re-check at least every second so that a clock that is not wall time cannot stall us.
             activity.awaitChange(wait.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : wait);
         }

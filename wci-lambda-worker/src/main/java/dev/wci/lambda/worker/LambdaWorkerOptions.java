@@ -18,7 +18,10 @@ import java.util.function.Function;
  *   <li>connection: {@link TemporalConnection#fromEnvironment};</li>
  *   <li>default versioning behavior {@link VersioningBehavior#PINNED}: with one immutable Lambda version
  *       per Temporal version, a pinned workflow always replays on the code that started it;</li>
- *   <li>idle timeout 5 s (null disables: then only the deadline ends the invocation);</li>
+ *   <li>idle timeout 5 s, counted from when the pollers run (null disables: then only the deadline ends the
+ *       invocation); before exiting idle, one backlog check with a 2 s time limit (null disables);</li>
+ *   <li>worker heartbeat every 1 s (null disables), so that Temporal's worker list sees the worker soon after
+ *       it starts polling;</li>
  *   <li>shutdown buffer 10 s before the Lambda deadline, of which at most 6 s graceful; then forced;</li>
  *   <li>slots: 10 workflow tasks, 20 activities, 20 local activities, 10 Nexus tasks; 2 pollers each for
  *       workflow and activity tasks; workflow cache 200.</li>
@@ -33,6 +36,8 @@ public final class LambdaWorkerOptions {
     private final VersioningBehavior defaultVersioningBehavior;
     private final TemporalConnection connection;
     private final Duration idleTimeout;
+    private final Duration backlogCheckTimeout;
+    private final Duration workerHeartbeatInterval;
     private final Duration shutdownBuffer;
     private final Duration shutdownGrace;
     private final int maxConcurrentWorkflowTasks;
@@ -56,6 +61,17 @@ public final class LambdaWorkerOptions {
         this.idleTimeout = b.idleTimeout;
         if (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero())) {
             throw new IllegalArgumentException("idleTimeout must be positive (or null to disable), got " + idleTimeout);
+        }
+        this.backlogCheckTimeout = b.backlogCheckTimeout;
+        if (backlogCheckTimeout != null && (backlogCheckTimeout.isNegative() || backlogCheckTimeout.isZero())) {
+            throw new IllegalArgumentException("backlogCheckTimeout must be positive (or null to disable), got "
+                    + backlogCheckTimeout);
+        }
+        this.workerHeartbeatInterval = b.workerHeartbeatInterval;
+        if (workerHeartbeatInterval != null && (workerHeartbeatInterval.compareTo(Duration.ofSeconds(1)) < 0
+                || workerHeartbeatInterval.compareTo(Duration.ofSeconds(60)) > 0)) {
+            throw new IllegalArgumentException("workerHeartbeatInterval must be between 1 s and 60 s (or null to "
+                    + "disable), got " + workerHeartbeatInterval);
         }
         this.shutdownBuffer = Objects.requireNonNull(b.shutdownBuffer);
         this.shutdownGrace = Objects.requireNonNull(b.shutdownGrace);
@@ -130,6 +146,16 @@ public final class LambdaWorkerOptions {
         return idleTimeout;
     }
 
+    /** Null when the backlog check before an idle exit is disabled. */
+    public Duration backlogCheckTimeout() {
+        return backlogCheckTimeout;
+    }
+
+    /** Null when worker heartbeats are disabled. */
+    public Duration workerHeartbeatInterval() {
+        return workerHeartbeatInterval;
+    }
+
     public Duration shutdownBuffer() {
         return shutdownBuffer;
     }
@@ -182,6 +208,8 @@ public final class LambdaWorkerOptions {
         private VersioningBehavior defaultVersioningBehavior = VersioningBehavior.PINNED;
         private TemporalConnection connection;
         private Duration idleTimeout = Duration.ofSeconds(5);
+        private Duration backlogCheckTimeout = Duration.ofSeconds(2);
+        private Duration workerHeartbeatInterval = Duration.ofSeconds(1);
         private Duration shutdownBuffer = Duration.ofSeconds(10);
         private Duration shutdownGrace = Duration.ofSeconds(6);
         private int maxConcurrentWorkflowTasks = 10;
@@ -224,9 +252,30 @@ public final class LambdaWorkerOptions {
             return this;
         }
 
-        /** Null disables the idle exit. */
+        /**
+         * How long without tasks, counted from when the pollers run, ends the invocation (after the backlog check);
+         * null disables the idle exit.
+         */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * Time limit of the one {@code DescribeTaskQueue} call made when the idle timeout runs out: while tasks wait
+         * for the version the worker polls on. Null disables the check (exit as soon as idle).
+         */
+        public Builder backlogCheckTimeout(Duration timeout) {
+            this.backlogCheckTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often the SDK sends a worker heartbeat (1 s to 60 s), which Temporal's {@code ListWorkers} shows;
+         * null disables heartbeats.
+         */
+        public Builder workerHeartbeatInterval(Duration interval) {
+            this.workerHeartbeatInterval = interval;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.wci.lambda.worker;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
@@ -8,6 +9,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
@@ -131,9 +133,11 @@ public record TemporalConnection(
         return b.build();
     }
 
-    /** Opens fresh stubs; the caller closes them. */
-    public WorkflowServiceStubs newStubs() {
-        return WorkflowServiceStubs.newServiceStubs(stubsOptions());
+    /** Opens fresh stubs whose calls pass through the given interceptors; the caller closes them. */
+    public WorkflowServiceStubs newStubs(ClientInterceptor... interceptors) {
+        return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder(stubsOptions())
+                .setGrpcClientInterceptors(List.of(interceptors))
+                .build());
     }
 
     private SslContext sslContext() {

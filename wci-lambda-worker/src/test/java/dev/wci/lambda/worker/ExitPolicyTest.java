@@ -38,6 +38,22 @@ class ExitPolicyTest {
     }
 
     @Test
+    void noIdleExitBeforeThePollersRun() {
+        // A JVM and client start of 30 s is not idleness: without a polling start there is no idle clock.
+        assertEquals(Optional.empty(), policy.decide(T0.plusSeconds(30), 0, null));
+        assertEquals(T0.plusSeconds(60), policy.nextCheck(0, null));
+        assertEquals(Optional.of(ExitReason.DEADLINE), policy.decide(T0.plusSeconds(60), 0, null));
+    }
+
+    @Test
+    void tasksWaitingForTheVersionKeepItPolling() {
+        assertEquals(Optional.empty(), policy.afterBacklogCheck(Backlog.of(3)));
+        assertEquals(Optional.of(ExitReason.IDLE), policy.afterBacklogCheck(Backlog.of(0)));
+        assertEquals(Optional.of(ExitReason.IDLE), policy.afterBacklogCheck(Backlog.failed("UNAVAILABLE")),
+                "without an answer it exits idle as it would without the check");
+    }
+
+    @Test
     void deadlineWinsEvenWhenBusy() {
         assertEquals(Optional.of(ExitReason.DEADLINE), policy.decide(T0.plusSeconds(60), 3, T0.plusSeconds(59)));
     }

@@ -26,6 +26,31 @@ class LambdaWorkerOptionsTest {
         assertEquals("temporal:7233", o.connection().address());
         assertEquals(VersioningBehavior.PINNED, o.defaultVersioningBehavior());
         assertEquals(Duration.ofSeconds(5), o.idleTimeout());
+        assertEquals(Duration.ofSeconds(2), o.backlogCheckTimeout());
+        assertEquals(Duration.ofSeconds(1), o.workerHeartbeatInterval(), "WCI's census sees the worker within ~1 s");
+    }
+
+    @Test
+    void heartbeatIntervalIsWithinTheSdkRangeOrDisabled() {
+        for (Duration bad : new Duration[] {Duration.ofMillis(500), Duration.ofSeconds(61), Duration.ZERO}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LambdaWorkerOptions.newBuilder().registrar((w, c) -> { }).environment(ENV::get)
+                            .workerHeartbeatInterval(bad).build());
+            assertTrue(e.getMessage().startsWith("workerHeartbeatInterval must be between 1 s and 60 s"),
+                    e.getMessage());
+        }
+        assertEquals(null, LambdaWorkerOptions.newBuilder().registrar((w, c) -> { }).environment(ENV::get)
+                .workerHeartbeatInterval(null).build().workerHeartbeatInterval());
+    }
+
+    @Test
+    void backlogCheckTimeoutIsPositiveOrDisabled() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LambdaWorkerOptions.newBuilder().registrar((w, c) -> { }).environment(ENV::get)
+                        .backlogCheckTimeout(Duration.ZERO).build());
+        assertTrue(e.getMessage().startsWith("backlogCheckTimeout must be positive"), e.getMessage());
+        assertEquals(null, LambdaWorkerOptions.newBuilder().registrar((w, c) -> { }).environment(ENV::get)
+                .backlogCheckTimeout(null).build().backlogCheckTimeout());
     }
 
     @Test

@@ -13,7 +13,16 @@ import dev.wci.lambda.worker.LambdaWorkerOptions;
 import dev.wci.lambda.worker.TemporalConnection;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflow.v1.WorkflowExecutionVersioningInfo;
+import io.temporal.api.enums.v1.DescribeTaskQueueMode;
+import io.temporal.api.enums.v1.TaskQueueType;
+import io.temporal.api.enums.v1.WorkerStatus;
+import io.temporal.api.taskqueue.v1.TaskQueue;
+import io.temporal.api.taskqueue.v1.TaskQueueVersionSelection;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.ListWorkersRequest;
+import io.temporal.api.workflowservice.v1.ListWorkersResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
@@ -24,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +41,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The worker library against a real Temporal dev server: the handler is called directly (as the Lambda
@@ -39,6 +51,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DevServerExtension.class)
 class LambdaWorkerHandlerIT {
 
+    private static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:test-worker:1";
     private static WorkflowServiceStubs stubs;
     private static WorkflowClient client;
     private static DevServerExtension.DevServer server;
@@ -67,7 +80,11 @@ class LambdaWorkerHandlerIT {
     }
 
     private static LambdaWorkerHandler handler(Version v, Duration idle, Duration buffer, Duration grace) {
-        return new LambdaWorkerHandler(LambdaWorkerOptions.newBuilder()
+        return new LambdaWorkerHandler(options(v, idle, buffer, grace).build());
+    }
+
+    private static LambdaWorkerOptions.Builder options(Version v, Duration idle, Duration buffer, Duration grace) {
+        return LambdaWorkerOptions.newBuilder()
                 .version(v.deployment(), v.buildId())
                 .taskQueue(v.taskQueue())
                 .connection(TemporalConnection.plaintext(server.target(), server.namespace()))
@@ -77,16 +94,18 @@ class LambdaWorkerHandlerIT {
                 })
                 .idleTimeout(idle)
                 .shutdownBuffer(buffer)
-                .shutdownGrace(grace)
-                .build());
+                .shutdownGrace(grace);
     }
 
     private static CompletableFuture<InvocationSummary> invoke(LambdaWorkerHandler h, long remainingMillis) {
-        String requestId = UUID.randomUUID().toString();
+        return invoke(h, UUID.randomUUID().toString(), remainingMillis);
+    }
+
+    private static CompletableFuture<InvocationSummary> invoke(LambdaWorkerHandler h, String requestId,
+                                                               long remainingMillis) {
         Clock clock = Clock.systemUTC();
-        LocalContext context = new LocalContext(requestId, "test-worker", "1",
-                "arn:aws:lambda:us-east-1:000000000000:function:test-worker:1", 512, clock.millis() + remainingMillis,
-                clock::millis, System.out);
+        LocalContext context = new LocalContext(requestId, "test-worker", "1", FUNCTION_ARN, 512,
+                clock.millis() + remainingMillis, clock::millis, System.out);
         return CompletableFuture.supplyAsync(() -> h.run(context));
     }
 
@@ -163,5 +182,111 @@ class LambdaWorkerHandlerIT {
         InvocationSummary later = second.get(30, TimeUnit.SECONDS);
         assertEquals(ExitReason.IDLE, later.exitReason());
         await().until(second::isDone);
+    }
+
+    /**
+     * A worker whose start takes 10 s (as a JVM cold start on a busy host) with a 3 s idle timeout and a backlog
+     * waiting: idleness counts from when it polls, so this one invocation drains the whole backlog. Its heartbeats
+     * make it visible in Temporal's worker list while it runs, and its shutdown is reported there too.
+     */
+    @ParameterizedTest(name = "backlog check {0}")
+    @ValueSource(booleans = {true, false}) // off: the check cannot mask a wrong idle clock
+    void aSlowStartingWorkerDrainsTheBacklogOfItsVersion(boolean backlogCheck) throws Exception {
+        Version v = Version.unique();
+        register(v);
+        List<WorkflowStub> workflows = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            workflows.add(start(v, 0));
+        }
+        LambdaWorkerHandler slow = new LambdaWorkerHandler(
+                options(v, Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(3))
+                        .registrar((worker, c) -> {
+                            try {
+                                Thread.sleep(10_000); // the slow start, before the factory starts
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new IllegalStateException(e);
+                            }
+                            worker.registerWorkflowImplementationTypes(TestWorkflowImpl.class);
+                            worker.registerActivitiesImplementations(new TestActivities.Impl());
+                        })
+                        .backlogCheckTimeout(backlogCheck ? Duration.ofSeconds(2) : null)
+                        .build());
+        String requestId = UUID.randomUUID().toString();
+        CompletableFuture<InvocationSummary> invocation = invoke(slow, requestId, 180_000);
+        String identity = requestId + "@" + FUNCTION_ARN;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> workerStatus(identity).isPresent());
+        InvocationSummary summary = invocation.get(170, TimeUnit.SECONDS);
+        assertEquals(ExitReason.IDLE, summary.exitReason());
+        assertEquals(20, summary.activityTasks(), "one invocation ran the whole backlog: " + summary);
+        assertTrue(summary.workflowTasks() >= 40, summary.toString());
+        for (WorkflowStub wf : workflows) {
+            assertEquals("attempt 1", wf.getResult(60, TimeUnit.SECONDS, String.class));
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> workerStatus(identity).orElse(null) != WorkerStatus.WORKER_STATUS_RUNNING);
+    }
+
+    /**
+     * Tasks wait for the version but no poll brings one within the idle timeout: the worker's own rate limit
+     * (0.2 activities/s: its activity pollers wait about 5 s between tasks) against a 2 s idle timeout. The backlog
+     * check at each idle expiry sees the waiting activities on the real server, so one invocation runs them all;
+     * without the check it exits after the first (tried: activity=1, and the other workflows wait).
+     */
+    @Test
+    void keepsPollingWhileTheServerReportsTasksWaitingForItsVersion() throws Exception {
+        Version v = Version.unique();
+        register(v);
+        List<WorkflowStub> workflows = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            workflows.add(start(v, 0));
+        }
+        // A workflow-only invocation schedules the 4 activities (pinned to the version) and leaves them waiting.
+        InvocationSummary scheduling = invoke(new LambdaWorkerHandler(
+                options(v, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3))
+                        .registrar((worker, c) -> worker.registerWorkflowImplementationTypes(TestWorkflowImpl.class))
+                        .build()), 120_000).get(60, TimeUnit.SECONDS);
+        assertEquals(4, scheduling.workflowTasks(), scheduling.toString());
+        // The server caches task queue stats for a few seconds: wait until they show the backlog.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> activityBacklog(v) == 4);
+
+        LambdaWorkerHandler limited = new LambdaWorkerHandler(
+                options(v, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3))
+                        .workerOptions(b -> b.setMaxWorkerActivitiesPerSecond(0.2))
+                        .build());
+        InvocationSummary summary = invoke(limited, 240_000).get(200, TimeUnit.SECONDS);
+        assertEquals(ExitReason.IDLE, summary.exitReason());
+        assertEquals(4, summary.activityTasks(), "the waiting activities kept it polling: " + summary);
+        for (WorkflowStub wf : workflows) {
+            assertEquals("attempt 1", wf.getResult(60, TimeUnit.SECONDS, String.class));
+        }
+    }
+
+    /** The version's activity backlog as the worker's check reads it (enhanced mode, {@code deployment:buildId}). */
+    @SuppressWarnings("deprecation")
+    private static long activityBacklog(Version v) {
+        DescribeTaskQueueResponse r = stubs.blockingStub().describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
+                .setNamespace(server.namespace())
+                .setTaskQueue(TaskQueue.newBuilder().setName(v.taskQueue()))
+                .setApiMode(DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED)
+                .setVersions(TaskQueueVersionSelection.newBuilder().addBuildIds(v.deployment() + ":" + v.buildId()))
+                .addTaskQueueTypes(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
+                .setReportStats(true)
+                .build());
+        return r.getVersionsInfoMap().values().stream()
+                .flatMap(i -> i.getTypesInfoMap().values().stream())
+                .mapToLong(t -> t.getStats().getApproximateBacklogCount())
+                .sum();
+    }
+
+    private static Optional<WorkerStatus> workerStatus(String identity) {
+        ListWorkersResponse r = stubs.blockingStub().listWorkers(ListWorkersRequest.newBuilder()
+                .setNamespace(server.namespace()).setPageSize(1000).build());
+        return r.getWorkersInfoList().stream()
+                .filter(w -> w.getWorkerHeartbeat().getWorkerIdentity().equals(identity))
+                .map(w -> w.getWorkerHeartbeat().getStatus())
+                .findFirst();
     }
 }
