@@ -286,7 +286,8 @@ class MatchingMetricsSourceTest {
         fetcher.page(E1, page(ordersBacklog("0", 1), bad)).page(E1, page(ordersBacklog("0", 2), bad));
         source(E1).scrapeOnce();
         assertEquals(1, source.scrapeOnce().get(0).notMatchedCount());
-        assertEquals(1, logged(Level.WARN, "negative, NaN or infinite").size());
+        assertEquals(1, logged(Level.WARN, "negative, not finite or above 2^53").size());
+        assertEquals(2.0, counter(ScrapeMetrics.ODDITIES, "endpoint", TAG1, "kind", "invalid_value"));
     }
 
     @Test
