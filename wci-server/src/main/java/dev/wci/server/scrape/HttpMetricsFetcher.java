@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
@@ -57,6 +58,12 @@ final class HttpMetricsFetcher implements MetricsFetcher {
     /** Reader threads: one per page being read, and the source reads one page per endpoint at a time. */
     private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wci-scrape-reader");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Ends requests at their timeout: its own thread, so a busy common pool cannot delay it. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "wci-scrape-timeout");
         t.setDaemon(true);
         return t;
     });
@@ -118,19 +125,20 @@ final class HttpMetricsFetcher implements MetricsFetcher {
                 exchange.cancel(true);
             }
         });
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (!result.isDone()) {
-                result.completeExceptionally(new ScrapeFailure("timeout", "no complete page within "
-                        + timeout.toMillis() + " ms (" + body.progress() + "); the request was cancelled and its "
-                        + "connection closed"));
-            }
-        });
+        try {
+            timer.schedule(() -> result.completeExceptionally(new ScrapeFailure("timeout", "no complete answer within "
+                    + timeout.toMillis() + " ms (" + body.progress() + "); the request was cancelled and its "
+                    + "connection closed")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            result.cancel(true); // closed
+        }
         return result;
     }
 
     /** Stops the reader threads. */
     @Override
     public void close() {
+        timer.shutdownNow();
         readers.shutdownNow();
     }
 

@@ -451,7 +451,8 @@ public final class MatchingMetricsSource implements AutoCloseable {
     private String describe(Throwable failure) {
         Throwable t = cause(failure);
         if (t instanceof TimeoutException || t instanceof HttpTimeoutException) {
-            return "no complete answer within " + settings.timeout().toMillis() + " ms; the request was cancelled";
+            return "no complete answer within " + settings.timeout().toMillis() + " ms; the request was cancelled and "
+                    + "its connection closed";
         }
         if (t instanceof ScrapeFailure) {
             return t.getMessage();
