@@ -300,6 +300,9 @@ final class HttpMetricsFetcher implements MetricsFetcher {
 
         @Override
         public void onNext(List<ByteBuffer> items) {
+            if (aborted) {
+                return; // the reader is gone; the cancel is on its way
+            }
             long size = 0;
             for (ByteBuffer b : items) {
                 size += b.remaining();

@@ -35,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
     private final ScrapeMetrics metrics;
     private final List<Endpoint> endpoints;
     private final Set<String> metricNames;
-    private final java.util.function.Predicate<String> wanted;
+    private final Predicate<String> wanted;
     private final Set<String> namespaceLabels;
     private final Object roundLock = new Object();
     private ScheduledExecutorService scheduler;

@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * values with the escapes {@code \"}, {@code \\} and {@code \n}, values in Go float syntax including
  * {@code NaN} and {@code ±Inf}, and optional millisecond timestamps. OpenMetrics exemplars after a sample
  * ({@code # {...} value}) and a final {@code # EOF} are accepted and ignored. A page that breaks any rule is
- * refused whole, with the line, so a half-understood page never turns into wrong counts.
+ * refused whole, with the line, so a half-understood page never turns into wrong counts: the {@link Reader} takes
+ * a page one line at a time, and its caller uses what it collected only once the last line was read.
  */
 final class PrometheusText {
 
