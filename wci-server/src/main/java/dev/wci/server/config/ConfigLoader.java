@@ -62,7 +62,8 @@ public final class ConfigLoader {
     static final List<String> LIMITS_KEYS = List.of("maxWorkersTotal", "workerSecondsPerHourTotal", "maxInFlightInvokes");
     static final List<String> HTTP_KEYS = List.of("listen");
     static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push", "matchingMetrics");
-    static final List<String> MATCHING_METRICS_KEYS = List.of("enabled", "endpoints", "interval", "timeout", "metricPrefix");
+    static final List<String> MATCHING_METRICS_KEYS = List.of("enabled", "endpoints", "interval", "timeout", "metricPrefix",
+            "maxSeries", "maxTasksPerSecond");
     static final List<String> TEMPORAL_STATS_KEYS = List.of("enabled", "activeInterval", "idleInterval", "idleAfter");
     static final List<String> PUSH_KEYS = List.of("enabled", "listen", "token");
     static final List<String> LOGGING_KEYS = List.of("format", "level");
@@ -362,16 +363,24 @@ public final class ConfigLoader {
             }
             Duration timeout = r.value(m, "timeout", Kinds.positiveDuration(), Duration.ofSeconds(1));
             String prefix = r.value(m, "metricPrefix", Kinds.text("a metric name prefix"), "");
+            int maxSeries = r.value(m, "maxSeries", Kinds.integer(MatchingMetricsSettings.MIN_MAX_SERIES,
+                    MatchingMetricsSettings.MAX_MAX_SERIES, "an integer from " + MatchingMetricsSettings.MIN_MAX_SERIES
+                            + " to " + MatchingMetricsSettings.MAX_MAX_SERIES), MatchingMetricsSettings.DEFAULT_MAX_SERIES);
+            double maxTasksPerSecond = r.value(m, "maxTasksPerSecond", Kinds.number(
+                    v -> v > 0 && v <= MatchingMetricsSettings.MAX_MAX_TASKS_PER_SECOND,
+                    "a number above 0, at most 1e9"), MatchingMetricsSettings.DEFAULT_MAX_TASKS_PER_SECOND);
             if (enabled && !endpoints.isEmpty()) {
                 try {
                     // The source's own rules (interval floor, distinct endpoints, prefix syntax), checked now.
-                    new MatchingMetricsSettings(endpoints, interval, timeout, "namespace", prefix);
+                    new MatchingMetricsSettings(endpoints, interval, timeout, "namespace", prefix, maxSeries,
+                            maxTasksPerSecond);
                 } catch (IllegalArgumentException e) {
                     r.error(m.node(), m.path(), "usable matching-metrics settings",
                             e.getMessage());
                 }
             }
-            return new SignalsConfig.MatchingMetrics(enabled, endpoints, interval, timeout, prefix);
+            return new SignalsConfig.MatchingMetrics(enabled, endpoints, interval, timeout, prefix, maxSeries,
+                    maxTasksPerSecond);
         }
 
         private LoggingConfig logging(Mapping m) {

@@ -1,5 +1,6 @@
 package dev.wci.server.config;
 
+import dev.wci.server.scrape.MatchingMetricsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -35,11 +36,20 @@ public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetr
      * @param interval     scrape interval (default 500 ms)
      * @param timeout      timeout of one scrape (default 1 s)
      * @param metricPrefix a prefix the server puts before metric names (default none)
+     * @param maxSeries    {@code tasks_added} series tracked at most per endpoint (default 50 000)
+     * @param maxTasksPerSecond the largest plausible rate of one series (default 10 000)
      */
     public record MatchingMetrics(boolean enabled, List<URI> endpoints, Duration interval, Duration timeout,
-                                  String metricPrefix) {
+                                  String metricPrefix, int maxSeries, double maxTasksPerSecond) {
         public MatchingMetrics {
             endpoints = List.copyOf(endpoints);
+        }
+
+        /** With the default series cap and rate bound. */
+        public MatchingMetrics(boolean enabled, List<URI> endpoints, Duration interval, Duration timeout,
+                               String metricPrefix) {
+            this(enabled, endpoints, interval, timeout, metricPrefix, MatchingMetricsSettings.DEFAULT_MAX_SERIES,
+                    MatchingMetricsSettings.DEFAULT_MAX_TASKS_PER_SECOND);
         }
     }
 }

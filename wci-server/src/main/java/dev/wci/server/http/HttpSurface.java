@@ -4,24 +4,36 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP surface: {@code /metrics} (Prometheus text), {@code /healthz}, {@code /readyz} and {@code /status}
- * (JSON). GET only. Served by the JDK's HTTP server on two daemon threads: it is scraped, not browsed.
+ * (JSON). GET and HEAD only.
+ *
+ * <p>Served by Jetty (core API, no servlets) so that a client that sends half a request and waits costs a socket,
+ * not a thread: requests are read by a selector and handed to the small bounded pool only when complete. See
+ * {@link Limits} for the bounds; docs/operations.md says what they mean for an operator.
  */
 public final class HttpSurface implements AutoCloseable {
 
@@ -44,103 +56,156 @@ public final class HttpSurface implements AutoCloseable {
         }
     }
 
+    /**
+     * What a client can hold of the server.
+     *
+     * @param idleTimeout    a connection with no byte read or written for this long is closed (a stalled request
+     *                       too, so this is the request read timeout)
+     * @param busyIdleTimeout the idle timeout while {@code maxConnections} are open, to make room sooner
+     * @param maxConnections open connections at most; beyond, new ones wait in the accept queue
+     * @param maxThreads     threads of the pool, the selector and acceptor included
+     */
+    public record Limits(Duration idleTimeout, Duration busyIdleTimeout, int maxConnections, int maxThreads) {
+
+        /** 10 s idle (1 s when full), 64 connections, 8 threads. */
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(1), 64, 8);
+
+        public Limits {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(busyIdleTimeout, "busyIdleTimeout");
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || busyIdleTimeout.isNegative()
+                    || busyIdleTimeout.isZero()) {
+                throw new IllegalArgumentException("idle timeouts must be positive");
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+            }
+            // One acceptor and one selector run on the pool; the rest serve requests.
+            if (maxThreads < 4) {
+                throw new IllegalArgumentException("maxThreads must be at least 4, got " + maxThreads);
+            }
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(HttpSurface.class);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final HttpServer server;
-    private final ExecutorService threads;
+    private final Server server;
+    private final ServerConnector connector;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT);
     private final Endpoints endpoints;
 
+    /** With the {@link Limits#DEFAULT default limits}. */
+    public HttpSurface(String host, int port, Endpoints endpoints) {
+        this(host, port, endpoints, Limits.DEFAULT);
+    }
+
     /**
      * Binds at once (so a port conflict fails start-up) and serves after {@link #start()}.
      *
      * @throws UncheckedIOException when the address cannot be bound
      */
-    public HttpSurface(String host, int port, Endpoints endpoints) {
+    public HttpSurface(String host, int port, Endpoints endpoints, Limits limits) {
         this.endpoints = endpoints;
+        QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 2);
+        threads.setName("wci-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        server = new Server(threads);
+        server.setStopTimeout(1000);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(16);
+        server.addConnector(connector);
+        NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.maxConnections(), server);
+        limit.setEndPointIdleTimeout(limits.busyIdleTimeout().toMillis());
+        server.addBean(limit);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                HttpSurface.this.handle(request, response, callback);
+                return true;
+            }
+        });
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 16);
+            connector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "wci-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(threads);
-        server.createContext("/", this::handle);
     }
 
     public void start() {
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the HTTP server: " + e.getMessage(), e);
+        }
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        // The exchange is closed only after the error response: a try-with-resources closes before its catch runs.
-        try (exchange) {
-            try {
-                respond(exchange);
-            } catch (RuntimeException | JsonProcessingException e) {
-                log.warn("HTTP {} failed: {}", exchange.getRequestURI().getPath(), e.toString());
-                try {
-                    send(exchange, 500, "text/plain; charset=utf-8", "internal error\n");
-                } catch (IOException | RuntimeException ignored) {
-                    // the response may already be committed
-                }
-            }
+    private void handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        Reply reply;
+        try {
+            reply = respond(request.getMethod(), path == null ? "" : path);
+        } catch (RuntimeException | JsonProcessingException e) {
+            log.warn("HTTP {} failed: {}", path, e.toString());
+            reply = new Reply(500, TEXT, "internal error\n", null);
+        }
+        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        response.setStatus(reply.code());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        if (reply.allow() != null) {
+            response.getHeaders().put(new HttpField(HttpHeader.ALLOW, reply.allow()));
+        }
+        if ("HEAD".equals(request.getMethod())) {
+            response.write(true, null, callback);
+        } else {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.write(true, ByteBuffer.wrap(bytes), callback);
         }
     }
 
-    private void respond(HttpExchange exchange) throws IOException {
-        if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            send(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
-            return;
+    private record Reply(int code, String contentType, String body, String allow) {
+    }
+
+    private Reply respond(String method, String path) throws JsonProcessingException {
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            return new Reply(405, TEXT, "method not allowed\n", "GET, HEAD");
         }
-        switch (exchange.getRequestURI().getPath()) {
-            case "/metrics" -> send(exchange, 200, PROMETHEUS_TEXT, endpoints.metrics());
-            case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n");
+        return switch (path) {
+            case "/metrics" -> new Reply(200, PROMETHEUS_TEXT, endpoints.metrics(), null);
+            case "/healthz" -> new Reply(200, TEXT, "ok\n", null);
             case "/readyz" -> {
                 Readiness r = endpoints.readiness();
-                send(exchange, r.ready() ? 200 : 503, "application/json",
-                        json.writeValueAsString(Map.of("ready", r.ready(), "problems", r.problems())));
+                yield new Reply(r.ready() ? 200 : 503, "application/json",
+                        json.writeValueAsString(Map.of("ready", r.ready(), "problems", r.problems())), null);
             }
-            case "/status" -> send(exchange, 200, "application/json", json.writeValueAsString(endpoints.status()));
-            default -> send(exchange, 404, "text/plain; charset=utf-8",
-                    "not found; endpoints: /metrics /healthz /readyz /status\n");
-        }
-    }
-
-    private static void send(HttpExchange exchange, int code, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(code, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+            case "/status" -> new Reply(200, "application/json", json.writeValueAsString(endpoints.status()), null);
+            default -> new Reply(404, TEXT, "not found; endpoints: /metrics /healthz /readyz /status\n", null);
+        };
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdown();
         try {
-            threads.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            log.debug("HTTP server stop: {}", e.toString());
         }
+        connector.close();
     }
 }

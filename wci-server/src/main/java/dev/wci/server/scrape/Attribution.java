@@ -72,12 +72,19 @@ final class Attribution {
     /** Tasks that found no worker in one round: went to the backlog, or were throttled. */
     record Counts(long notMatched, long rateLimited) {
 
+        /** The sum; saturates at {@link Long#MAX_VALUE} rather than overflowing. */
         Counts plus(Counts o) {
-            return new Counts(notMatched + o.notMatched, rateLimited + o.rateLimited);
+            return new Counts(saturatedSum(notMatched, o.notMatched), saturatedSum(rateLimited, o.rateLimited));
         }
 
         long total() {
-            return notMatched + rateLimited;
+            return saturatedSum(notMatched, rateLimited);
+        }
+
+        /** a + b of two non-negative counts, at most {@link Long#MAX_VALUE}. */
+        static long saturatedSum(long a, long b) {
+            long sum = a + b;
+            return sum < 0 ? Long.MAX_VALUE : sum;
         }
     }
 

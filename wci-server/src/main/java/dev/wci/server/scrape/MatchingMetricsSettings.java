@@ -20,12 +20,22 @@ import java.util.Set;
  * @param namespace    the Temporal namespace whose task queues are read; others are ignored
  * @param metricPrefix the server's metric name prefix ({@code global.metrics.prefix} in the Temporal server
  *                     configuration), empty when none (default)
+ * @param maxSeries    {@code tasks_added} series tracked at most per endpoint (default {@value #DEFAULT_MAX_SERIES});
+ *                     a page's further series are dropped and counted
+ * @param maxTasksPerSecond the largest plausible rate of one series (default
+ *                     {@value #DEFAULT_MAX_TASKS_PER_SECOND}); a larger increase is cut to it and counted
  */
 public record MatchingMetricsSettings(List<URI> endpoints, Duration interval, Duration timeout, String namespace,
-                                      String metricPrefix) {
+                                      String metricPrefix, int maxSeries, double maxTasksPerSecond) {
 
     public static final long DEFAULT_INTERVAL_MILLIS = 500;
     public static final long DEFAULT_TIMEOUT_MILLIS = 1000;
+    public static final int DEFAULT_MAX_SERIES = 50_000;
+    public static final double DEFAULT_MAX_TASKS_PER_SECOND = 10_000;
+    /** Bounds of maxSeries: the upper one keeps the tracked series within about a gigabyte. */
+    public static final int MIN_MAX_SERIES = 1;
+    public static final int MAX_MAX_SERIES = 1_000_000;
+    public static final double MAX_MAX_TASKS_PER_SECOND = 1e9;
     /** Shortest interval accepted: faster scrapes cost the matching service without adding information. */
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
@@ -57,6 +67,14 @@ public record MatchingMetricsSettings(List<URI> endpoints, Duration interval, Du
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
+        if (maxSeries < MIN_MAX_SERIES || maxSeries > MAX_MAX_SERIES) {
+            throw new IllegalArgumentException("maxSeries must be between " + MIN_MAX_SERIES + " and " + MAX_MAX_SERIES
+                    + ", got " + maxSeries);
+        }
+        if (!(maxTasksPerSecond > 0) || maxTasksPerSecond > MAX_MAX_TASKS_PER_SECOND) {
+            throw new IllegalArgumentException("maxTasksPerSecond must be positive and at most 1e9, got "
+                    + maxTasksPerSecond);
+        }
         if (namespace.isBlank()) {
             throw new IllegalArgumentException("namespace must not be blank");
         }
@@ -64,6 +82,12 @@ public record MatchingMetricsSettings(List<URI> endpoints, Duration interval, Du
             throw new IllegalArgumentException("metricPrefix '" + metricPrefix + "' is not a metric name prefix "
                     + "(letters, digits, '_' and ':', not starting with a digit)");
         }
+    }
+
+    /** With the default series cap and rate bound. */
+    public MatchingMetricsSettings(List<URI> endpoints, Duration interval, Duration timeout, String namespace,
+                                   String metricPrefix) {
+        this(endpoints, interval, timeout, namespace, metricPrefix, DEFAULT_MAX_SERIES, DEFAULT_MAX_TASKS_PER_SECOND);
     }
 
     /** The given endpoints and namespace with the default interval and timeout, no prefix. */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,10 @@ public final class MatchingMetricsSource implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MatchingMetricsSource.class);
     private static final String METRIC = "tasks_added";
+    /** The Prometheus Go client's process start time: when it changes, the process restarted. */
+    static final String START_TIME = "process_start_time_seconds";
+    /** Oddities logged once per series and kind, for this many series and kinds per endpoint; then counted only. */
+    static final int MAX_LOGGED_ODDITIES = 1000;
     /**
      * Demand that could not be attributed (a task queue, routing change or version WCI's registry has not read
      * yet: it syncs every 10 s) is retried for this long before it is dropped and counted as unattributed.
@@ -79,6 +85,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
     private final ScrapeMetrics metrics;
     private final List<Endpoint> endpoints;
     private final Set<String> metricNames;
+    private final Predicate<String> wanted;
     private final Set<String> namespaceLabels;
     private final Object roundLock = new Object();
     private ScheduledExecutorService scheduler;
@@ -112,11 +119,15 @@ public final class MatchingMetricsSource implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
         this.attribution = new Attribution(versions);
-        this.endpoints = settings.endpoints().stream().map(Endpoint::new).toList();
+        this.endpoints = settings.endpoints().stream()
+                .map(uri -> new Endpoint(uri, new EndpointCounters(settings.maxSeries(), settings.maxTasksPerSecond())))
+                .toList();
         this.metrics = new ScrapeMetrics(meters, endpoints.stream().map(e -> e.tag).toList());
         String name = settings.metricPrefix() + METRIC;
         // Tally exports counters under their name; OpenTelemetry exporters add the _total suffix.
         this.metricNames = Set.of(name, name + "_total");
+        this.wanted = n -> metricNames.contains(n) || n.equals(START_TIME)
+                || n.equals(settings.metricPrefix() + START_TIME);
         this.namespaceLabels = Set.copyOf(List.of(settings.namespace(), TallyNames.sanitize(settings.namespace())));
     }
 
@@ -170,15 +181,18 @@ public final class MatchingMetricsSource implements AutoCloseable {
             Map<Endpoint, CompletableFuture<Fetched>> pages = new LinkedHashMap<>();
             for (Endpoint e : endpoints) {
                 long startedAt = metrics.monotonicNanos();
-                CompletableFuture<String> page;
+                EndpointCounters.Page page = e.counters.page();
+                PrometheusText.Reader reader = new PrometheusText.Reader(wanted, sample -> take(page, sample));
+                CompletableFuture<Void> fetch;
                 try {
-                    page = fetcher.fetch(e.uri);
+                    fetch = fetcher.fetch(e.uri, reader::line);
                 } catch (RuntimeException ex) {
-                    page = CompletableFuture.failedFuture(ex);
+                    fetch = CompletableFuture.failedFuture(ex);
                 }
-                // The HTTP client's own timeout stops at the headers; this one covers the body too.
-                pages.put(e, page.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                        .handle((body, error) -> new Fetched(body, error,
+                // The fetcher stops its own request at the timeout; this is the backstop for one that does not.
+                // Completing the fetch (here with a timeout) cancels its request.
+                pages.put(e, fetch.orTimeout(backstop(), TimeUnit.MILLISECONDS)
+                        .handle((v, error) -> new Fetched(page, error,
                                 Duration.ofNanos(metrics.monotonicNanos() - startedAt))));
             }
             Map<QueueSeries, Counts> demand = new HashMap<>();
@@ -256,29 +270,31 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
     }
 
-    /** Parses one endpoint's page and adds its increases to the round. */
+    /** How long a round waits for a fetch before cancelling it itself: a little over the fetcher's own timeout. */
+    private long backstop() {
+        long timeout = settings.timeout().toMillis();
+        return timeout + Math.max(50, timeout / 4);
+    }
+
+    /** Keeps a sample of the page being read: the process start time, and the counters of the namespace. */
+    private boolean take(EndpointCounters.Page page, Sample sample) {
+        if (!metricNames.contains(sample.name())) {
+            if (sample.labels().isEmpty()) {
+                page.startTime(sample.value());
+            }
+            return true;
+        }
+        if (!namespaceLabels.contains(sample.labels().get("namespace"))) {
+            return true;
+        }
+        return page.add(new Series(sample.name(), sample.labels()), sample.value());
+    }
+
+    /** Adds the increases of one endpoint's page to the round. */
     private void read(Endpoint e, Fetched page, Map<QueueSeries, Counts> demand, Map<String, Long> tasks) {
-        List<Sample> samples;
-        try {
-            samples = PrometheusText.parse(page.body(), metricNames::contains);
-        } catch (PrometheusFormatException ex) {
-            failed(e, page.took(), ex);
-            return;
-        }
-        Map<Series, Double> values = new HashMap<>();
-        int invalid = 0;
-        for (Sample s : samples) {
-            if (!namespaceLabels.contains(s.labels().get("namespace"))) {
-                continue;
-            }
-            if (!Double.isFinite(s.value()) || s.value() < 0) {
-                invalid++;
-                continue;
-            }
-            values.put(new Series(s.name(), s.labels()), s.value());
-        }
-        EndpointCounters.Update update = e.counters.update(values, clock.instant());
-        succeeded(e, page.took(), values.size(), update, invalid);
+        int seriesCount = page.page().size();
+        EndpointCounters.Update update = e.counters.update(page.page(), clock.instant());
+        succeeded(e, page.took(), seriesCount, update);
         for (Map.Entry<Series, Long> inc : update.increases().entrySet()) {
             Optional<TaskAddSeries> series = TaskAddSeries.from(inc.getKey().labels());
             if (series.isEmpty()) {
@@ -286,7 +302,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
             }
             TaskAddSeries s = series.get();
             long n = inc.getValue();
-            tasks.merge(s.result(), n, Long::sum);
+            tasks.merge(s.result(), n, Counts::saturatedSum);
             Counts counts = switch (s.result()) {
                 case "backlog" -> new Counts(n, 0);
                 case "throttled" -> new Counts(0, n);
@@ -298,8 +314,7 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
     }
 
-    private void succeeded(Endpoint e, Duration took, int seriesCount, EndpointCounters.Update update,
-                           int invalid) {
+    private void succeeded(Endpoint e, Duration took, int seriesCount, EndpointCounters.Update update) {
         metrics.request(e.tag, "ok", took);
         metrics.series(e.tag, e.counters.size());
         if (update.baseline()) {
@@ -312,14 +327,74 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
         if (update.resets() > 0) {
             metrics.resets(e.tag, update.resets());
-            log.info("matching-metrics: {} {} series of {} went down: the matching process restarted; their new "
-                    + "values count as tasks added since", update.resets(), METRIC, e.tag);
         }
-        if (invalid > 0 && !e.warnedInvalid) {
-            e.warnedInvalid = true;
-            log.warn("matching-metrics: {} has {} {} samples that are negative, NaN or infinite; they are ignored",
-                    e.tag, invalid, METRIC);
+        if (update.restarted()) {
+            log.info("matching-metrics: {} has a new process start time: the matching process restarted; the new "
+                    + "values of its {} series count as tasks added since", e.tag, update.resets());
         }
+        update.oddities().forEach((kind, count) -> metrics.oddities(e.tag, kind, count));
+        for (EndpointCounters.Event event : update.examples()) {
+            if (update.restarted() && event.kind() == EndpointCounters.Oddity.RESET) {
+                continue; // said once for the whole page above
+            }
+            oddity(e, event);
+        }
+        if (update.dropped() > 0) {
+            metrics.dropped(e.tag, update.dropped());
+            if (!e.capBiting) {
+                e.capBiting = true;
+                log.warn("matching-metrics: {} has more than {} {} series for namespace '{}' (the maxSeries cap): {} "
+                        + "further series are left out and counted in wci_scrape_series_dropped_total; logged again "
+                        + "when it fits", e.tag, settings.maxSeries(), METRIC, settings.namespace(), update.dropped());
+            }
+        } else if (e.capBiting) {
+            e.capBiting = false;
+            log.info("matching-metrics: {} fits under the maxSeries cap of {} series again", e.tag,
+                    settings.maxSeries());
+        }
+    }
+
+    /** Logs an oddity once per series and kind (for up to {@link #MAX_LOGGED_ODDITIES} of them). */
+    private void oddity(Endpoint e, EndpointCounters.Event event) {
+        if (e.loggedOddities.size() >= MAX_LOGGED_ODDITIES) {
+            if (!e.oddityLogFull) {
+                e.oddityLogFull = true;
+                log.warn("matching-metrics: {}: {} series have had oddities; further ones are counted in "
+                        + "wci_scrape_oddities_total but not logged", e.tag, MAX_LOGGED_ODDITIES);
+            }
+            return;
+        }
+        if (!e.loggedOddities.add(Map.entry(event.kind(), event.series()))) {
+            return;
+        }
+        String what = switch (event.kind()) {
+            case INVALID_VALUE -> "a value that is negative, not finite or above 2^53, ignored";
+            case DIP -> "a counter that went down a little, ignored (a reset needs a new process start time or a "
+                    + "fall below half)";
+            case RESET -> "a counter that fell below half: the matching process restarted; its new value counts";
+            case IMPLAUSIBLE_INCREASE -> "an increase above maxTasksPerSecond (" + settings.maxTasksPerSecond()
+                    + "/s), cut to it";
+        };
+        String line = "matching-metrics: {}: {} on {}: {} (wci_scrape_oddities_total{kind=\"{}\"}; logged once "
+                + "per series)";
+        if (event.kind() == EndpointCounters.Oddity.RESET) {
+            log.info(line, e.tag, what, describe(event.series()), event.detail(), event.kind().tag());
+        } else {
+            log.warn(line, e.tag, what, describe(event.series()), event.detail(), event.kind().tag());
+        }
+    }
+
+    /** A series in a log line: its name and the labels WCI reads, printable and short whatever the server sent. */
+    static String describe(Series series) {
+        StringBuilder sb = new StringBuilder(series.name()).append('{');
+        for (String label : List.of("taskqueue", "task_type", "task_add_result", "partition", "worker_version")) {
+            String value = series.labels().get(label);
+            if (value != null) {
+                sb.append(sb.charAt(sb.length() - 1) == '{' ? "" : ",").append(label).append("=\"")
+                        .append(value.length() > 80 ? value.substring(0, 80) + "..." : value).append('"');
+            }
+        }
+        return sb.append('}').toString().replaceAll("\\p{Cntrl}", "?");
     }
 
     private void failed(Endpoint e, Duration took, Throwable cause) {
@@ -377,7 +452,11 @@ public final class MatchingMetricsSource implements AutoCloseable {
     private String describe(Throwable failure) {
         Throwable t = cause(failure);
         if (t instanceof TimeoutException || t instanceof HttpTimeoutException) {
-            return "no complete answer within " + settings.timeout().toMillis() + " ms";
+            return "no complete answer within " + settings.timeout().toMillis() + " ms; the request was cancelled and "
+                    + "its connection closed";
+        }
+        if (t instanceof ScrapeFailure) {
+            return t.getMessage();
         }
         if (t instanceof PrometheusFormatException) {
             return "the page is not in the Prometheus text format: " + t.getMessage();
@@ -409,25 +488,30 @@ public final class MatchingMetricsSource implements AutoCloseable {
         }
         // A round running on another thread (scrapeOnce) may be past its last closed check: wait for it.
         synchronized (roundLock) {
+            fetcher.close();
             log.debug("matching-metrics: closed");
         }
     }
 
-    /** A fetch's outcome: the page or the error, and how long the request took. */
-    private record Fetched(String body, Throwable error, Duration took) {
+    /** A fetch's outcome: the page read (when no error), and how long the request took. */
+    private record Fetched(EndpointCounters.Page page, Throwable error, Duration took) {
     }
 
     /** One endpoint and what is known about it. Touched by the scrape round only (under the round lock). */
     private static final class Endpoint {
         final URI uri;
         final String tag;
-        final EndpointCounters counters = new EndpointCounters();
+        final EndpointCounters counters;
+        /** Oddities already logged, by kind and series; at most {@link #MAX_LOGGED_ODDITIES}. */
+        final Set<Map.Entry<EndpointCounters.Oddity, Series>> loggedOddities = new HashSet<>();
+        boolean oddityLogFull;
+        boolean capBiting;
         int failures;
-        boolean warnedInvalid;
 
-        Endpoint(URI uri) {
+        Endpoint(URI uri, EndpointCounters counters) {
             this.uri = uri;
             this.tag = tag(uri);
+            this.counters = counters;
         }
 
         /** scheme://host:port/path: never user info or query, which may hold credentials. */

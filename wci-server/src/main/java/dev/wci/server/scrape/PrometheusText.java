@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * values with the escapes {@code \"}, {@code \\} and {@code \n}, values in Go float syntax including
  * {@code NaN} and {@code ±Inf}, and optional millisecond timestamps. OpenMetrics exemplars after a sample
  * ({@code # {...} value}) and a final {@code # EOF} are accepted and ignored. A page that breaks any rule is
- * refused whole, with the line, so a half-understood page never turns into wrong counts.
+ * refused whole, with the line, so a half-understood page never turns into wrong counts: the {@link Reader} takes
+ * a page one line at a time, and its caller uses what it collected only once the last line was read.
  */
 final class PrometheusText {
 
@@ -43,11 +44,24 @@ final class PrometheusText {
 
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
+    /**
+     * Metric families a page may name at most. The checks on HELP and TYPE lines remember every family name, so a
+     * page of millions of one-sample families would otherwise cost memory for each; a real page has hundreds.
+     */
+    static final int MAX_FAMILIES = 100_000;
+
+    /** Where a reader's wanted samples go. */
+    @FunctionalInterface
+    interface SampleSink {
+        /** Takes a sample; returns false when its series was already taken from this page (refused as a repeat). */
+        boolean accept(Sample sample);
+    }
+
     private PrometheusText() {
     }
 
     /**
-     * Reads a whole page.
+     * Reads a whole page (tests, small pages); the source streams pages through a {@link Reader}.
      *
      * @param text   the page
      * @param wanted which metric names (as written on sample lines) to return samples for
@@ -56,14 +70,15 @@ final class PrometheusText {
      */
     static List<Sample> parse(String text, Predicate<String> wanted) throws PrometheusFormatException {
         Objects.requireNonNull(text, "text");
-        Objects.requireNonNull(wanted, "wanted");
         List<Sample> samples = new ArrayList<>();
-        Set<String> typed = new HashSet<>();
-        Set<String> helped = new HashSet<>();
-        Set<String> sampled = new HashSet<>();
         Set<Map.Entry<String, Map<String, String>>> seriesSeen = new HashSet<>();
-        boolean eof = false;
-        int lineNo = 0;
+        Reader reader = new Reader(wanted, sample -> {
+            boolean fresh = seriesSeen.add(Map.entry(sample.name(), sample.labels()));
+            if (fresh) {
+                samples.add(sample);
+            }
+            return fresh;
+        });
         int pos = 0;
         int n = text.length();
         while (pos < n) {
@@ -71,32 +86,65 @@ final class PrometheusText {
             if (end < 0) {
                 end = n;
             }
-            lineNo++;
-            int lineEnd = end > pos && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            Line line = new Line(text, pos, lineEnd, lineNo);
+            reader.line(text.substring(pos, end));
             pos = end + 1;
+        }
+        return samples;
+    }
+
+    /**
+     * Reads a page one line at a time and keeps nothing of it but the family names the format checks need
+     * (at most {@link #MAX_FAMILIES}): the wanted samples go to the sink as they are read. Not thread-safe.
+     */
+    static final class Reader {
+        private final Predicate<String> wanted;
+        private final SampleSink sink;
+        private final Set<String> typed = new HashSet<>();
+        private final Set<String> helped = new HashSet<>();
+        private final Set<String> sampled = new HashSet<>();
+        private boolean eof;
+        private int lineNo;
+
+        Reader(Predicate<String> wanted, SampleSink sink) {
+            this.wanted = Objects.requireNonNull(wanted, "wanted");
+            this.sink = Objects.requireNonNull(sink, "sink");
+        }
+
+        /**
+         * Reads the next line of the page, without its line feed (a trailing carriage return is allowed).
+         *
+         * @throws PrometheusFormatException when the line breaks the format or repeats a wanted series
+         */
+        void line(String text) throws PrometheusFormatException {
+            lineNo++;
+            int lineEnd = !text.isEmpty() && text.charAt(text.length() - 1) == '\r' ? text.length() - 1 : text.length();
+            Line line = new Line(text, 0, lineEnd, lineNo);
             line.skipBlanks();
             if (line.atEnd()) {
-                continue;
+                return;
             }
             if (eof) {
                 throw line.error("content after '# EOF'");
             }
             if (line.peek() == '#') {
                 eof = comment(line, typed, helped, sampled);
-                continue;
-            }
-            Sample sample = sample(line, wanted);
-            sampled.add(line.lastName);
-            if (sample != null) {
+            } else {
+                Sample sample = sample(line, wanted);
+                sampled.add(line.lastName);
                 // A series is its name and labels; Prometheus refuses a page that repeats one.
-                if (!seriesSeen.add(Map.entry(sample.name(), sample.labels()))) {
+                if (sample != null && !sink.accept(sample)) {
                     throw line.error("the series appears twice");
                 }
-                samples.add(sample);
+            }
+            if (typed.size() > MAX_FAMILIES || helped.size() > MAX_FAMILIES || sampled.size() > MAX_FAMILIES) {
+                throw line.error("the page names more than " + MAX_FAMILIES + " metric families");
             }
         }
-        return samples;
+
+        /** Lines read so far. */
+        int lines() {
+            return lineNo;
+        }
     }
 
     /** Reads a comment line; returns true for {@code # EOF}. */

@@ -17,10 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@code wci.scrape.requests} (endpoint, result = ok | timeout | connect_error | io_error | http_error |
- *       too_large | parse_error | error): scrapes by outcome</li>
+ *       too_large | parse_error | busy | error): scrapes by outcome</li>
  *   <li>{@code wci.scrape.duration} (endpoint): time of one request, to the last byte or the failure</li>
  *   <li>{@code wci.scrape.series} (endpoint): {@code tasks_added} series of the namespace remembered</li>
  *   <li>{@code wci.scrape.resets} (endpoint): series whose counter went down (the matching process restarted)</li>
+ *   <li>{@code wci.scrape.oddities} (endpoint, kind = invalid_value | dip | reset | implausible_increase): samples
+ *       that counters should not produce (see {@link EndpointCounters})</li>
+ *   <li>{@code wci.scrape.series.dropped} (endpoint): series of a page left out by the {@code maxSeries} cap</li>
  *   <li>{@code wci.scrape.tasks} (result = the server's {@code task_add_result}: backlog | sync_match |
  *       sync_match_unavailable | throttled | failure | other): task adds of the namespace seen, all endpoints</li>
  *   <li>{@code wci.scrape.unattributed} (reason): backlogged or throttled tasks that led to no signal</li>
@@ -33,6 +36,8 @@ final class ScrapeMetrics {
     static final String DURATION = "wci.scrape.duration";
     static final String SERIES = "wci.scrape.series";
     static final String RESETS = "wci.scrape.resets";
+    static final String ODDITIES = "wci.scrape.oddities";
+    static final String DROPPED = "wci.scrape.series.dropped";
     static final String TASKS = "wci.scrape.tasks";
     static final String UNATTRIBUTED = "wci.scrape.unattributed";
     static final String SIGNALS = "wci.scrape.signals";
@@ -71,6 +76,14 @@ final class ScrapeMetrics {
 
     void resets(String endpoint, int count) {
         registry.counter(RESETS, "endpoint", endpoint).increment(count);
+    }
+
+    void oddities(String endpoint, EndpointCounters.Oddity kind, int count) {
+        registry.counter(ODDITIES, "endpoint", endpoint, "kind", kind.tag()).increment(count);
+    }
+
+    void dropped(String endpoint, int count) {
+        registry.counter(DROPPED, "endpoint", endpoint).increment(count);
     }
 
     void tasks(String result, long count) {

@@ -227,7 +227,8 @@ public final class WciService implements AutoCloseable {
         SignalsConfig.MatchingMetrics scrape = config.signals().matchingMetrics();
         if (scrape.enabled()) {
             matchingMetrics = new MatchingMetricsSource(new MatchingMetricsSettings(scrape.endpoints(), scrape.interval(),
-                    scrape.timeout(), config.temporal().namespace(), scrape.metricPrefix()), registry,
+                    scrape.timeout(), config.temporal().namespace(), scrape.metricPrefix(), scrape.maxSeries(),
+                    scrape.maxTasksPerSecond()), registry,
                     this::knownTaskQueues, new SourceSink("matching-metrics", loop, metrics), meters, clock);
             matchingMetrics.start();
         }

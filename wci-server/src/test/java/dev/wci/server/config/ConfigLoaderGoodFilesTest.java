@@ -186,4 +186,21 @@ class ConfigLoaderGoodFilesTest {
         assertEquals(3, c.deployments().get(0).scaling().maxWorkersPerVersion());
         assertEquals(3, c.deployments().get(1).scaling().maxWorkersPerVersion());
     }
+
+    @Test
+    void theMatchingMetricsLimitsAreRead(@TempDir Path dir) throws IOException, ConfigException {
+        Path file = dir.resolve("wci.yaml");
+        Files.writeString(file, """
+                temporal: {address: "127.0.0.1:7233"}
+                signals:
+                  matchingMetrics: {enabled: true, endpoints: [http://m:9090/metrics], maxSeries: 20000,
+                                    maxTasksPerSecond: 2.5e3}
+                deployments:
+                  - name: a
+                    versions: [{buildId: v1, target: "arn:aws:lambda:us-east-1:123456789012:function:a:1"}]
+                """);
+        SignalsConfig.MatchingMetrics m = new ConfigLoader(name -> null).load(file).signals().matchingMetrics();
+        assertEquals(20_000, m.maxSeries());
+        assertEquals(2500.0, m.maxTasksPerSecond());
+    }
 }

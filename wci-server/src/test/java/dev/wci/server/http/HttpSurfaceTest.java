@@ -1,5 +1,6 @@
 package dev.wci.server.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,15 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +48,12 @@ class HttpSurfaceTest {
 
     @BeforeEach
     void start() {
-        surface = new HttpSurface("127.0.0.1", 0, new HttpSurface.Endpoints() {
+        surface = new HttpSurface("127.0.0.1", 0, surfaceEndpoints());
+        surface.start();
+    }
+
+    private HttpSurface.Endpoints surfaceEndpoints() {
+        return new HttpSurface.Endpoints() {
             @Override
             public String metrics() {
                 return metrics;
@@ -58,8 +68,7 @@ class HttpSurfaceTest {
             public Object status() {
                 return status.get();
             }
-        });
-        surface.start();
+        };
     }
 
     @AfterEach
@@ -203,6 +212,52 @@ class HttpSurfaceTest {
     void portIsTheBoundOne() throws Exception {
         assertTrue(surface.port() > 0);
         assertEquals(200, get("/healthz").statusCode());
+    }
+
+    @Test
+    void probesAreAnsweredWhileStalledClientsHoldMoreConnectionsThanThreadsAndTheStalledAreClosed() throws Exception {
+        // More stalled clients than the pool has threads: with a thread per connection, /healthz would wait.
+        HttpSurface.Limits limits = new HttpSurface.Limits(Duration.ofMillis(500), Duration.ofMillis(200), 64, 4);
+        try (HttpSurface tight = new HttpSurface("127.0.0.1", 0, surfaceEndpoints(), limits)) {
+            tight.start();
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 12; i++) {
+                    Socket s = new Socket("127.0.0.1", tight.port());
+                    // Half a request: the request line and one header, never the blank line that ends it.
+                    s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    stalled.add(s);
+                }
+
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + tight.port() + "/healthz"))
+                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+                assertEquals("ok\n", r.body());
+
+                // The server closes each stalled connection after its read timeout: the client reads to the end.
+                for (Socket s : stalled) {
+                    s.setSoTimeout(120_000);
+                    InputStream in = s.getInputStream();
+                    await().atMost(Duration.ofMinutes(2)).until(() -> in.read() < 0);
+                }
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void limitsAreChecked() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new HttpSurface.Limits(Duration.ZERO, Duration.ofSeconds(1), 64, 8));
+        assertThrows(IllegalArgumentException.class,
+                () -> new HttpSurface.Limits(Duration.ofSeconds(1), Duration.ofSeconds(1), 0, 8));
+        assertThrows(IllegalArgumentException.class,
+                () -> new HttpSurface.Limits(Duration.ofSeconds(1), Duration.ofSeconds(1), 64, 3));
     }
 
     private URI uri(String path) {

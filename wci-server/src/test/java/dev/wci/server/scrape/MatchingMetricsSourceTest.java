@@ -214,7 +214,7 @@ class MatchingMetricsSourceTest {
         source.scrapeOnce();
         assertEquals(2, source.scrapeOnce().get(0).notMatchedCount());
         assertEquals(2.0, counter(ScrapeMetrics.REQUESTS, "endpoint", TAG1, "result", "timeout"));
-        assertEquals(1, logged(Level.WARN, "no complete answer within 100 ms").size());
+        assertEquals(1, logged(Level.WARN, "no complete answer within 100 ms; the request was cancelled").size());
     }
 
     @Test
@@ -286,7 +286,8 @@ class MatchingMetricsSourceTest {
         fetcher.page(E1, page(ordersBacklog("0", 1), bad)).page(E1, page(ordersBacklog("0", 2), bad));
         source(E1).scrapeOnce();
         assertEquals(1, source.scrapeOnce().get(0).notMatchedCount());
-        assertEquals(1, logged(Level.WARN, "negative, NaN or infinite").size());
+        assertEquals(1, logged(Level.WARN, "negative, not finite or above 2^53").size());
+        assertEquals(2.0, counter(ScrapeMetrics.ODDITIES, "endpoint", TAG1, "kind", "invalid_value"));
     }
 
     @Test
@@ -392,5 +393,111 @@ class MatchingMetricsSourceTest {
         assertEquals(1.0, counter(ScrapeMetrics.REQUESTS, "endpoint", "http://matching-0:9090/metrics",
                 "result", "ok"));
         assertTrue(logs.list.stream().noneMatch(e -> e.getFormattedMessage().contains("pw")));
+    }
+
+    @Test
+    void aCounterThatDipsAndClimbsBackIsNoDemandAndIsLoggedOnce() {
+        fetcher.page(E1, page(ordersBacklog("0", 1_000_000))).page(E1, page(ordersBacklog("0", 999_999)))
+                .page(E1, page(ordersBacklog("0", 1_000_000))).page(E1, page(ordersBacklog("0", 999_999)))
+                .page(E1, page(ordersBacklog("0", 1_000_000)));
+        source(E1);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(List.of(), source.scrapeOnce(), "round " + i);
+            clock.advance(Duration.ofMillis(500));
+        }
+        assertEquals(2.0, counter(ScrapeMetrics.ODDITIES, "endpoint", TAG1, "kind", "dip"));
+        assertEquals(0.0, counter(ScrapeMetrics.RESETS, "endpoint", TAG1));
+        List<ILoggingEvent> warnings = logged(Level.WARN, "went down a little");
+        assertEquals(1, warnings.size(), "once per series and kind");
+        assertTrue(warnings.get(0).getFormattedMessage().contains("taskqueue=\"orders_q\""),
+                warnings.get(0).getFormattedMessage());
+    }
+
+    @Test
+    void hugeValuesOnOneEndpointAreRejectedAndTheOtherEndpointsSignalsGoOn() {
+        String huge = line("default", "orders-q", "Workflow", "backlog", "5", null, 0).replace("} 0\n", "} 1e308\n");
+        String huge2 = huge.replace("partition=\"5\"", "partition=\"6\"");
+        fetcher.page(E1, page(ordersBacklog("0", 1))).page(E1, page(ordersBacklog("0", 1), huge, huge2))
+                .page(E2, page(ordersBacklog("1", 1))).page(E2, page(ordersBacklog("1", 4)));
+        source(E1, E2).scrapeOnce();
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 3, 0, T0)),
+                source.scrapeOnce());
+        assertEquals(2.0, counter(ScrapeMetrics.ODDITIES, "endpoint", TAG1, "kind", "invalid_value"));
+    }
+
+    @Test
+    void anImplausibleIncreaseIsCutAndCounted() {
+        fetcher.page(E1, page(ordersBacklog("0", 0))).page(E1, page(ordersBacklog("0", 5_000_000)));
+        source(new MatchingMetricsSettings(List.of(E1), Duration.ofMillis(500), Duration.ofMillis(500), "default",
+                "", 1000, 100));
+        source.scrapeOnce();
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(200, source.scrapeOnce().get(0).notMatchedCount());
+        assertEquals(1.0, counter(ScrapeMetrics.ODDITIES, "endpoint", TAG1, "kind", "implausible_increase"));
+        assertEquals(1, logged(Level.WARN, "an increase above maxTasksPerSecond").size());
+    }
+
+    @Test
+    void theSeriesCapDropsAndCountsAndWarnsOnce() {
+        String four = page(ordersBacklog("0", 1), ordersBacklog("1", 1), ordersBacklog("2", 1), ordersBacklog("3", 1));
+        fetcher.page(E1, four).page(E1, four).page(E1, page(ordersBacklog("0", 2)));
+        source(new MatchingMetricsSettings(List.of(E1), Duration.ofMillis(500), Duration.ofMillis(500), "default",
+                "", 2, 10_000));
+        source.scrapeOnce();
+        source.scrapeOnce();
+        assertEquals(4.0, counter(ScrapeMetrics.DROPPED, "endpoint", TAG1));
+        assertEquals(2.0, meters.get(ScrapeMetrics.SERIES).tag("endpoint", TAG1).gauge().value());
+        assertEquals(1, logged(Level.WARN, "the maxSeries cap").size());
+        source.scrapeOnce();
+        assertEquals(1, logged(Level.INFO, "fits under the maxSeries cap of 2 series again").size());
+    }
+
+    @Test
+    void aTricklingEndpointKeepsAtMostOneRequestInFlightOverManyRounds() throws Exception {
+        try (FakeMetricsEndpoint slow = new FakeMetricsEndpoint(FakeMetricsEndpoint.TRICKLE)) {
+            source = new MatchingMetricsSource(new MatchingMetricsSettings(List.of(slow.uri()),
+                    Duration.ofMillis(100), Duration.ofMillis(200), "default", ""),
+                    FixedVersionLookup.current(ORDERS), () -> KNOWN, received::add, meters, clock);
+            source.start();
+            await().atMost(Duration.ofMinutes(2)).until(() -> slow.accepted.get() >= 15);
+            source.close();
+            await().atMost(Duration.ofMinutes(1)).until(() -> slow.open.get() == 0);
+            // One request per round, each closed before the next is sent; the server may see the next one before
+            // it has noticed the previous close, hence 2.
+            assertTrue(slow.maxOpen.get() <= 2, "open at once: " + slow.maxOpen.get());
+            String tag = "http://127.0.0.1:" + slow.uri().getPort() + "/metrics";
+            assertTrue(counter(ScrapeMetrics.REQUESTS, "endpoint", tag, "result", "timeout") >= 14,
+                    meters.getMetersAsString());
+            List<ILoggingEvent> warnings = logged(Level.WARN, "cannot scrape " + tag);
+            assertEquals(1, warnings.size());
+            assertTrue(warnings.get(0).getFormattedMessage().contains("no complete answer within 200 ms"),
+                    warnings.get(0).getFormattedMessage());
+            assertTrue(warnings.get(0).getFormattedMessage().contains("connection closed"));
+        }
+    }
+
+    @Test
+    void aHugePageIsStreamedAndOnlyTheCappedSeriesAreKept() throws Exception {
+        // ~58 MB (under the 64 MiB cap) of tasks_added series of the namespace, generated while sent: 150 000
+        // series against a cap of 1000.
+        int series = 150_000;
+        String pad = "p".repeat(60);
+        try (FakeMetricsEndpoint huge = new FakeMetricsEndpoint(out -> {
+            out.write("# TYPE tasks_added counter\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            for (int i = 0; i < series; i++) {
+                out.write(line("default", "q" + i + pad, "Workflow", "backlog", "0", null, i)
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        })) {
+            source = new MatchingMetricsSource(new MatchingMetricsSettings(List.of(huge.uri()),
+                    Duration.ofMillis(500), Duration.ofMinutes(5), "default", "", 1000, 10_000),
+                    FixedVersionLookup.current(ORDERS), () -> KNOWN, received::add, meters, clock);
+            source.scrapeOnce();
+            String tag = "http://127.0.0.1:" + huge.uri().getPort() + "/metrics";
+            assertEquals(1.0, counter(ScrapeMetrics.REQUESTS, "endpoint", tag, "result", "ok"),
+                    meters.getMetersAsString());
+            assertEquals(1000.0, meters.get(ScrapeMetrics.SERIES).tag("endpoint", tag).gauge().value());
+            assertEquals(series - 1000.0, counter(ScrapeMetrics.DROPPED, "endpoint", tag));
+        }
     }
 }

@@ -138,4 +138,15 @@ class PrometheusTextTest {
         assertTrue(e.getMessage().length() < 300, e.getMessage());
         assertTrue(e.getMessage().endsWith("...'"), e.getMessage());
     }
+
+    @Test
+    void aPageNamingTooManyFamiliesIsRefusedInsteadOfRememberingThemAll() throws Exception {
+        PrometheusText.Reader reader = new PrometheusText.Reader(name -> false, sample -> true);
+        for (int i = 0; i < PrometheusText.MAX_FAMILIES; i++) {
+            reader.line("m" + i + " 1");
+        }
+        PrometheusFormatException e = assertThrows(PrometheusFormatException.class, () -> reader.line("last 1"));
+        assertTrue(e.getMessage().contains("more than " + PrometheusText.MAX_FAMILIES + " metric families"),
+                e.getMessage());
+    }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -35,7 +36,20 @@ final class ScriptedFetcher implements MetricsFetcher {
     }
 
     @Override
-    public synchronized CompletableFuture<String> fetch(URI endpoint) {
+    public CompletableFuture<Void> fetch(URI endpoint, PageLines lines) {
+        return answer(endpoint).thenApply(text -> {
+            try {
+                for (String line : text.split("\n", -1)) {
+                    lines.line(line);
+                }
+                return null;
+            } catch (PrometheusFormatException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    private synchronized CompletableFuture<String> answer(URI endpoint) {
         calls.incrementAndGet();
         Deque<Supplier<CompletableFuture<String>>> queue = script.get(endpoint);
         Supplier<CompletableFuture<String>> answer = queue == null ? null : queue.poll();
