@@ -211,6 +211,7 @@ public final class WciService implements AutoCloseable {
         }
         if (config.signals().push().enabled()) {
             pushServer = new PushSignalServer(config.signals().push(), config.temporal().namespace(), registry,
+                    (v, q) -> registry.version(v).map(e -> e.temporal().taskQueues().contains(q)).orElse(false),
                     new SourceSink("push", loop, metrics), meters, clock);
             try {
                 pushServer.start();
