@@ -284,11 +284,11 @@ class RegistrySyncTest {
                 Duration.ofHours(1), Sleeper.REAL);
         try {
             live.start();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> registry.snapshot().deployments().get(ORDERS).syncedAt().isPresent());
             orders().current("v1");
             live.requestSync();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.isManaged(V1));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> registry.isManaged(V1));
         } finally {
             live.close();
         }
