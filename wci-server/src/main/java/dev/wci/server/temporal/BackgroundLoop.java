@@ -49,6 +49,8 @@ final class BackgroundLoop implements AutoCloseable {
             }
             thread = new Thread(this::loop, threadName);
             thread.setDaemon(true);
+            // What ends the thread is logged here, not by the JVM's default handler (which may end a test JVM).
+            thread.setUncaughtExceptionHandler((t, e) -> log.error("{}: thread {} ended", what, t.getName(), e));
             thread.start();
         }
     }
@@ -103,8 +105,7 @@ final class BackgroundLoop implements AutoCloseable {
                 }
                 wait = Duration.ZERO;
             } catch (VirtualMachineError e) {
-                log.error("{} failed", what, e);
-                throw e; // not survivable here; counted as the loop's death
+                throw e; // not survivable here; logged by the thread's handler, counted as the loop's death
             } catch (RuntimeException | Error e) {
                 failures.increment();
                 backoff = nextBackoff(backoff);
