@@ -71,8 +71,8 @@ class LambdaInvokeTest {
         wm.start();
         provider = provider(LambdaProviderSettings.builder()
                 .lambdaEndpoint(URI.create("http://127.0.0.1:" + wm.port()))
-                .apiCallAttemptTimeout(Duration.ofSeconds(20))
-                .apiCallTimeout(Duration.ofSeconds(20))
+                .apiCallAttemptTimeout(Duration.ofSeconds(30))
+                .apiCallTimeout(Duration.ofSeconds(90))
                 .maxRetries(2) // for control-plane calls: Invoke is never retried by the SDK
                 .build());
     }
@@ -95,7 +95,7 @@ class LambdaInvokeTest {
     }
 
     List<InvocationResult> invoke(InvocationRequest request) throws Exception {
-        return provider.invoke(request).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return provider.invoke(request).toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
 
     ComputeFailure invokeOneFailure() throws Exception {
@@ -160,7 +160,7 @@ class LambdaInvokeTest {
         var pending = provider.invoke(request(ids)).toCompletableFuture();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> provider.invokesInFlight() == 4 && provider.invokesQueued() == 8);
-        List<InvocationResult> results = pending.get(60, TimeUnit.SECONDS);
+        List<InvocationResult> results = pending.get(120, TimeUnit.SECONDS);
         assertTrue(results.stream().allMatch(r -> r instanceof InvocationResult.Accepted));
         assertEquals(0, provider.invokesInFlight());
         assertEquals(0, provider.invokesQueued());
@@ -309,12 +309,12 @@ class LambdaInvokeTest {
         provider.close();
         provider = provider(LambdaProviderSettings.builder()
                 .lambdaEndpoint(URI.create("http://127.0.0.1:" + wm.port()))
-                .apiCallAttemptTimeout(Duration.ofMillis(300))
-                .apiCallTimeout(Duration.ofSeconds(20))
+                .apiCallAttemptTimeout(Duration.ofMillis(500))
+                .apiCallTimeout(Duration.ofSeconds(90))
                 .maxRetries(2)
                 .build());
         // Answers only long after the attempt timeout, however loaded the machine.
-        wm.stubFor(post(urlPathEqualTo(ENCODED_PATH)).willReturn(aResponse().withStatus(202).withFixedDelay(5_000)));
+        wm.stubFor(post(urlPathEqualTo(ENCODED_PATH)).willReturn(aResponse().withStatus(202).withFixedDelay(10_000)));
 
         ComputeFailure failure = invokeOneFailure();
 
@@ -346,7 +346,7 @@ class LambdaInvokeTest {
                 new ComputeTarget("aws-lambda", "arn:aws:lambda:us-east-1:123:function:w:1"),
                 List.of("a", "b"), "SCALE", NOW);
 
-        List<InvocationResult> results = provider.invoke(bad).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        List<InvocationResult> results = provider.invoke(bad).toCompletableFuture().get(120, TimeUnit.SECONDS);
 
         assertEquals(2, results.size());
         for (InvocationResult r : results) {
@@ -366,8 +366,8 @@ class LambdaInvokeTest {
         var allowed = new InvocationRequest(ScalingGroupId.defaultFor(VERSION),
                 new ComputeTarget("aws-lambda", latest, true, java.util.Map.of()), List.of("a"), "SCALE", NOW);
 
-        var r1 = provider.invoke(refused).toCompletableFuture().get(60, TimeUnit.SECONDS).get(0);
-        var r2 = provider.invoke(allowed).toCompletableFuture().get(60, TimeUnit.SECONDS).get(0);
+        var r1 = provider.invoke(refused).toCompletableFuture().get(120, TimeUnit.SECONDS).get(0);
+        var r2 = provider.invoke(allowed).toCompletableFuture().get(120, TimeUnit.SECONDS).get(0);
 
         assertEquals(FailureClass.REJECTED, assertInstanceOf(InvocationResult.Failed.class, r1).failure().failureClass());
         assertInstanceOf(InvocationResult.Accepted.class, r2);
@@ -424,7 +424,7 @@ class LambdaInvokeTest {
         assertEquals(3, wm.getAllServeEvents().size(), "only the three Invoke calls reached the endpoint");
 
         // Control: the same matchers do catch a validation, so the zeros above are not vacuous.
-        provider.validate(new ComputeTarget("aws-lambda", ARN), VERSION).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        provider.validate(new ComputeTarget("aws-lambda", ARN), VERSION).toCompletableFuture().get(120, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertFalse(wm.findAll(getConfiguration).isEmpty());
             assertFalse(wm.findAll(getEventInvokeConfig).isEmpty());

@@ -54,10 +54,10 @@ class LocalLambdaMainTest {
         CountDownLatch stop = new CountDownLatch(1);
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(
                 () -> run(stop, "--config", file.toString(), "--port", "0", "--mode", "thread"));
-        Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(60))
                 .until(() -> out.toString(StandardCharsets.UTF_8).contains("function:f:1"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("(thread mode)"));
         stop.countDown();
-        assertEquals(LocalLambdaMain.OK, status.get(10, TimeUnit.SECONDS));
+        assertEquals(LocalLambdaMain.OK, status.get(60, TimeUnit.SECONDS));
     }
 }

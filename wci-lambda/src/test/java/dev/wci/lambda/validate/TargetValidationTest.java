@@ -110,7 +110,7 @@ class TargetValidationTest {
     }
 
     TargetValidation validate(ComputeTarget target) throws Exception {
-        return provider.validate(target, VERSION).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return provider.validate(target, VERSION).toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     TargetValidation validate() throws Exception {
@@ -302,7 +302,7 @@ class TargetValidationTest {
         wm.stubFor(get(urlPathEqualTo(CONFIG_PATH)).willReturn(notFound("Function not found: " + ARN)));
 
         provider.invoke(new InvocationRequest(ScalingGroupId.defaultFor(VERSION), new ComputeTarget("aws-lambda", ARN),
-                List.of("a"), "SCALE", START)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                List.of("a"), "SCALE", START)).toCompletableFuture().get(60, TimeUnit.SECONDS);
         clock.advance(Duration.ofSeconds(10));
         assertInstanceOf(TargetValidation.Valid.class, validate(), "still within the minimum interval");
         clock.advance(Duration.ofSeconds(20));
@@ -321,7 +321,7 @@ class TargetValidationTest {
                 .mapToObj(i -> provider.validate(target, VERSION).toCompletableFuture()).toList();
 
         for (CompletableFuture<TargetValidation> f : all) {
-            assertInstanceOf(TargetValidation.Valid.class, f.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(TargetValidation.Valid.class, f.get(60, TimeUnit.SECONDS));
         }
         wm.verify(1, getRequestedFor(urlPathEqualTo(CONFIG_PATH)));
     }
@@ -333,7 +333,7 @@ class TargetValidationTest {
 
         assertInstanceOf(TargetValidation.Valid.class, validate(target));
         TargetValidation other = provider.validate(target, new DeploymentVersion("orders", "build-43"))
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
 
         invalid(other, FailureClass.REJECTED, "endless invoke loop");
     }

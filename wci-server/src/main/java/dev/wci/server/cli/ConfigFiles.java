@@ -5,7 +5,7 @@ import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import java.nio.file.Path;
 
-/** Loads the configuration for a command; a broken file is a user error listing every problem. */
+/** Loads the configuration for a command; a broken file is a user error listing every problem, one a line. */
 final class ConfigFiles {
 
     private ConfigFiles() {
@@ -15,8 +15,8 @@ final class ConfigFiles {
         try {
             return new ConfigLoader(System::getenv).load(file);
         } catch (ConfigException e) {
-            int n = e.errors().size();
-            throw new UserError(n + " error" + (n == 1 ? "" : "s") + " in the configuration:\n" + e.getMessage());
+            // One line per mistake, each complete on its own (file:line:column: path: expected ..., found ...).
+            throw new UserError(e.getMessage());
         }
     }
 }

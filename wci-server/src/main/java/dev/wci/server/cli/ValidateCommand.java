@@ -4,6 +4,7 @@ import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.DeploymentConfig;
+import dev.wci.server.config.Redaction;
 import dev.wci.server.config.VersionConfig;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.service.Providers;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,11 +46,17 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "per live check (default ${DEFAULT-VALUE})")
     int timeoutSeconds = 10;
 
+    /** Longest --timeout: a live check that takes longer is a failure to report, not to wait for. */
+    static final int MAX_TIMEOUT_SECONDS = 600;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+            throw new UserError("--timeout must be 1 to " + MAX_TIMEOUT_SECONDS + " seconds, found " + timeoutSeconds);
+        }
         PrintWriter out = spec.commandLine().getOut();
         WciConfig cfg = ConfigFiles.load(config);
         int versions = cfg.deployments().stream().mapToInt(d -> d.versions().size()).sum();
@@ -81,22 +91,64 @@ final class ValidateCommand implements Callable<Integer> {
             for (DeploymentConfig d : cfg.deployments()) {
                 for (VersionConfig v : d.versions()) {
                     DeploymentVersion version = new DeploymentVersion(d.name(), v.buildId());
-                    TargetValidation r = lambda.validate(v.target(), version).toCompletableFuture()
-                            .get(timeoutSeconds + 5L, TimeUnit.SECONDS);
-                    if (r instanceof TargetValidation.Valid ok) {
-                        out.printf("ok    %s: %s -> %s (timeout %d s, %d MB)%n", v.location(), version,
-                                v.target().address(), ok.facts().timeout().toSeconds(), ok.facts().memoryMb());
-                        ok.warnings().forEach(w -> out.printf("warn  %s: %s: %s%n", v.location(), version, w));
-                    } else if (r instanceof TargetValidation.Invalid bad) {
-                        out.printf("FAIL  %s: %s -> %s: %s%n", v.location(), version, v.target().address(),
-                                bad.failure());
-                        failed = true;
-                    }
+                    failed |= !checkTarget(out, cfg, version, v, lambda.validate(v.target(), version)
+                            .toCompletableFuture(), timeoutSeconds + 5L);
                 }
             }
         }
         out.println(failed ? "validation FAILED" : "validation passed");
         out.flush();
         return failed ? 1 : 0;
+    }
+
+    /**
+     * Waits up to {@code waitSeconds} for one target's validation and prints its one line.
+     *
+     * @return whether the target is valid
+     */
+    static boolean checkTarget(PrintWriter out, WciConfig cfg, DeploymentVersion version, VersionConfig v,
+                               CompletableFuture<TargetValidation> pending, long waitSeconds)
+            throws InterruptedException {
+        TargetValidation r;
+        try {
+            r = pending.get(waitSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            out.printf("FAIL  %s: %s -> %s: no answer from %s within %d s%n", v.location(), version,
+                    v.target().address(), lambdaEndpoint(cfg), waitSeconds);
+            return false;
+        } catch (ExecutionException e) {
+            out.printf("FAIL  %s: %s -> %s: %s%n", v.location(), version, v.target().address(),
+                    oneLine(rootMessage(e)));
+            return false;
+        }
+        if (r instanceof TargetValidation.Valid ok) {
+            out.printf("ok    %s: %s -> %s (timeout %d s, %d MB)%n", v.location(), version,
+                    v.target().address(), ok.facts().timeout().toSeconds(), ok.facts().memoryMb());
+            ok.warnings().forEach(w -> out.printf("warn  %s: %s: %s%n", v.location(), version, w));
+            return true;
+        }
+        TargetValidation.Invalid bad = (TargetValidation.Invalid) r;
+        out.printf("FAIL  %s: %s -> %s: %s%n", v.location(), version, v.target().address(),
+                oneLine(bad.failure().toString()));
+        return false;
+    }
+
+    /** Where validation calls go, with any user:password@ hidden. */
+    private static String lambdaEndpoint(WciConfig cfg) {
+        return cfg.aws().endpoint().map(u -> "the Lambda endpoint " + Redaction.userinfo(u.toString()))
+                .orElse("the AWS Lambda API");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : Redaction.userinfo(t.getMessage());
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 }

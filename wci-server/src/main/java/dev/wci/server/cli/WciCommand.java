@@ -31,12 +31,17 @@ public final class WciCommand implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the command line; a parameter or user error prints one line (no stack trace) and returns 2. */
+    /**
+     * Runs the command line; a parameter or user error prints one line per problem, each starting with "wci: " (no
+     * stack trace), and returns 2.
+     */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new WciCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserError) {
-                commandLine.getErr().println("wci: " + ex.getMessage());
+                for (String line : ex.getMessage().split("\n")) {
+                    commandLine.getErr().println("wci: " + line);
+                }
                 return 2;
             }
             throw ex;

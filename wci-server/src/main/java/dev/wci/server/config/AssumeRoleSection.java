@@ -20,6 +20,9 @@ final class AssumeRoleSection {
     static final List<String> KEYS = List.of(AssumeRoleSettings.ROLE_ARN, AssumeRoleSettings.EXTERNAL_ID,
             AssumeRoleSettings.SESSION_NAME, AssumeRoleSettings.SESSION_DURATION_SECONDS);
 
+    private static final String SECONDS_EXPECTED = "a whole number of seconds from 900 (15 minutes) to 43200 (12 hours)";
+    private static final int MIN_SESSION_SECONDS = 900;
+    private static final int MAX_SESSION_SECONDS = 43_200;
     private static final String ROLE_EXPECTED = "an IAM role ARN arn:<partition>:iam::<account-id>:role/<name>";
 
     /**
@@ -57,7 +60,7 @@ final class AssumeRoleSection {
         String secondsKey = AssumeRoleSettings.SESSION_DURATION_SECONDS;
         Optional<Scalar> secondsScalar = r.scalar(m, secondsKey, "a number of seconds", false);
         Optional<Integer> seconds = secondsScalar.flatMap(s -> r.parse(s, m.path(secondsKey),
-                Kinds.integer().expecting("a whole number of seconds from 900 (15 minutes) to 43200 (12 hours)")));
+                Kinds.integer(MIN_SESSION_SECONDS, MAX_SESSION_SECONDS, SECONDS_EXPECTED)));
 
         boolean roleValid = role.isPresent() && accepts(() -> AssumeRoleSettings.of(role.get().text()));
         role.filter(s -> !roleValid).ifPresent(s ->
@@ -71,9 +74,10 @@ final class AssumeRoleSection {
                         "a session name of 2 to 64 letters, digits and +=,.@-", NodeReader.found(s, false)));
         seconds.filter(v -> !accepts(() -> new AssumeRoleSettings(checkRole, null, null, Duration.ofSeconds(v))))
                 .ifPresent(v -> r.error(secondsScalar.get().node(), m.path(secondsKey),
-                        "a whole number of seconds from 900 (15 minutes) to 43200 (12 hours)",
+                        SECONDS_EXPECTED,
                         NodeReader.found(secondsScalar.get(), false)));
-        if (r.errorCount() != errorsBefore) {
+        // A misspelt roleArn was reported with the mapping's keys, before errorsBefore: role is then empty.
+        if (r.errorCount() != errorsBefore || role.isEmpty()) {
             return Optional.empty();
         }
         AssumeRoleSettings settings = new AssumeRoleSettings(role.get().text(),

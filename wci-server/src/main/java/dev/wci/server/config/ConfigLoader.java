@@ -10,9 +10,13 @@ import dev.wci.server.config.Kinds.HostPort;
 import dev.wci.server.config.NodeReader.Mapping;
 import dev.wci.server.config.NodeReader.Scalar;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -74,6 +78,9 @@ public final class ConfigLoader {
     /** The Temporal server's default limit of describe calls per second per namespace. */
     static final double MAX_DESCRIBE_BUDGET = 50;
     static final int MIN_PUSH_TOKEN_LENGTH = 16;
+    static final int MAX_IN_FLIGHT_INVOKES = 10_000;
+    /** Largest configuration file read; a real one is a few KiB, and SnakeYAML holds all of it in memory. */
+    static final int MAX_FILE_BYTES = 1024 * 1024;
 
     private static final String PROVIDER = "aws-lambda";
     private static final String QUALIFIED_ARN = "a version-qualified Lambda function ARN (...:function:NAME:VERSION)";
@@ -115,7 +122,17 @@ public final class ConfigLoader {
                 r.error(wholeFile, "", expected, "a directory");
                 return Optional.empty();
             }
-            text = Files.readString(file);
+            if (Files.isRegularFile(file) && Files.size(file) > MAX_FILE_BYTES) {
+                r.error(wholeFile, "", "a configuration file of at most 1 MiB", "a file of " + Files.size(file)
+                        + " bytes");
+                return Optional.empty();
+            }
+            text = readAtMost(file);
+            if (text == null) {
+                r.error(wholeFile, "", "a configuration file of at most 1 MiB", "more than " + MAX_FILE_BYTES
+                        + " bytes");
+                return Optional.empty();
+            }
         } catch (NoSuchFileException e) {
             r.error(wholeFile, "", expected, "no such file");
             return Optional.empty();
@@ -130,7 +147,9 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         try {
-            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            LoaderOptions options = new LoaderOptions();
+            options.setCodePointLimit(MAX_FILE_BYTES);
+            Node root = new Yaml(options).compose(new StringReader(text));
             if (root == null) {
                 r.error(new ConfigLocation(file, 1, 1), "", "a mapping with the sections temporal and deployments",
                         "an empty file");
@@ -148,6 +167,24 @@ public final class ConfigLoader {
             r.error(wholeFile, "", "valid YAML", "a syntax error: " + e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The file as UTF-8, or null when it holds more than {@link #MAX_FILE_BYTES} (a pipe or device has no size to
+     * check up front, so only that much is ever read).
+     */
+    private static String readAtMost(Path file) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            return null;
+        }
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     /** One load: the reader with its errors, and the cross-checks that span deployments. */
@@ -182,7 +219,7 @@ public final class ConfigLoader {
             settings.addAll(ScalingSection.read(r, scaling, ScalingSection.FIELDS));
             ScalingPolicy policy = ScalingSection.apply(r, ScalingPolicy.defaults(), settings, scaling.node(), scaling.path());
             int maxInFlight = r.value(limits, "maxInFlightInvokes",
-                    Kinds.integer(1, Integer.MAX_VALUE, "an integer of at least 1"), 64);
+                    Kinds.integer(1, MAX_IN_FLIGHT_INVOKES, "an integer from 1 to " + MAX_IN_FLIGHT_INVOKES), 64);
             HttpConfig http = http(section(root, "http", HTTP_KEYS));
             SignalsConfig signals = signals(section(root, "signals", SIGNALS_KEYS));
             LoggingConfig logging = logging(section(root, "logging", LOGGING_KEYS));
@@ -501,7 +538,8 @@ public final class ConfigLoader {
                     .flatMap(n -> AssumeRoleSection.read(r, n, m.path("assumeRole")))
                     .map(AssumeRoleSection.Role::targetSettings)
                     .orElse(Map.of());
-            if (r.errorCount() != before) {
+            // A misspelt buildId or target was reported with the mapping's keys, before "before": check both.
+            if (r.errorCount() != before || buildId.isEmpty() || target.isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new VersionConfig(buildId.get().text(),

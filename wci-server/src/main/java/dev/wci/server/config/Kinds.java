@@ -18,8 +18,15 @@ final class Kinds {
 
     static final String DURATION_EXAMPLES = "like 500ms, 8s, 2m";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
+    /** The longest duration any key takes: longer ones are mistakes, and would overflow the clock arithmetic. */
+    static final Duration MAX_DURATION = Duration.ofDays(1);
+    /** The largest count any key takes (workers, burst, ...): far above any real fleet. */
+    static final int MAX_COUNT = 1_000_000;
+    /** The largest number any key takes (rates, throughput, budgets other than unlimited). */
+    static final double MAX_NUMBER = 1e9;
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
     // Plain decimal notation only: Double.parseDouble would also take NaN, Infinity, hex and a trailing d/f.
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d{1,3})?");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
@@ -27,6 +34,13 @@ final class Kinds {
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
 
     private Kinds() {
+    }
+
+    /** A value of the right form but outside the range; its message completes "found X, ...". */
+    static final class OutOfRange extends IllegalArgumentException {
+        OutOfRange(String which) {
+            super(which, null);
+        }
     }
 
     static Kind<String> text(String expected) {
@@ -51,9 +65,18 @@ final class Kinds {
             if (!INTEGER.matcher(s).matches()) {
                 throw new IllegalArgumentException("not an integer");
             }
-            long v = Long.parseLong(s);
-            if (v < min || v > max) {
-                throw new IllegalArgumentException("out of range");
+            boolean negative = s.startsWith("-");
+            long v;
+            try {
+                v = Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                v = negative ? Long.MIN_VALUE : Long.MAX_VALUE;
+            }
+            if (v > max) {
+                throw new OutOfRange("which is too large (at most " + max + ")");
+            }
+            if (v < min) {
+                throw new OutOfRange("which is too small (at least " + min + ")");
             }
             return (int) v;
         }, false);
@@ -70,7 +93,10 @@ final class Kinds {
                 throw new IllegalArgumentException("not a number");
             }
             double v = Double.parseDouble(s);
-            if (!Double.isFinite(v) || !valid.test(v)) {
+            if (!Double.isFinite(v) || Math.abs(v) > MAX_NUMBER) {
+                throw new OutOfRange("which is too large (at most " + (long) MAX_NUMBER + ")");
+            }
+            if (!valid.test(v)) {
                 throw new IllegalArgumentException("out of range");
             }
             return v;
@@ -113,13 +139,18 @@ final class Kinds {
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        // Digits beyond what a day holds in any unit are too long however many there are.
+        long n = m.group(1).length() > 12 ? Long.MAX_VALUE / 1000 : Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "s" -> Duration.ofSeconds(Math.min(n, MAX_DURATION.toSeconds() + 1));
+            case "m" -> Duration.ofMinutes(Math.min(n, MAX_DURATION.toMinutes() + 1));
+            default -> Duration.ofHours(Math.min(n, MAX_DURATION.toHours() + 1));
         };
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw new OutOfRange("which is longer than " + format(MAX_DURATION) + ", the most any duration here may be");
+        }
+        return d;
     }
 
     /** A duration as the user would write it: {@code 500ms}, {@code 8s}, {@code 2m}, {@code 1h}. */

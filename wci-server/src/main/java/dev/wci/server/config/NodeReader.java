@@ -70,7 +70,7 @@ final class NodeReader {
     }
 
     void error(ConfigLocation at, String path, String expected, String found) {
-        errors.add(new ConfigError(at, path, oneLine(expected), oneLine(found)));
+        errors.add(new ConfigError(at, path, Redaction.userinfo(oneLine(expected)), Redaction.userinfo(oneLine(found))));
     }
 
     // ---- mappings ----
@@ -304,6 +304,9 @@ final class NodeReader {
     <T> Optional<T> parse(Scalar s, String path, Kind<T> kind) {
         try {
             return Optional.of(kind.parser().parse(s.text()));
+        } catch (Kinds.OutOfRange e) {
+            error(s.node(), path, kind.expected(), found(s, kind.secret()) + ", " + e.getMessage());
+            return Optional.empty();
         } catch (RuntimeException e) {
             error(s.node(), path, kind.expected(), found(s, kind.secret()));
             return Optional.empty();

@@ -26,11 +26,13 @@ final class ScalingSection {
     record Setting(Field field, Scalar scalar, String path, Object value) {
     }
 
+    private static final String COUNT = "an integer from 1 to " + Kinds.MAX_COUNT;
+    private static final Kind<Integer> COUNT_KIND = Kinds.integer(1, Kinds.MAX_COUNT, COUNT);
     private static final String POSITIVE = "a positive duration " + Kinds.DURATION_EXAMPLES;
     private static final String NOT_NEGATIVE = "a duration " + Kinds.DURATION_EXAMPLES + " (0s or more)";
 
-    static final Field MAX_WORKERS_TOTAL = new Field("maxWorkersTotal", Kinds.integer(),
-            (b, v) -> b.maxWorkersTotal((Integer) v), "an integer of at least 1");
+    static final Field MAX_WORKERS_TOTAL = new Field("maxWorkersTotal", COUNT_KIND,
+            (b, v) -> b.maxWorkersTotal((Integer) v), COUNT);
     static final Field BUDGET_TOTAL = new Field("workerSecondsPerHourTotal", Kinds.budget(),
             (b, v) -> b.budgetTotal((Double) v), "a positive number of worker-seconds per hour or unlimited");
 
@@ -39,7 +41,7 @@ final class ScalingSection {
 
     /** The keys of a {@code scaling} section, in documentation order. */
     static final List<Field> FIELDS = List.of(
-            new Field("initialBurst", Kinds.integer(), (b, v) -> b.initialBurst((Integer) v), "an integer of at least 1"),
+            new Field("initialBurst", COUNT_KIND, (b, v) -> b.initialBurst((Integer) v), COUNT),
             new Field("drainTarget", Kinds.duration(), (b, v) -> b.drainTarget((Duration) v), POSITIVE),
             new Field("defaultWorkerThroughput", Kinds.number(), (b, v) -> b.defaultWorkerThroughput((Double) v),
                     "a positive number of tasks per second"),
@@ -50,12 +52,12 @@ final class ScalingSection {
             new Field("workerIdleExit", Kinds.duration(), (b, v) -> b.workerIdleExit((Duration) v), NOT_NEGATIVE),
             new Field("refreshMargin", Kinds.duration(), (b, v) -> b.refreshMargin((Duration) v), NOT_NEGATIVE),
             new Field("observationMaxAge", Kinds.duration(), (b, v) -> b.observationMaxAge((Duration) v), POSITIVE),
-            new Field("maxWorkersPerVersion", Kinds.integer(), (b, v) -> b.maxWorkersPerVersion((Integer) v),
-                    "an integer of at least 1"),
+            new Field("maxWorkersPerVersion", COUNT_KIND, (b, v) -> b.maxWorkersPerVersion((Integer) v),
+                    COUNT),
             new Field("invokeRatePerTarget", Kinds.number(), (b, v) -> b.invokeRatePerTarget((Double) v),
                     "a positive number of invokes per second"),
-            new Field("invokeBurstPerTarget", Kinds.integer(), (b, v) -> b.invokeBurstPerTarget((Integer) v),
-                    "an integer of at least 1"),
+            new Field("invokeBurstPerTarget", COUNT_KIND, (b, v) -> b.invokeBurstPerTarget((Integer) v),
+                    COUNT),
             new Field("workerSecondsPerHourPerVersion", Kinds.budget(), (b, v) -> b.budgetPerVersion((Double) v),
                     "a positive number of worker-seconds per hour or unlimited"),
             new Field("backoffBase", Kinds.duration(), (b, v) -> b.backoffBase((Duration) v), POSITIVE),

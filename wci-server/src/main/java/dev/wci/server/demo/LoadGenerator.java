@@ -33,13 +33,21 @@ final class LoadGenerator implements AutoCloseable {
     /**
      * One finished workflow.
      *
-     * @param buildId             the build ID whose worker ran its activity, or null when it failed
+     * @param buildId             the build ID whose worker ran its activity; {@link #UNKNOWN_BUILD_ID} when a result
+     *                            carries none; null when it failed
      * @param firstTaskWaitMillis how long its first workflow task waited for a worker, or -1 when it failed
      * @param latencyMillis       start request → completion seen by the client
      * @param error               why it failed, or null
      */
     record Outcome(Kind kind, boolean pinned, String buildId, long firstTaskWaitMillis, long latencyMillis,
                    String error) {
+        Outcome {
+            // A worker that reports no build ID (unversioned, or an older worker) still counts, under its own key.
+            if (error == null && (buildId == null || buildId.isBlank())) {
+                buildId = UNKNOWN_BUILD_ID;
+            }
+        }
+
         boolean failed() {
             return error != null;
         }
@@ -56,6 +64,9 @@ final class LoadGenerator implements AutoCloseable {
     interface Switcher {
         void switchTo(String buildId);
     }
+
+    /** Where a successful workflow whose result names no build ID is counted; not a valid build ID's look. */
+    static final String UNKNOWN_BUILD_ID = "(unknown)";
 
     /** Waiters are signalled this long after the switch (v1's workers may have exited idle by then), or at the trickle's end. */
     static final Duration SIGNAL_AFTER_SWITCH = Duration.ofSeconds(5);
@@ -219,6 +230,11 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     synchronized Counts counts() {
+        return count(started.get(), outcomes);
+    }
+
+    /** The counters of {@code outcomes}, of {@code started} workflows. */
+    static Counts count(int started, List<Outcome> outcomes) {
         int done = 0;
         int failed = 0;
         Map<String, Integer> byBuildId = new TreeMap<>();
@@ -230,7 +246,7 @@ final class LoadGenerator implements AutoCloseable {
                 byBuildId.merge(o.buildId(), 1, Integer::sum);
             }
         }
-        return new Counts(started.get(), done, failed, byBuildId);
+        return new Counts(started, done, failed, byBuildId);
     }
 
     synchronized List<Outcome> outcomes() {

@@ -48,13 +48,15 @@ public final class PushSignalServer implements AutoCloseable {
      * @param config    the enabled push section, with a token
      * @param namespace the Temporal namespace this WCI serves; events for others are rejected
      * @param versions  which versions are managed, and who receives unpinned tasks
+     * @param listed    the task queues Temporal lists per version; events for other queues are refused beyond a
+     *                  small allowance (see {@link TaskQueueGate})
      * @param sink      where sync-match failures go
      * @param meters    registry for the {@code wci.push.*} meters
      * @param clock     time of receipt for events without observed_at, and for staleness checks
      * @throws IllegalArgumentException when the section is disabled or has no token
      */
-    public PushSignalServer(SignalsConfig.Push config, String namespace, VersionLookup versions, SignalSink sink,
-                            MeterRegistry meters, Clock clock) {
+    public PushSignalServer(SignalsConfig.Push config, String namespace, VersionLookup versions,
+                            ListedTaskQueues listed, SignalSink sink, MeterRegistry meters, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(clock, "clock");
@@ -65,7 +67,8 @@ public final class PushSignalServer implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(
                         "the push signal source needs a token (signals.push.token)"));
         PushMetrics metrics = new PushMetrics(meters);
-        PushReportHandler handler = new PushReportHandler(new TaskAddEventReader(namespace, versions), sink,
+        PushReportHandler handler = new PushReportHandler(new TaskAddEventReader(namespace, versions,
+                new TaskQueueGate(listed)), sink,
                 metrics, clock);
         // The last interceptor runs first: count every call, then check its token, then serve it.
         this.service = ServerInterceptors.intercept(handler.service(),

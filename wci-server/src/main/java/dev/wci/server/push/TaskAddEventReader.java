@@ -1,6 +1,7 @@
 package dev.wci.server.push;
 
 import com.google.protobuf.Timestamp;
+import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.SyncMatchFailure;
 import dev.wci.core.version.DeploymentVersion;
@@ -11,9 +12,12 @@ import dev.wci.server.push.v1.TaskAddEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Checks one pushed task-add event and turns it into the signals it stands for. Never throws for bad input:
@@ -39,10 +43,12 @@ final class TaskAddEventReader {
 
     private final String namespace;
     private final VersionLookup versions;
+    private final TaskQueueGate queues;
 
-    TaskAddEventReader(String namespace, VersionLookup versions) {
+    TaskAddEventReader(String namespace, VersionLookup versions, TaskQueueGate queues) {
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.versions = Objects.requireNonNull(versions, "versions");
+        this.queues = Objects.requireNonNull(queues, "queues");
     }
 
     /** What one event amounts to. */
@@ -92,6 +98,20 @@ final class TaskAddEventReader {
             }
             shares = Map.of(version, count);
         }
+        RegisteredTaskQueue queue = new RegisteredTaskQueue(event.getTaskQueue(), type);
+        // Only queues the version's workers poll may reach the scaler: each name stays in its version's state.
+        Map<DeploymentVersion, Long> admitted = new LinkedHashMap<>();
+        shares.forEach((v, n) -> {
+            if (n > 0 && queues.check(v, queue, now) != TaskQueueGate.Verdict.REFUSED) {
+                admitted.put(v, n);
+            }
+        });
+        if (admitted.isEmpty()) {
+            return new Rejected(Reason.REASON_UNKNOWN_TASK_QUEUE, "task queue " + quote(event.getTaskQueue()) + " ("
+                    + type + ") is not listed by Temporal for " + describe(shares.keySet()) + ", and "
+                    + TaskQueueGate.MAX_UNLISTED_PER_VERSION + " unlisted task queues are already admitted there");
+        }
+        shares = admitted;
         if (outcome == SyncMatchOutcome.SYNC_MATCH_OUTCOME_SUCCESS) {
             return new Accepted(outcome, count, List.of());
         }
@@ -200,6 +220,11 @@ final class TaskAddEventReader {
             case TASK_QUEUE_TYPE_NEXUS -> TaskQueueType.NEXUS;
             default -> null;
         };
+    }
+
+    private static String describe(Set<DeploymentVersion> receivers) {
+        return receivers.stream().sorted().map(v -> "version " + quote(v.toString()))
+                .collect(Collectors.joining(" or "));
     }
 
     private static String enumText(String name, int number) {

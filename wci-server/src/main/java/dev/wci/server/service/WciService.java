@@ -217,6 +217,7 @@ public final class WciService implements AutoCloseable {
         }
         if (config.signals().push().enabled()) {
             pushServer = new PushSignalServer(config.signals().push(), config.temporal().namespace(), registry,
+                    (v, q) -> registry.version(v).map(e -> e.temporal().taskQueues().contains(q)).orElse(false),
                     new SourceSink("push", loop, metrics), meters, clock);
             try {
                 pushServer.start();
@@ -288,7 +289,10 @@ public final class WciService implements AutoCloseable {
         };
     }
 
-    /** Ready when Temporal answers and every deployment was read from it at least once. */
+    /**
+     * Ready when Temporal answers, every deployment was read from it at least once, and the Temporal loops still
+     * run.
+     */
     public HttpSurface.Readiness readiness() {
         List<String> problems = new ArrayList<>();
         if (closed) {
@@ -297,6 +301,12 @@ public final class WciService implements AutoCloseable {
         TemporalConnection.Health h = health;
         if (!h.ok()) {
             problems.add("Temporal at " + config.temporal().address() + " is not reachable: " + h.detail());
+        }
+        if (registrySync != null && registrySync.loopDead()) {
+            problems.add("the registry sync loop stopped (see the log); restart WCI");
+        }
+        if (statsSource != null && statsSource.loopDead()) {
+            problems.add("the temporal-stats polling loop stopped (see the log); restart WCI");
         }
         RegistrySnapshot snapshot = registry.snapshot();
         for (DeploymentEntry d : snapshot.deployments().values()) {

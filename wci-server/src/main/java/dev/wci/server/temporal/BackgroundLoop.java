@@ -7,7 +7,9 @@ import org.slf4j.Logger;
 /**
  * A daemon thread that runs rounds of work until closed: each round says how long to wait before the next; a
  * {@link #wake()} cuts the wait short; a round that throws is logged, counted and retried after a backoff of
- * 1 s doubling to {@link #MAX_BACKOFF}, so the loop never dies of an exception.
+ * 1 s doubling to {@link #MAX_BACKOFF}, so the loop never dies of an exception. A wait longer than
+ * {@link #MAX_WAIT} is cut to it. Should the thread still end before {@link #close()} (an {@link Error} such as
+ * {@link OutOfMemoryError} is not survived), that counts as a failure and {@link #dead()} says so, for readiness.
  */
 final class BackgroundLoop implements AutoCloseable {
 
@@ -18,6 +20,8 @@ final class BackgroundLoop implements AutoCloseable {
     }
 
     static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /** Longest wait between rounds; longer ones (however they came about) would overflow the clock arithmetic. */
+    static final Duration MAX_WAIT = Duration.ofDays(1);
 
     private final String threadName;
     private final String what;
@@ -27,6 +31,7 @@ final class BackgroundLoop implements AutoCloseable {
     private final Object lock = new Object();
     private boolean wakeRequested;
     private volatile boolean closed;
+    private volatile boolean dead;
     private Thread thread;
 
     BackgroundLoop(String threadName, String what, Round round, Counter failures, Logger log) {
@@ -44,6 +49,8 @@ final class BackgroundLoop implements AutoCloseable {
             }
             thread = new Thread(this::loop, threadName);
             thread.setDaemon(true);
+            // What ends the thread is logged here, not by the JVM's default handler (which may end a test JVM).
+            thread.setUncaughtExceptionHandler((t, e) -> log.error("{}: thread {} ended", what, t.getName(), e));
             thread.start();
         }
     }
@@ -60,6 +67,11 @@ final class BackgroundLoop implements AutoCloseable {
         return closed;
     }
 
+    /** Whether the thread ended although the loop was not closed: its work no longer happens. */
+    boolean dead() {
+        return dead;
+    }
+
     static Duration nextBackoff(Duration backoff) {
         return backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
     }
@@ -69,6 +81,18 @@ final class BackgroundLoop implements AutoCloseable {
     }
 
     private void loop() {
+        try {
+            rounds();
+        } finally {
+            if (!closed) {
+                dead = true;
+                failures.increment();
+                log.error("{} stopped: its thread ended; WCI reports not ready until restarted", what);
+            }
+        }
+    }
+
+    private void rounds() {
         Duration backoff = Duration.ZERO;
         while (!closed) {
             Duration wait;
@@ -80,17 +104,19 @@ final class BackgroundLoop implements AutoCloseable {
                     return;
                 }
                 wait = Duration.ZERO;
+            } catch (VirtualMachineError e) {
+                throw e; // not survivable here; logged by the thread's handler, counted as the loop's death
             } catch (RuntimeException | Error e) {
                 failures.increment();
                 backoff = nextBackoff(backoff);
                 wait = backoff;
                 log.error("{} failed; retrying in {}", what, wait, e);
-                if (e instanceof VirtualMachineError) {
-                    throw (Error) e;
-                }
+            }
+            if (wait == null || wait.isNegative()) {
+                wait = Duration.ZERO;
             }
             synchronized (lock) {
-                long deadline = System.nanoTime() + wait.toNanos();
+                long deadline = System.nanoTime() + min(wait, MAX_WAIT).toNanos();
                 while (!closed && !wakeRequested) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {

@@ -357,6 +357,10 @@ public final class RegistrySync implements AutoCloseable {
         return interval;
     }
 
+    /** Whether the loop's thread ended without {@link #close()}: nothing is synced any more. */
+    public boolean loopDead() {
+        return loop.dead();
+    }
 
     /** Stops the background loop and waits for it (up to 5 s). The connection stays open. */
     @Override

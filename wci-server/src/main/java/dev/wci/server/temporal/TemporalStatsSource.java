@@ -384,6 +384,11 @@ public final class TemporalStatsSource implements AutoCloseable {
         return BackgroundLoop.min(pollDue(), activeInterval);
     }
 
+    /** Whether the loop's thread ended without {@link #close()}: nothing is polled any more. */
+    public boolean loopDead() {
+        return loop.dead();
+    }
+
     /** Stops polling and waits for the loop to end (up to 5 s). The connection stays open. */
     @Override
     public void close() {

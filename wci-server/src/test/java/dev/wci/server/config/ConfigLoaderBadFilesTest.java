@@ -57,7 +57,7 @@ class ConfigLoaderBadFilesTest {
                                 + "found an empty list")),
                 arguments("wrong-type.yaml", List.of(
                         "4:15: aws.maxRetries: expected an integer from 0 to 10, found \"two\"",
-                        "6:23: limits.maxInFlightInvokes: expected an integer of at least 1, found a list",
+                        "6:23: limits.maxInFlightInvokes: expected an integer from 1 to 10000, found a list",
                         "9:26: deployments[0].targetsFromMetadata: expected true or false, found \"yes\"")),
                 arguments("bad-duration.yaml", List.of(
                         "3:15: temporal.rpcTimeout: expected a positive duration like 500ms, 8s, 2m, found \"10\"",
@@ -154,11 +154,13 @@ class ConfigLoaderBadFilesTest {
                                 + "all deployments together), found it in a deployment's scaling section (it sets "
                                 + "per-version values)")),
                 arguments("scaling-policy.yaml", List.of(
-                        "4:20: limits.maxWorkersTotal: expected an integer of at least 1, found \"0\"",
+                        "4:20: limits.maxWorkersTotal: expected an integer from 1 to 1000000, found \"0\", which is too "
+                                + "small (at least 1)",
                         "6:22: scaling.targetUtilization: expected a number above 0 and at most 1, found \"1.5\"",
                         "7:15: scaling.backoffMax: expected a duration not shorter than backoffBase (1s), found \"500ms\"",
                         "8:35: scaling.workerSecondsPerHourPerVersion: expected a number or unlimited, found \"none\"",
-                        "12:21: deployments[0].scaling.initialBurst: expected an integer of at least 1, found \"0\"",
+                        "12:21: deployments[0].scaling.initialBurst: expected an integer from 1 to 1000000, found \"0\", which is too small "
+                                + "(at least 1)",
                         "13:20: deployments[0].scaling.backoffBase: expected a duration not longer than backoffMax (1m), "
                                 + "found \"2m\"")),
                 arguments("assume-role-secret.yaml", List.of(
@@ -167,7 +169,8 @@ class ConfigLoaderBadFilesTest {
                         "14:23: deployments[0].versions[0].assumeRole.externalId: expected an external ID of 2 to 1224 "
                                 + "letters, digits and +=,.@:/-, found the value",
                         "15:35: deployments[0].versions[0].assumeRole.sessionDurationSeconds: expected a whole number of "
-                                + "seconds from 900 (15 minutes) to 43200 (12 hours), found \"60\"")),
+                                + "seconds from 900 (15 minutes) to 43200 (12 hours), found \"60\", which is too small "
+                                + "(at least 900)")),
                 arguments("listen-and-types.yaml", List.of(
                         "2:12: temporal.address: expected host:port of the Temporal frontend, like 127.0.0.1:7233, "
                                 + "found \"temporal\"",

@@ -91,7 +91,7 @@ class DemoCommandIT {
         void assertNothingLeftRunning() {
             assertFalse(seen.isEmpty(), "the demo started processes");
             // They were stopped before the demo exited; allow the kernel a moment to reap the last ones.
-            await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 List<String> alive = seen.values().stream().filter(ProcessHandle::isAlive)
                         .map(p -> p.pid() + " " + commands.getOrDefault(p.pid(), "?")).toList();
                 assertEquals(List.of(), alive, "left running");
@@ -110,7 +110,7 @@ class DemoCommandIT {
     void runsToCompletionWithASummaryPerVersionAndLeavesNothingRunning(@TempDir Path dir) throws Exception {
         DemoProcess demo = new DemoProcess(dir, env(), "--burst", "10", "--trickle-seconds", "4", "--rate", "2",
                 "--waiters", "2", "--activity-ms", "200", "--http-port", "0");
-        int code = demo.awaitExit(Duration.ofSeconds(150));
+        int code = demo.awaitExit(Duration.ofSeconds(600));
         String out = demo.stdout();
         assertEquals(0, code, out + demo.stderr());
         assertEquals("", demo.stderr());
@@ -146,7 +146,7 @@ class DemoCommandIT {
         } finally {
             demo.process.destroy(); // SIGTERM
         }
-        int code = demo.awaitExit(Duration.ofSeconds(60));
+        int code = demo.awaitExit(Duration.ofSeconds(300));
         String out = demo.stdout();
         assertEquals(0, code, out + demo.stderr());
         assertTrue(out.contains("wci demo: stop requested during phase "), out);
@@ -160,7 +160,7 @@ class DemoCommandIT {
     void aTemporalCliThatIsNotThereIsOneLineAndExit2(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("no-such/temporal");
         DemoProcess demo = new DemoProcess(dir, Map.of(TemporalCli.ENV, missing.toString()), "--http-port", "0");
-        assertEquals(2, demo.awaitExit(Duration.ofSeconds(60)), demo.stdout() + demo.stderr());
+        assertEquals(2, demo.awaitExit(Duration.ofSeconds(300)), demo.stdout() + demo.stderr());
         assertEquals("wci: " + TemporalCli.ENV + "=" + missing
                 + ": expected an executable temporal CLI, found no such file\n", demo.stderr());
         assertTrue(demo.seen.isEmpty(), "nothing was started: " + demo.commands);

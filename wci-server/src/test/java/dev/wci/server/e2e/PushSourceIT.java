@@ -68,7 +68,7 @@ class PushSourceIT {
                 assertEquals(EventResult.Reason.REASON_UNKNOWN_VERSION, response.getResults(1).getReason());
                 assertEquals(EventResult.Reason.REASON_INVALID_COUNT, response.getResults(2).getReason());
 
-                await().atMost(Duration.ofSeconds(10)).until(() -> bed.invocations(1).size() > before);
+                await().atMost(Duration.ofSeconds(60)).until(() -> bed.invocations(1).size() > before);
                 assertEquals("SCALE_FROM_ZERO", bed.status().at("/recentDecisions/0/reason").asText());
                 assertTrue(bed.metric("wci_signals_total", "source=\"push\"") >= 1);
                 assertEquals(2, bed.metric("wci_push_events_total", "result=\"rejected\""), 0.0);

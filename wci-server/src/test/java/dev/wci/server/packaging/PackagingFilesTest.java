@@ -223,11 +223,11 @@ class PackagingFilesTest {
             http.start();
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + http.port() + uri.getPath())).timeout(Duration.ofSeconds(5))
+                    URI.create("http://127.0.0.1:" + http.port() + uri.getPath())).timeout(Duration.ofSeconds(60))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), health.body());
             HttpResponse<String> ready = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + http.port() + "/readyz")).timeout(Duration.ofSeconds(5))
+                    URI.create("http://127.0.0.1:" + http.port() + "/readyz")).timeout(Duration.ofSeconds(60))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, ready.statusCode(), "readiness is separate from the health check: " + ready.body());
         } finally {

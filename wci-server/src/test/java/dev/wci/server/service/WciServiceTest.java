@@ -88,7 +88,7 @@ class WciServiceTest {
         service.start();
 
         // Not read from Temporal yet, the versions are NOT_IN_TEMPORAL: validated and registered, never bootstrapped.
-        await().atMost(Duration.ofSeconds(10)).until(() -> service.scaler().status().size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.scaler().status().size() == 2);
         assertEquals(2, lambda.validations().size());
         assertTrue(lambda.invocations().isEmpty(), "no bootstrap before the first sync");
 
@@ -98,7 +98,7 @@ class WciServiceTest {
         assertEquals(1, capped.count(), "billing's maxWorkersPerVersion: 1");
         assertEquals(LimitKind.VERSION_CAP, capped.trims().get(0).limit());
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> service.readiness().problems().stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.readiness().problems().stream()
                 .anyMatch(p -> p.startsWith("Temporal at 127.0.0.1:" + closedPort + " is not reachable")));
         HttpSurface.Readiness readiness = service.readiness();
         assertFalse(readiness.ready());

@@ -278,17 +278,40 @@ class RegistrySyncTest {
     }
 
     @Test
+    void aLoopKilledByAnErrorIsReportedDeadAndCounted() {
+        orders().current("v1");
+        registry.addListener(c -> {
+            throw new VirtualMachineError("simulated") {
+            };
+        });
+        RegistrySync live = new RegistrySync(temporal.stubs, FakeTemporal.NAMESPACE, registry,
+                new DescribeBudget(100, java.time.Clock.systemUTC()), temporal.metrics, java.time.Clock.systemUTC(),
+                Duration.ofHours(1), Sleeper.REAL);
+        try {
+            assertFalse(live.loopDead());
+            live.start();
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(live::loopDead);
+            assertEquals(1.0, temporal.metrics.registry().get("wci.temporal.loop.failures")
+                    .tag("loop", "registry-sync").counter().count());
+        } finally {
+            live.close();
+        }
+        assertTrue(live.loopDead(), "closing does not revive it");
+    }
+
+    @Test
     void theBackgroundLoopSyncsOnRequestAndStopsCleanly() throws Exception {
         RegistrySync live = new RegistrySync(temporal.stubs, FakeTemporal.NAMESPACE, registry,
                 new DescribeBudget(100, java.time.Clock.systemUTC()), temporal.metrics, java.time.Clock.systemUTC(),
                 Duration.ofHours(1), Sleeper.REAL);
         try {
             live.start();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> registry.snapshot().deployments().get(ORDERS).syncedAt().isPresent());
             orders().current("v1");
             live.requestSync();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.isManaged(V1));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> registry.isManaged(V1));
         } finally {
             live.close();
         }

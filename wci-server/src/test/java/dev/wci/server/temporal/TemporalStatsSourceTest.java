@@ -376,10 +376,10 @@ class TemporalStatsSourceTest {
         source.start();
         setBacklog("v1", 2, false);
         sync.syncNow();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !failures().isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !failures().isEmpty());
         source.close();
         int calls = temporal.calls().size();
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30))
                 .until(() -> temporal.calls().size() == calls);
     }
 }

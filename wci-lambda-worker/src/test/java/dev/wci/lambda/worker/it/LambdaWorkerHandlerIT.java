@@ -147,7 +147,7 @@ class LambdaWorkerHandlerIT {
             assertEquals(v.deployment(), info.getDeploymentVersion().getDeploymentName());
             assertEquals(v.buildId(), info.getDeploymentVersion().getBuildId());
         }
-        InvocationSummary summary = invocation.get(30, TimeUnit.SECONDS);
+        InvocationSummary summary = invocation.get(120, TimeUnit.SECONDS);
         assertEquals(ExitReason.IDLE, summary.exitReason());
         assertTrue(summary.workflowTasks() >= 6, "two workflow tasks per workflow: " + summary);
         assertEquals(3, summary.activityTasks(), summary.toString());
@@ -167,7 +167,7 @@ class LambdaWorkerHandlerIT {
 
         // 6 s left, stop polling 3.5 s before the deadline, at most 2 s graceful.
         InvocationSummary first = invoke(handler(v, null, Duration.ofMillis(3_500), Duration.ofSeconds(2)), 6_000)
-                .get(20, TimeUnit.SECONDS);
+                .get(120, TimeUnit.SECONDS);
         assertEquals(ExitReason.DEADLINE, first.exitReason());
         assertTrue(first.forcedShutdown(), "the 60 s activity had to be interrupted: " + first);
         assertTrue(first.lifetime().compareTo(Duration.ofMillis(6_000)) < 0, "ended before the deadline: " + first);
@@ -179,7 +179,7 @@ class LambdaWorkerHandlerIT {
                 "the result produced during the grace period was kept");
         String retried = outlives.getResult(60, TimeUnit.SECONDS, String.class);
         assertTrue(retried.startsWith("attempt ") && !retried.equals("attempt 1"), retried);
-        InvocationSummary later = second.get(30, TimeUnit.SECONDS);
+        InvocationSummary later = second.get(120, TimeUnit.SECONDS);
         assertEquals(ExitReason.IDLE, later.exitReason());
         await().until(second::isDone);
     }
