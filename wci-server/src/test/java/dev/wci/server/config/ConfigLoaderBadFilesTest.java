@@ -88,7 +88,7 @@ class ConfigLoaderBadFilesTest {
                 arguments("matching-metrics-interval.yaml", List.of(
                         "7:15: signals.matchingMetrics.interval: expected a duration of at least 100ms, found 50ms")),
                 arguments("matching-metrics-max-series.yaml", List.of(
-                        "7:16: signals.matchingMetrics.maxSeries: expected an integer from 1 to 1000000, found \"0\"",
+                        "7:16: signals.matchingMetrics.maxSeries: expected an integer from 1 to 1000000, found \"0\", which is too small (at least 1)",
                         "8:24: signals.matchingMetrics.maxTasksPerSecond: expected a number above 0, at most 1e9, "
                                 + "found \"-5\"")),
                 arguments("matching-metrics-duplicate-endpoint.yaml", List.of(
