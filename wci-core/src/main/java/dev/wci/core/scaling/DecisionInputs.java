@@ -12,7 +12,18 @@ package dev.wci.core.scaling;
  *                         target) / throughput), the backlog projected one cold start ahead (docs/scaler.md)
  * @param live             live workers (starting, ready, expiring) when deciding
  * @param rateLimited      whether the queue's rate limit was active
+ * @param fromCensus       whether {@code live} came from the worker census (ready = listed as running, starting =
+ *                         invoked and not yet listed) rather than from the model (estimated readiness, predicted
+ *                         idle exits)
+ * @param adopted          of the ready workers, those the census listed that this process did not invoke
  */
 public record DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
-                             long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited) {
+                             long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited,
+                             boolean fromCensus, int adopted) {
+
+    /** Inputs whose live counts come from the model. */
+    public DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
+                          long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited) {
+        this(trigger, backlog, arrivalRate, workerThroughput, coldStartMillis, desired, live, rateLimited, false, 0);
+    }
 }

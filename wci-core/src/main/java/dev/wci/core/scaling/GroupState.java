@@ -38,6 +38,15 @@ final class GroupState {
     /** Accepted invocations since the version last made progress, and when the first of them was accepted. */
     int unproven;
     long unprovenSince = Long.MIN_VALUE;
+    /** When the latest census snapshot was read, or MIN_VALUE when none counts (never, or unavailable since). */
+    long censusAsOf = Long.MIN_VALUE;
+    /** Since when the census has been live without a gap: only invocations after it can be failed starts. */
+    long censusLiveSince = Long.MIN_VALUE;
+    String censusUnavailable;
+    /** When the census last listed a worker of this group for the first time. */
+    long lastFirstSeenAt = Long.MIN_VALUE;
+    long seenCount;
+    long failedStarts;
     /** For de-duplicating hold records in the audit. */
     DecisionReason lastHoldReason;
     long lastHoldAuditAt = Long.MIN_VALUE;

@@ -15,10 +15,11 @@ import java.time.Instant;
  *                          docs/scaler.md): expected after bursts; rising in steady traffic, it means the idle-exit
  *                          setting does not match the workers
  * @param invokeLoopSuspect why the target is held back as an invoke loop, or null
+ * @param census            what the worker census says of the group; {@code live} counts from it while it is live
  */
 public record GroupStatus(ScalingGroupId group, ComputeTarget target, LiveWorkers live, double backlog,
                           double arrivalRate, double workerThroughput, long coldStartMillis, boolean rateLimited,
                           ComputeFailure circuitOpenedBy, Instant backoffUntil, int invokeTokens,
                           double budgetRemaining, int ledgerSize, long phantomsEnded,
-                          String invokeLoopSuspect) {
+                          String invokeLoopSuspect, GroupCensus census) {
 }

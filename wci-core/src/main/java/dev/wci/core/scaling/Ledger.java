@@ -3,12 +3,13 @@ package dev.wci.core.scaling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
- * The invocations of one scaling group that may still be running. WCI never sees Lambda's own count
- * of environments, so this is its model of the fleet: an entry is live from the decision that
- * reserved it until its effective end (poll end, reported exit, or the group's idle-exit prediction).
- * Failed invocations leave at once. Not thread-safe: the scaler confines it.
+ * The invocations of one scaling group that may still be running, and the workers the census showed that this
+ * process did not invoke (adopted). An entry is live from the decision that reserved it until its effective end
+ * (see {@link LedgerView}): its poll end, an exit reported or seen, or, in the model only, the group's idle-exit
+ * prediction. Failed invocations leave at once. Not thread-safe: the scaler confines it.
  */
 public final class Ledger {
 
@@ -34,23 +35,37 @@ public final class Ledger {
         return update(invocationId, e -> e.ended(atMillis));
     }
 
+    /** The provider accepted an invocation under {@code requestId}; returns the updated entry (null if unknown). */
+    LedgerEntry identified(String invocationId, String requestId) {
+        return update(invocationId, e -> e.identified(requestId));
+    }
+
+    /** Removes the adopted entry of the worker with this request id; returns it, or null if none. */
+    LedgerEntry removeAdopted(String requestId) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            LedgerEntry e = entries.get(i);
+            if (e.adopted() && requestId.equals(e.requestId())) {
+                return entries.remove(i);
+            }
+        }
+        return null;
+    }
+
     /**
      * Counts live workers at {@code now}.
      *
-     * @param lastDemandAt   last time the group had work (for the idle-exit prediction)
-     * @param idleExitMillis how long workers stay without work; 0 if they never exit idle
      * @param expiringUntil a worker whose poll end falls before this instant counts as expiring
      */
-    public LiveWorkers count(long now, long lastDemandAt, long idleExitMillis, long expiringUntil) {
+    LiveWorkers count(long now, LedgerView view, long expiringUntil) {
         int starting = 0;
         int ready = 0;
         int expiring = 0;
         for (int i = 0, n = entries.size(); i < n; i++) {
             LedgerEntry e = entries.get(i);
-            if (now >= e.effectiveEnd(lastDemandAt, idleExitMillis)) {
+            if (now >= e.effectiveEnd(view)) {
                 continue;
             }
-            if (now < e.readyAt()) {
+            if (now < e.readyAt(view)) {
                 starting++;
             } else {
                 ready++;
@@ -65,11 +80,23 @@ public final class Ledger {
         return new LiveWorkers(starting, ready, expiring);
     }
 
+    /** Workers the census listed that are live at {@code now} (only those this process did not invoke, if asked). */
+    int seenLive(long now, boolean adoptedOnly) {
+        int n = 0;
+        for (int i = 0, size = entries.size(); i < size; i++) {
+            LedgerEntry e = entries.get(i);
+            if (e.seen() && now < Math.min(e.pollEnd(), e.endedAt()) && (!adoptedOnly || e.adopted())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Drops entries that ended before {@code now}, handing each to {@code onEnded} (for budget refunds). */
-    public void prune(long now, long lastDemandAt, long idleExitMillis, Consumer<LedgerEntry> onEnded) {
+    void prune(long now, LedgerView view, Consumer<LedgerEntry> onEnded) {
         for (int i = entries.size() - 1; i >= 0; i--) {
             LedgerEntry e = entries.get(i);
-            if (now >= e.effectiveEnd(lastDemandAt, idleExitMillis)) {
+            if (now >= e.effectiveEnd(view)) {
                 entries.remove(i);
                 onEnded.accept(e);
             }
@@ -80,14 +107,14 @@ public final class Ledger {
      * Ends up to {@code count} workers that are live at {@code now} and were ready by {@code readyBy}, the
      * longest-ready first; returns how many.
      */
-    public int endReady(int count, long now, long readyBy, long lastDemandAt, long idleExitMillis) {
+    int endReady(int count, long now, long readyBy, LedgerView view) {
         int ended = 0;
         long readyNoLaterThan = Math.min(now, readyBy);
         while (ended < count) {
             int oldest = -1;
             for (int i = 0, n = entries.size(); i < n; i++) {
                 LedgerEntry e = entries.get(i);
-                if (e.readyAt() <= readyNoLaterThan && now < e.effectiveEnd(lastDemandAt, idleExitMillis)
+                if (e.readyAt(view) <= readyNoLaterThan && now < e.effectiveEnd(view)
                         && (oldest < 0 || e.readyAt() < entries.get(oldest).readyAt())) {
                     oldest = i;
                 }
@@ -102,12 +129,12 @@ public final class Ledger {
     }
 
     /** Worker-seconds of readiness within {@code [from, to]}, summed over all workers. */
-    public double readySeconds(long from, long to, long lastDemandAt, long idleExitMillis) {
+    double readySeconds(long from, long to, LedgerView view) {
         long total = 0;
         for (int i = 0, size = entries.size(); i < size; i++) {
             LedgerEntry e = entries.get(i);
-            long start = Math.max(from, e.readyAt());
-            long end = Math.min(to, e.effectiveEnd(lastDemandAt, idleExitMillis));
+            long start = Math.max(from, e.readyAt(view));
+            long end = Math.min(to, e.effectiveEnd(view));
             if (end > start) {
                 total += end - start;
             }
@@ -124,6 +151,15 @@ public final class Ledger {
         return List.copyOf(entries);
     }
 
+    /** The entry at {@code index} (0 ≤ index &lt; {@link #size()}), for reconciling with the census. */
+    LedgerEntry get(int index) {
+        return entries.get(index);
+    }
+
+    void set(int index, LedgerEntry entry) {
+        entries.set(index, entry);
+    }
+
     private int indexOf(String invocationId) {
         for (int i = entries.size() - 1; i >= 0; i--) {
             if (entries.get(i).invocationId().equals(invocationId)) {
@@ -133,7 +169,7 @@ public final class Ledger {
         return -1;
     }
 
-    private LedgerEntry update(String invocationId, java.util.function.UnaryOperator<LedgerEntry> change) {
+    LedgerEntry update(String invocationId, UnaryOperator<LedgerEntry> change) {
         int i = indexOf(invocationId);
         if (i < 0) {
             return null;

@@ -1,6 +1,10 @@
 package dev.wci.core.scaling;
 
 import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.census.CensusSink;
+import dev.wci.core.census.CensusSnapshot;
+import dev.wci.core.census.CensusStatus;
+import dev.wci.core.census.CensusWorker;
 import dev.wci.core.compute.ComputeFailure;
 import dev.wci.core.compute.FailureClass;
 import dev.wci.core.compute.InvocationResult;
@@ -24,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -42,12 +47,19 @@ import java.util.function.Supplier;
  *       ({@link Limits}).</li>
  * </ul>
  *
+ * <p>The ledger is fed by facts through the worker census ({@link CensusSink}): an invocation is starting until
+ * the census lists its worker (matched by the provider's request id), ready while it is listed as running, and
+ * ended once it is listed as shutting down or gone; one never listed within a bound is a failed start. While a
+ * group's census is live, counts come from it alone: the model's idle-exit prediction and its phantom rule are
+ * off, a worker near its poll end holds no cap slot against its replacement, and workers the census lists that
+ * this process did not invoke count as capacity. Without a live census the model decides, as before.
+ *
  * <p>Invoking decisions reserve their workers in the group's {@link Ledger} before they are returned, so
  * the caller may execute them asynchronously; results come back through {@link #onInvocationResult}.
  * Every invoking or limited decision goes to the {@link DecisionAudit}. All methods are thread-safe
  * (one lock: decisions are cheap, so the lock is held briefly); time comes only from the injected clock.
  */
-public final class ReactiveScaler {
+public final class ReactiveScaler implements CensusSink {
 
     private static final String TRIGGER_SIGNAL = "signal";
     private static final String TRIGGER_TICK = "tick";
@@ -73,6 +85,11 @@ public final class ReactiveScaler {
      * dispatched mark the target as an invoke loop.
      */
     static final long INVOKE_LOOP_GRACE_MILLIS = 30_000;
+    /**
+     * A window whose dispatch is below this share of what the claimed-ready workers would do at the current
+     * estimate is a stall: the belief that they are ready is wrong, and nothing is learned from it.
+     */
+    static final double STALL_DISPATCH_SHARE = 0.01;
     /** Sanity bounds of a learned per-worker throughput, tasks per second (hour-long tasks to tiny ones). */
     private static final double MIN_THROUGHPUT = 1e-4;
     private static final double MAX_THROUGHPUT = 1e4;
@@ -82,6 +99,8 @@ public final class ReactiveScaler {
     private final DecisionAudit audit;
     private final Clock clock;
     private final Supplier<String> invocationIds;
+    private final CensusPolicy censusPolicy;
+    private final ScalerObserver observer;
 
     private final Map<ScalingGroupId, GroupState> groups = new LinkedHashMap<>();
     private final Map<DeploymentVersion, GroupState[]> byVersion = new HashMap<>();
@@ -93,11 +112,23 @@ public final class ReactiveScaler {
      */
     public ReactiveScaler(ScalingPolicy policy, Limits limits, DecisionAudit audit, Clock clock,
                           Supplier<String> invocationIds) {
+        this(policy, limits, audit, clock, invocationIds, CensusPolicy.defaults(), ScalerObserver.NONE);
+    }
+
+    /**
+     * @param invocationIds supplies a unique id per invoked worker
+     * @param censusPolicy  how the worker census is used
+     * @param observer      hears workers seen, adopted and failed starts (outside the lock)
+     */
+    public ReactiveScaler(ScalingPolicy policy, Limits limits, DecisionAudit audit, Clock clock,
+                          Supplier<String> invocationIds, CensusPolicy censusPolicy, ScalerObserver observer) {
         this.policy = policy;
         this.limits = limits;
         this.audit = audit;
         this.clock = clock;
         this.invocationIds = invocationIds;
+        this.censusPolicy = censusPolicy;
+        this.observer = observer;
     }
 
     /** Starts managing a group with the scaler's policy. See {@link #register(ScalingGroup, TargetFacts, ScalingPolicy)}. */
@@ -172,7 +203,7 @@ public final class ReactiveScaler {
             return Optional.empty();
         }
         DecisionInputs inputs = new DecisionInputs(TRIGGER_BOOTSTRAP, 0, 0, g.throughput, g.coldStartMillis, 1,
-                live, false);
+                live, false, censusLive(g, now), adopted(g, now));
         return Optional.ofNullable(admitAndReserve(g, now, 1, live, DecisionReason.BOOTSTRAP, inputs));
     }
 
@@ -261,9 +292,10 @@ public final class ReactiveScaler {
         ComputeFailure transientFailure = null;
         boolean accepted = false;
         for (InvocationResult result : results) {
-            if (result instanceof InvocationResult.Accepted) {
+            if (result instanceof InvocationResult.Accepted a) {
                 accepted = true;
                 if (g != null) {
+                    identify(g, a);
                     if (g.unproven == 0) {
                         g.unprovenSince = now;
                     }
@@ -313,9 +345,13 @@ public final class ReactiveScaler {
         madeProgress(g, clock.millis());
         LedgerEntry e = g.ledger.ready(invocationId, at.toEpochMilli());
         if (e != null) {
-            long sample = Math.max(0, e.readyAt() - e.invokedAt());
-            g.coldStartMillis = Math.round(0.7 * g.coldStartMillis + 0.3 * sample);
+            learnColdStart(g, e);
         }
+    }
+
+    private static void learnColdStart(GroupState g, LedgerEntry e) {
+        long sample = Math.max(0, e.readyAt() - e.invokedAt());
+        g.coldStartMillis = Math.round(0.7 * g.coldStartMillis + 0.3 * sample);
     }
 
     /**
@@ -330,6 +366,188 @@ public final class ReactiveScaler {
         }
     }
 
+    /**
+     * The census of a version was read: its groups' ledgers are reconciled with it (see the class comment), and
+     * their counts come from it until it is older than {@link CensusPolicy#maxAge()}.
+     */
+    @Override
+    public void onCensus(CensusSnapshot snapshot) {
+        List<Consumer<ScalerObserver>> events = new ArrayList<>();
+        synchronized (this) {
+            reconcile(snapshot, events);
+        }
+        for (Consumer<ScalerObserver> event : events) {
+            event.accept(observer);
+        }
+    }
+
+    /** The census of a version cannot be read: its groups fall back to the model at once. */
+    @Override
+    public synchronized void onCensusUnavailable(DeploymentVersion version, String reason) {
+        GroupState[] list = byVersion.get(version);
+        if (list == null) {
+            return;
+        }
+        for (GroupState g : list) {
+            g.censusAsOf = Long.MIN_VALUE;
+            g.censusLiveSince = Long.MIN_VALUE;
+            g.censusUnavailable = reason;
+        }
+    }
+
+    private void reconcile(CensusSnapshot snapshot, List<Consumer<ScalerObserver>> events) {
+        GroupState[] list = byVersion.get(snapshot.version());
+        if (list == null) {
+            return;
+        }
+        long now = clock.millis();
+        long asOf = Math.min(now, snapshot.asOf().toEpochMilli());
+        for (GroupState g : list) {
+            if (asOf < g.censusAsOf) {
+                return; // an older read overtaken by a newer one: nothing to learn from it
+            }
+        }
+        Map<String, CensusWorker> unmatched = new HashMap<>();
+        for (CensusWorker w : snapshot.workers()) {
+            unmatched.put(key(w), w);
+        }
+        for (GroupState g : list) {
+            if (!censusLive(g, now)) {
+                g.censusLiveSince = asOf;
+            }
+            g.censusAsOf = asOf;
+            g.censusUnavailable = null;
+            long failedStartMillis = censusPolicy.failedStartMillis(g.coldStartMillis);
+            for (int i = 0, n = g.ledger.size(); i < n; i++) {
+                LedgerEntry e = g.ledger.get(i);
+                CensusWorker w = e.requestId() == null ? null : unmatched.remove(e.requestId());
+                if (e.endedAt() <= asOf) {
+                    continue;
+                }
+                if (w != null) {
+                    e = seen(g, e, w, asOf, events);
+                } else if (e.seen()) {
+                    e = e.ended(asOf); // gone from the census after it had been listed
+                } else if (asOf - e.invokedAt() >= failedStartMillis) {
+                    if (e.requestId() != null && e.invokedAt() >= g.censusLiveSince) {
+                        failedStart(g, e, asOf, now, events);
+                    }
+                    // Invoked before the census was live (it may have come and gone unseen) or with no request id
+                    // to be matched by: given up without blame.
+                    e = e.ended(asOf);
+                }
+                g.ledger.set(i, e);
+            }
+        }
+        for (CensusWorker w : unmatched.values()) {
+            if (w.status() == CensusStatus.RUNNING) {
+                GroupState g = adoptingGroup(list, w);
+                if (g != null) {
+                    adopt(g, w, asOf, events);
+                }
+            }
+        }
+    }
+
+    /** The census lists the worker of {@code e}: it is ready from when the facts say, and ended if it stops. */
+    private LedgerEntry seen(GroupState g, LedgerEntry e, CensusWorker w, long asOf,
+                             List<Consumer<ScalerObserver>> events) {
+        if (!e.seen()) {
+            long startedAt = w.startedAt() == null ? asOf : w.startedAt().toEpochMilli();
+            // The worker's own start time, when reported, is closer to its first poll than the census read; clamped,
+            // as it comes from another clock.
+            e = e.seen(Math.max(e.invokedAt(), Math.min(asOf, startedAt)), asOf);
+            g.lastFirstSeenAt = asOf;
+            madeProgress(g, asOf);
+            if (!e.adopted()) {
+                g.seenCount++;
+                learnColdStart(g, e);
+                String id = e.invocationId();
+                Duration coldStart = Duration.ofMillis(e.readyAt() - e.invokedAt());
+                ScalingGroupId group = g.group.id();
+                events.add(o -> o.workerSeen(group, id, coldStart));
+            }
+        }
+        if (w.status() != CensusStatus.RUNNING) {
+            e = e.ended(asOf);
+            if (g.idleExitMillis > 0 && asOf + g.refreshMarginMillis < e.pollEnd()) {
+                // It stopped well before its poll end: it exited idle, so its queues were empty by then.
+                g.drainedAt = Math.max(g.drainedAt, asOf - g.idleExitMillis);
+            }
+        }
+        return e;
+    }
+
+    private void failedStart(GroupState g, LedgerEntry e, long asOf, long now, List<Consumer<ScalerObserver>> events) {
+        g.failedStarts++;
+        Duration unseenFor = Duration.ofMillis(asOf - e.invokedAt());
+        if (g.lastFirstSeenAt < e.invokedAt()) {
+            // No worker of the group appeared since this one was invoked: the function's workers do not reach this
+            // version at all. Evidence for the invoke-loop guard, which then holds the target back with probes.
+            limits.suspectInvokeLoop(g.group.target(), "invocation " + e.requestId() + " accepted at "
+                    + Instant.ofEpochMilli(e.invokedAt()) + " never appeared in Temporal's worker census of version "
+                    + g.group.id().version() + " within " + unseenFor.toSeconds() + " s, and no other worker did since: "
+                    + "the function fails at start or its workers poll another version. Check the function's logs, "
+                    + "the worker's deployment name and build ID (TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID), "
+                    + "namespace and task queue", now);
+        }
+        ScalingGroupId group = g.group.id();
+        String id = e.invocationId();
+        String requestId = e.requestId();
+        events.add(o -> o.failedStart(group, id, requestId, unseenFor));
+    }
+
+    /** A running worker that matches no invocation (a previous WCI process, or someone else started it). */
+    private void adopt(GroupState g, CensusWorker w, long asOf, List<Consumer<ScalerObserver>> events) {
+        long startedAt = w.startedAt() == null ? asOf : Math.min(asOf, w.startedAt().toEpochMilli());
+        long pollEnd = startedAt + g.facts.timeout().toMillis() - g.shutdownBufferMillis;
+        if (pollEnd <= asOf) {
+            return; // past the poll end a Lambda worker of this target could have: it is about to stop
+        }
+        g.ledger.reserve(new LedgerEntry("census:" + w.identity(), startedAt, startedAt, pollEnd, Long.MAX_VALUE,
+                true, 0, key(w), asOf, true));
+        g.lastFirstSeenAt = asOf;
+        ScalingGroupId group = g.group.id();
+        String identity = w.identity();
+        events.add(o -> o.workerAdopted(group, identity));
+    }
+
+    /**
+     * The group an unknown worker serves: the one whose target its identity names ({@code <requestId>@<functionArn>}),
+     * else the version's only group; null when that cannot be told.
+     */
+    private static GroupState adoptingGroup(GroupState[] list, CensusWorker w) {
+        int at = w.identity().indexOf('@');
+        String function = at < 0 ? "" : w.identity().substring(at + 1);
+        for (GroupState g : list) {
+            if (g.group.target().address().equals(function)) {
+                return g;
+            }
+        }
+        return list.length == 1 ? list[0] : null;
+    }
+
+    /** What a census worker is matched by: the request id in its identity, else the whole identity. */
+    private static String key(CensusWorker w) {
+        return w.requestId().orElse(w.identity());
+    }
+
+    /**
+     * The provider accepted an invocation: its request id lets the census find its worker. If the census already
+     * listed that worker (adopted before the answer came back), the adopted entry folds into this one.
+     */
+    private static void identify(GroupState g, InvocationResult.Accepted a) {
+        if (a.providerRequestId() == null) {
+            return;
+        }
+        LedgerEntry e = g.ledger.identified(a.invocationId(), a.providerRequestId());
+        LedgerEntry early = g.ledger.removeAdopted(a.providerRequestId());
+        if (e != null && early != null) {
+            g.ledger.update(a.invocationId(), x -> x.seen(Math.max(x.invokedAt(), early.readyAt()), early.seenAt())
+                    .ended(early.endedAt()));
+        }
+    }
+
     /** The state of every group now. */
     public synchronized List<GroupStatus> status() {
         long now = clock.millis();
@@ -341,7 +559,7 @@ public final class ReactiveScaler {
                     g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
                     t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
                     t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
-                    g.ledger.size(), g.phantomsEnded, t.invokeLoop().reason().orElse(null)));
+                    g.ledger.size(), g.phantomsEnded, t.invokeLoop().reason().orElse(null), census(g, now)));
         }
         return out;
     }
@@ -387,7 +605,27 @@ public final class ReactiveScaler {
     }
 
     private LiveWorkers liveWorkers(GroupState g, long now) {
-        return g.ledger.count(now, g.lastDemandAt, g.idleExitMillis, now + g.coldStartMillis + g.refreshMarginMillis);
+        return g.ledger.count(now, view(g, now), now + g.coldStartMillis + g.refreshMarginMillis);
+    }
+
+    /** Whether the group's counts come from the census: its latest snapshot is within the freshness bound. */
+    private boolean censusLive(GroupState g, long now) {
+        return g.censusAsOf != Long.MIN_VALUE && now - g.censusAsOf <= censusPolicy.maxAge().toMillis();
+    }
+
+    private GroupCensus census(GroupState g, long now) {
+        boolean live = censusLive(g, now);
+        return new GroupCensus(live, g.censusAsOf == Long.MIN_VALUE ? null : Instant.ofEpochMilli(g.censusAsOf),
+                g.censusUnavailable, live ? g.ledger.seenLive(now, false) : 0, live ? g.ledger.seenLive(now, true) : 0,
+                g.seenCount, g.failedStarts);
+    }
+
+    private LedgerView view(GroupState g, long now) {
+        return new LedgerView(g.lastDemandAt, g.idleExitMillis, censusLive(g, now));
+    }
+
+    private int adopted(GroupState g, long now) {
+        return censusLive(g, now) ? g.ledger.seenLive(now, true) : 0;
     }
 
     private double backlog(GroupState g, long now) {
@@ -480,7 +718,7 @@ public final class ReactiveScaler {
             reason = DecisionReason.SCALE_OUT;
         }
         DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, g.throughput, g.coldStartMillis,
-                desired, live, rateLimited);
+                desired, live, rateLimited, censusLive(g, now), adopted(g, now));
         if (rateLimited) {
             auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(), List.of(),
                     inputs, Instant.ofEpochMilli(now)));
@@ -493,8 +731,11 @@ public final class ReactiveScaler {
     private ScaleDecision admitAndReserve(GroupState g, long now, int want, LiveWorkers live, DecisionReason reason,
                                           DecisionInputs inputs) {
         double lifetimeSeconds = g.facts.timeout().toMillis() / 1000.0;
-        Admission admission = limits.admit(g.group.target(), g.group.id().version(), want, live.live(), totalLive,
-                lifetimeSeconds, now);
+        // Facts say a worker near its poll end really stops then: it holds no cap slot against its replacement.
+        // The model keeps it (it may be a phantom already, and then the cap is what bounds the error).
+        int released = censusLive(g, now) ? live.expiring() : 0;
+        Admission admission = limits.admit(g.group.target(), g.group.id().version(), want, live.live() - released,
+                totalLive - released, lifetimeSeconds, now);
         if (admission.granted() == 0) {
             auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), DecisionReason.LIMITED, want,
                     List.of(), admission.trims(), inputs, Instant.ofEpochMilli(now)));
@@ -570,7 +811,8 @@ public final class ReactiveScaler {
      * on a picture taken before they polled (a second fleet for the same tasks).
      */
     private void forgetPhantoms(GroupState g, long now) {
-        if (g.idleExitMillis <= 0) {
+        if (g.idleExitMillis <= 0 || censusLive(g, now)) {
+            // With the census, workers that exited are seen to exit: no guess needed.
             return;
         }
         LiveWorkers live = liveWorkers(g, now);
@@ -593,7 +835,7 @@ public final class ReactiveScaler {
             readyBy = oldest.asOfMillis - grace;
         }
         int keep = (int) Math.floor(busy);
-        if (g.ledger.endReady(live.ready() - keep, now, readyBy, g.lastDemandAt, g.idleExitMillis) > 0) {
+        if (g.ledger.endReady(live.ready() - keep, now, readyBy, view(g, now)) > 0) {
             g.phantomsEnded++;
         }
     }
@@ -621,7 +863,9 @@ public final class ReactiveScaler {
     private void learnThroughput(GroupState g, long now) {
         double backlog = 0;
         double arrivals = 0;
+        double dispatch = 0;
         long asOf = Long.MIN_VALUE;
+        LedgerView view = view(g, now);
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
             if (!q.fresh(now, g.observationMaxAgeMillis)) {
@@ -633,6 +877,7 @@ public final class ReactiveScaler {
                 return;
             }
             backlog += o.backlogCount();
+            dispatch += o.dispatchRate();
             arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
@@ -640,11 +885,18 @@ public final class ReactiveScaler {
             g.saturatedBacklog = -1;
             return;
         }
+        int claimedReady = g.ledger.count(now, view, Long.MIN_VALUE).ready();
+        if (claimedReady > 0 && dispatch < STALL_DISPATCH_SHARE * claimedReady * g.throughput) {
+            // Tasks wait, workers are believed ready, and next to nothing is dispatched: the belief is wrong (they
+            // exited, or the server does not hand them tasks), not the workers slow. The window is not a sample.
+            g.saturatedBacklog = -1;
+            return;
+        }
         double sample = -1;
         if (g.saturatedBacklog > 0 && asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
             double seconds = (asOf - g.saturatedAsOf) / 1000.0;
-            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, g.lastDemandAt, g.idleExitMillis);
-            int readyAtStart = g.ledger.count(g.saturatedAsOf, g.lastDemandAt, g.idleExitMillis, Long.MIN_VALUE).ready();
+            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, view);
+            int readyAtStart = g.ledger.count(g.saturatedAsOf, view, Long.MIN_VALUE).ready();
             // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
             // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
             long failed = 0;
@@ -676,8 +928,9 @@ public final class ReactiveScaler {
     }
 
     private void prune(GroupState g, long now) {
-        g.ledger.prune(now, g.lastDemandAt, g.idleExitMillis, e -> {
-            long end = e.effectiveEnd(g.lastDemandAt, g.idleExitMillis);
+        LedgerView view = view(g, now);
+        g.ledger.prune(now, view, e -> {
+            long end = e.effectiveEnd(view);
             if (g.idleExitMillis > 0 && end < Math.min(e.pollEnd(), e.endedAt())) {
                 // Predicted to have exited idle: by then its queues were empty.
                 g.drainedAt = Math.max(g.drainedAt, end - g.idleExitMillis);
@@ -685,7 +938,7 @@ public final class ReactiveScaler {
             // A worker that reached its poll end may still finish in-flight tasks until the hard timeout:
             // only an exit reported or predicted before that returns budget.
             double worked = end >= e.pollEnd() ? e.chargedSeconds() : Math.max(0, end - e.invokedAt()) / 1000.0;
-            double unused = e.chargedSeconds() - worked;
+            double unused = Math.max(0, e.chargedSeconds() - worked); // adopted workers were never charged
             limits.refund(g.group.id().version(), unused, e.invokedAt(), now);
         });
         long horizon = now - Math.max(g.drainMillis, g.observationMaxAgeMillis);

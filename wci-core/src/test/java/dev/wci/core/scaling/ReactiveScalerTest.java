@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 
 class ReactiveScalerTest {
 
+    /** A dispatch rate that says workers take tasks (learning throughput needs one: see the stall rule). */
+    private static final double DISPATCHING = 10;
+
     private final TestClock clock = new TestClock();
     private final DecisionAudit audit = new DecisionAudit(100);
 
@@ -563,10 +566,10 @@ class ReactiveScalerTest {
             s.onWorkerReady(d.group(), id, clock.instant());
         }
         clock.advance(Duration.ofSeconds(1));
-        s.onSignal(observation(V1, 300, 0, 0, false, clock));
+        s.onSignal(observation(V1, 300, 0, DISPATCHING, false, clock));
         clock.advance(Duration.ofSeconds(10));
         // 2 ready workers worked off 200 tasks in 10 s: 10 tasks/s each; the EWMA (0.3) moves 5 toward 10.
-        s.onSignal(observation(V1, 100, 0, 0, false, clock));
+        s.onSignal(observation(V1, 100, 0, DISPATCHING, false, clock));
         assertEquals(0.7 * 5 + 0.3 * 10, s.status().get(0).workerThroughput(), 1e-9);
     }
 
@@ -577,9 +580,9 @@ class ReactiveScalerTest {
         ScaleDecision d = invoked(s.onSignal(failure(V1, 100, clock)));
         s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
         clock.advance(Duration.ofSeconds(1));
-        s.onSignal(observation(V1, 1000, 0, 0, false, clock));
+        s.onSignal(observation(V1, 1000, 0, DISPATCHING, false, clock));
         clock.advance(Duration.ofSeconds(2));
-        s.onSignal(observation(V1, 10, 0, 0, false, clock)); // 990 tasks in 2 s by one worker: implausible
+        s.onSignal(observation(V1, 10, 0, DISPATCHING, false, clock)); // 990 tasks in 2 s by one worker: implausible
         assertEquals(10, s.status().get(0).workerThroughput(), 1e-9);
     }
 
@@ -590,17 +593,18 @@ class ReactiveScalerTest {
         ScaleDecision d = invoked(s.onSignal(failure(V1, 600, clock)));
         s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
         clock.advance(Duration.ofSeconds(1));
-        s.onSignal(observation(V1, 300, 0, 0, false, clock));
+        s.onSignal(observation(V1, 300, 0, DISPATCHING, false, clock));
         clock.advance(Duration.ofSeconds(5));
         s.onWorkerReady(d.group(), d.invocationIds().get(1), clock.instant()); // the second joins midway
         clock.advance(Duration.ofSeconds(5));
-        s.onSignal(observation(V1, 100, 0, 0, false, clock));
+        s.onSignal(observation(V1, 100, 0, DISPATCHING, false, clock));
         assertEquals(5.0, s.status().get(0).workerThroughput(), 1e-9);
     }
 
-    /** An observation made now describing the queue {@code stalenessS} ago, with no add rate. */
+    /** An observation made now describing the queue {@code stalenessS} ago, with no add rate, tasks dispatched. */
     private BacklogObservation staleBacklog(long backlog, int stalenessS) {
-        return new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, backlog, Duration.ofSeconds(1), 0, 0, false,
+        return new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, backlog, Duration.ofSeconds(1), 0, DISPATCHING,
+                false,
                 clock.instant(), Duration.ofSeconds(stalenessS));
     }
 
