@@ -9,6 +9,8 @@ import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
+import dev.wci.core.version.ScalingGroupId;
+import dev.wci.server.temporal.TemporalCensusSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,9 +18,12 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,6 +46,10 @@ public final class WciMetrics implements InvokeObserver {
     private final MultiGauge backoff;
     private final MultiGauge invokeLoop;
     private final MultiGauge versions;
+    private final MultiGauge censusAvailable;
+    private final MultiGauge censusWorkers;
+    private final MultiGauge censusGap;
+    private final MultiGauge censusAge;
     private final AtomicInteger ready = new AtomicInteger();
 
     public WciMetrics(MeterRegistry registry) {
@@ -75,6 +84,16 @@ public final class WciMetrics implements InvokeObserver {
         this.versions = MultiGauge.builder("wci.versions")
                 .description("1 per version known to the registry, labelled with its management state (managed,"
                         + " server_managed, not_in_temporal, unmapped) and routing").register(registry);
+        this.censusAvailable = MultiGauge.builder("wci.census.available")
+                .description("1 while the worker census of the version is read; 0 when the scaler runs on its model")
+                .register(registry);
+        this.censusWorkers = MultiGauge.builder("wci.census.workers")
+                .description("Workers the last census lists, by state (running, shutting_down)").register(registry);
+        this.censusGap = MultiGauge.builder("wci.census.gap.workers")
+                .description("Workers the ledger counts as ready minus workers the census lists as running")
+                .register(registry);
+        this.censusAge = MultiGauge.builder("wci.census.age.seconds")
+                .description("Age of the version's last census snapshot").register(registry);
         Gauge.builder("wci.ready", ready, AtomicInteger::get)
                 .description("1 when Temporal is reachable and every deployment was read (as /readyz)")
                 .register(registry);
@@ -157,6 +176,63 @@ public final class WciMetrics implements InvokeObserver {
         circuitOpen.register(open, true);
         backoff.register(off, true);
         invokeLoop.register(loop, true);
+    }
+
+    /** A worker WCI invoked was first listed by the census: its real cold start (decision to first poll). */
+    public void coldStart(ScalingGroupId group, Duration coldStart) {
+        Timer.builder("wci.worker.cold.start").description("Invoke decision to the worker's first poll, as the census saw it")
+                .tags(versionTags(group))
+                .serviceLevelObjectives(COLD_START_BUCKETS)
+                .register(registry).record(coldStart.isNegative() ? Duration.ZERO : coldStart);
+    }
+
+    /** An invocation the census never listed within the failed-start bound. */
+    public void failedStart(ScalingGroupId group) {
+        Counter.builder("wci.worker.failed.starts").description("Invocations whose worker never appeared in the census")
+                .tags(versionTags(group)).register(registry).increment();
+    }
+
+    /** A running worker the census listed that this process did not invoke. */
+    public void adopted(ScalingGroupId group) {
+        Counter.builder("wci.workers.adopted").description("Running workers found in the census that WCI did not invoke")
+                .tags(versionTags(group)).register(registry).increment();
+    }
+
+    private static final Duration[] COLD_START_BUCKETS = {Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
+    private static Tags versionTags(ScalingGroupId group) {
+        return Tags.of("deployment", group.version().deploymentName(), "build_id", group.version().buildId());
+    }
+
+    /**
+     * Refreshes the census gauges: availability, workers by census state, the snapshot's age, and the gap between
+     * the ledger's ready workers and the census's running ones (call before a scrape).
+     */
+    public void refreshCensus(List<TemporalCensusSource.VersionCensusStatus> census, List<GroupStatus> groups,
+                              Instant now) {
+        Map<dev.wci.core.version.DeploymentVersion, Integer> ready = new HashMap<>();
+        groups.forEach(g -> ready.merge(g.group().version(), g.live().ready(), Integer::sum));
+        List<MultiGauge.Row<?>> available = new ArrayList<>();
+        List<MultiGauge.Row<?>> workerRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> gap = new ArrayList<>();
+        List<MultiGauge.Row<?>> age = new ArrayList<>();
+        for (TemporalCensusSource.VersionCensusStatus c : census) {
+            Tags tags = Tags.of("deployment", c.version().deploymentName(), "build_id", c.version().buildId());
+            boolean isAvailable = c.availability() == TemporalCensusSource.Availability.AVAILABLE;
+            available.add(MultiGauge.Row.of(tags, isAvailable ? 1 : 0));
+            if (isAvailable && c.asOf().isPresent()) {
+                workerRows.add(MultiGauge.Row.of(tags.and("state", "running"), c.running()));
+                workerRows.add(MultiGauge.Row.of(tags.and("state", "shutting_down"), c.shuttingDown()));
+                gap.add(MultiGauge.Row.of(tags, c.gap(ready.getOrDefault(c.version(), 0))));
+                age.add(MultiGauge.Row.of(tags, Duration.between(c.asOf().get(), now).toMillis() / 1000.0));
+            }
+        }
+        censusAvailable.register(available, true);
+        censusWorkers.register(workerRows, true);
+        censusGap.register(gap, true);
+        censusAge.register(age, true);
     }
 
     /** Refreshes the per-version registry gauge and readiness (call before a scrape). */

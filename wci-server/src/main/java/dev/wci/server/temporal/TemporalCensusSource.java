@@ -99,8 +99,9 @@ public final class TemporalCensusSource implements AutoCloseable {
 
     // Guarded by this.
     private final Map<DeploymentVersion, Tracked> tracked = new TreeMap<>();
-    private Availability availability = Availability.UNKNOWN;
-    private String unavailableReason;
+    // Written under this, read by /status without it.
+    private volatile Availability availability = Availability.UNKNOWN;
+    private volatile String unavailableReason;
     private Instant capabilityDue;
     private int capabilityFailures;
     private volatile List<VersionCensusStatus> status = List.of();
@@ -150,6 +151,15 @@ public final class TemporalCensusSource implements AutoCloseable {
     public record VersionCensusStatus(DeploymentVersion version, Availability availability, String unavailableReason,
                                       int running, int shuttingDown, Optional<Instant> asOf, boolean active,
                                       long reads, long failures, Instant nextReadAt) {
+
+        /**
+         * Workers the ledger counts as ready minus workers this census lists as running: above zero, WCI believes
+         * in workers that are gone (or not listed yet). Starting workers are left out: the census cannot list them
+         * before they start.
+         */
+        public int gap(int believedReady) {
+            return believedReady - running;
+        }
     }
 
     public TemporalCensusSource(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget,
@@ -538,8 +548,13 @@ public final class TemporalCensusSource implements AutoCloseable {
     }
 
     /** Whether the namespace's census can be read, as far as known. */
-    public synchronized Availability availability() {
+    public Availability availability() {
         return availability;
+    }
+
+    /** Why the namespace's census cannot be read, or null. */
+    public String unavailableReason() {
+        return unavailableReason;
     }
 
     // --- background loop ----------------------------------------------------------------------------------
