@@ -437,7 +437,7 @@ class PackagingFilesTest {
                     "meter '" + meter + "' is documented in docs/metrics.md as " + base + "[_total|_seconds]");
         }
         for (String metric : documented) {
-            String base = metric.replaceAll("_(total|seconds_max|seconds_count|seconds_sum)$", "")
+            String base = metric.replaceAll("_(total|seconds_max|seconds_count|seconds_sum|seconds_bucket)$", "")
                     .replaceAll("_seconds$", "");
             boolean found = meters.contains(base.replace('_', '.'))
                     || meters.contains(metric.replace('_', '.'));
@@ -552,7 +552,7 @@ class PackagingFilesTest {
 
     /**
      * The metric names docs/metrics.md lists: the first cell of each table row that starts with a {@code wci_}
-     * name; for a summary, also its {@code _count} and {@code _sum} series.
+     * name; for a summary, also its {@code _count} and {@code _sum} series; for a histogram, also {@code _bucket}.
      */
     static Set<String> documentedMetrics() throws IOException {
         Set<String> out = new TreeSet<>();
@@ -563,10 +563,13 @@ class PackagingFilesTest {
                 String name = m.group(1);
                 assertTrue(out.add(name), "docs/metrics.md lists " + name + " once");
                 String type = m.group(2).strip();
-                assertTrue(type.matches("(counter|gauge|summary)\\b.*"), name + ": type " + type);
-                if (type.startsWith("summary")) {
+                assertTrue(type.matches("(counter|gauge|summary|histogram)\\b.*"), name + ": type " + type);
+                if (type.startsWith("summary") || type.startsWith("histogram")) {
                     out.add(name + "_count");
                     out.add(name + "_sum");
+                }
+                if (type.startsWith("histogram")) {
+                    out.add(name + "_bucket");
                 }
             }
         }
