@@ -31,6 +31,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeRequest;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
 /**
  * The AWS Lambda {@link ComputeProvider} (type {@value #TYPE}).
@@ -167,7 +168,9 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                     if (error == null) {
                         Integer status = response.statusCode();
                         if (status == null || (status >= 200 && status < 300)) {
-                            return (InvocationResult) new InvocationResult.Accepted(id, clock.instant());
+                            // Lambda's request id is the worker's awsRequestId: the census matches workers with it.
+                            return (InvocationResult) new InvocationResult.Accepted(id, clock.instant(),
+                                    requestId(response));
                         }
                         return new InvocationResult.Failed(id, ComputeFailure.of(FailureClass.INTERNAL,
                                 "Lambda Invoke of " + functionName + " answered HTTP " + status + " without an error"));
@@ -179,6 +182,12 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                     log.debug("invoke {} of {} failed: {}", id, request.group(), failure);
                     return new InvocationResult.Failed(id, failure);
                 });
+    }
+
+    /** The response's request id, or null when Lambda sent none (the SDK then says "UNKNOWN"). */
+    static String requestId(InvokeResponse response) {
+        String id = response.responseMetadata().requestId();
+        return id == null || id.isBlank() || id.equals("UNKNOWN") ? null : id;
     }
 
     private byte[] payload(InvocationRequest request, String id) {
