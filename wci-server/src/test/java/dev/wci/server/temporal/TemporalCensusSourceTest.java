@@ -284,6 +284,22 @@ class TemporalCensusSourceTest {
     }
 
     @Test
+    void aFailedCapabilityCheckIsRetriedWithBackoffAndIsNotNoCensus() throws Exception {
+        manage("v1");
+        temporal.fail(TemporalCensusSource.CAPABILITY_METHOD, Status.UNAVAILABLE.withDescription("frontend down"), 3);
+        run(Duration.ofSeconds(5));
+        assertEquals(0, reads("v1"), "no read before the capability is known");
+        assertEquals(TemporalCensusSource.Availability.UNKNOWN, source.availability());
+        assertTrue(unavailable.isEmpty(), "unknown is not unavailable: " + unavailable);
+        run(Duration.ofSeconds(30));
+        assertEquals(4, temporal.calls(TemporalCensusSource.CAPABILITY_METHOD).size(), "backed off, then answered");
+        assertEquals(1, warnings("cannot check whether namespace default has a worker census").size());
+        assertEquals(TemporalCensusSource.Availability.AVAILABLE, source.availability());
+        assertTrue(reads("v1") > 0);
+        assertEquals(3, failures("UNAVAILABLE"));
+    }
+
+    @Test
     void listWorkersRefusedMakesTheCensusUnavailable() throws Exception {
         manage("v1");
         temporal.fail(TemporalCensusSource.METHOD, Status.PERMISSION_DENIED.withDescription("no visibility"), 100);
