@@ -168,7 +168,6 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                     if (error == null) {
                         Integer status = response.statusCode();
                         if (status == null || (status >= 200 && status < 300)) {
-                            // Lambda's request id is the worker's awsRequestId: the census matches workers with it.
                             return (InvocationResult) new InvocationResult.Accepted(id, clock.instant(),
                                     requestId(response));
                         }
@@ -184,13 +183,17 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
                 });
     }
 
-    /** The response's request id, or null when Lambda sent none (the SDK then says "UNKNOWN"). */
-    static String requestId(InvokeResponse response) {
-        String id = response.responseMetadata().requestId();
+    /**
+     * Lambda's request id of an accepted invocation (header {@code x-amzn-RequestId}): the worker's Context sees the
+     * same id and puts it in its identity, by which the worker census finds it. Null when the answer had none (the
+     * SDK then reports "UNKNOWN").
+     */
+    private static String requestId(InvokeResponse response) {
+        String id = response.responseMetadata() == null ? null : response.responseMetadata().requestId();
         return id == null || id.isBlank() || id.equals("UNKNOWN") ? null : id;
     }
 
-    private byte[] payload(InvocationRequest request, String id) {
+        private byte[] payload(InvocationRequest request, String id) {
         ObjectNode node = json.createObjectNode();
         node.put("deploymentName", request.group().version().deploymentName());
         node.put("buildId", request.group().version().buildId());

@@ -362,8 +362,13 @@ public final class ReactiveScaler implements CensusSink {
     public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at, boolean idle) {
         GroupState g = groups.get(id);
         if (g != null && g.ledger.ended(invocationId, at.toEpochMilli()) != null && idle) {
-            g.drainedAt = Math.max(g.drainedAt, at.toEpochMilli() - g.idleExitMillis);
+            exitedIdle(g, at.toEpochMilli());
         }
+    }
+
+    /** A worker exited for lack of work at {@code at}: its queues were empty by then, older failures were served. */
+    private static void exitedIdle(GroupState g, long at) {
+        g.drainedAt = Math.max(g.drainedAt, at - g.idleExitMillis);
     }
 
     /**
@@ -425,7 +430,7 @@ public final class ReactiveScaler implements CensusSink {
                     continue;
                 }
                 if (w != null) {
-                    e = seen(g, e, w, asOf, events);
+                    e = seen(g, e, w, asOf, now, events);
                 } else if (e.seen()) {
                     e = e.ended(asOf); // gone from the census after it had been listed
                 } else if (asOf - e.invokedAt() >= failedStartMillis) {
@@ -450,7 +455,7 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     /** The census lists the worker of {@code e}: it is ready from when the facts say, and ended if it stops. */
-    private LedgerEntry seen(GroupState g, LedgerEntry e, CensusWorker w, long asOf,
+    private LedgerEntry seen(GroupState g, LedgerEntry e, CensusWorker w, long asOf, long now,
                              List<Consumer<ScalerObserver>> events) {
         if (!e.seen()) {
             long startedAt = w.startedAt() == null ? asOf : w.startedAt().toEpochMilli();
@@ -458,7 +463,7 @@ public final class ReactiveScaler implements CensusSink {
             // as it comes from another clock.
             e = e.seen(Math.max(e.invokedAt(), Math.min(asOf, startedAt)), asOf);
             g.lastFirstSeenAt = asOf;
-            madeProgress(g, asOf);
+            madeProgress(g, now); // it polls this version: no invoke loop
             if (!e.adopted()) {
                 g.seenCount++;
                 learnColdStart(g, e);
@@ -471,8 +476,7 @@ public final class ReactiveScaler implements CensusSink {
         if (w.status() != CensusStatus.RUNNING) {
             e = e.ended(asOf);
             if (g.idleExitMillis > 0 && asOf + g.refreshMarginMillis < e.pollEnd()) {
-                // It stopped well before its poll end: it exited idle, so its queues were empty by then.
-                g.drainedAt = Math.max(g.drainedAt, asOf - g.idleExitMillis);
+                exitedIdle(g, asOf); // it stopped well before its poll end: for lack of work
             }
         }
         return e;

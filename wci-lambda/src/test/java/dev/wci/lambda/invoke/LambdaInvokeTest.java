@@ -110,7 +110,7 @@ class LambdaInvokeTest {
         assertEquals("inv-1", accepted.invocationId());
         assertEquals(NOW, accepted.acceptedAt());
         assertEquals("c0ffee00-0000-4000-8000-000000000001", accepted.providerRequestId(),
-                "Lambda's request id, which the worker's census identity carries");
+                "Lambda's request id, which the worker's identity carries");
         wm.verify(1, postRequestedFor(urlPathEqualTo(ENCODED_PATH))
                 .withHeader("X-Amz-Invocation-Type", equalTo("Event"))
                 .withHeader("Authorization", matching(
@@ -133,10 +133,9 @@ class LambdaInvokeTest {
 
         assertEquals(50, results.size());
         for (int i = 0; i < 50; i++) {
-            assertInstanceOf(InvocationResult.Accepted.class, results.get(i));
-            assertEquals("inv-" + i, results.get(i).invocationId());
-            assertEquals(null, ((InvocationResult.Accepted) results.get(i)).providerRequestId(),
-                    "no x-amzn-RequestId header: no request id (not the SDK's \"UNKNOWN\")");
+            InvocationResult.Accepted accepted = assertInstanceOf(InvocationResult.Accepted.class, results.get(i));
+            assertEquals("inv-" + i, accepted.invocationId());
+            assertNull(accepted.providerRequestId(), "no x-amzn-RequestId header: no request id");
         }
         wm.verify(50, postRequestedFor(urlPathEqualTo(ENCODED_PATH)));
         wm.verify(1, postRequestedFor(urlPathEqualTo(ENCODED_PATH))

@@ -132,6 +132,24 @@ class LocalLambdaRuntimeIT {
                 .anyMatch(i -> i.requestId().equals(requestId) && i.outcome() == InvocationOutcome.SUCCESS));
     }
 
+    /**
+     * The request id an asynchronous invoke returns is the one the handler's Context sees: the worker puts it in its
+     * identity, and WCI finds its invocation in the worker census by it.
+     */
+    @Test
+    void anAsyncInvokeReturnsTheRequestIdTheHandlerSees(@TempDir Path dir) throws Exception {
+        for (LambdaClient lambda : List.of(processLambda, threadLambda)) {
+            LocalLambdaRuntime runtime = lambda == processLambda ? processRuntime : threadRuntime;
+            Path file = dir.resolve((lambda == processLambda ? "process" : "thread") + "-request-id");
+            String payload = JSON.writeValueAsString(Map.of("requestIdFile", file.toString()));
+            InvokeResponse r = lambda.invoke(b -> b.functionName(runtime.functionArn("echo", "1"))
+                    .invocationType(InvocationType.EVENT).payload(SdkBytes.fromUtf8String(payload)));
+            assertEquals(202, r.statusCode());
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(file));
+            assertEquals(r.responseMetadata().requestId(), Files.readString(file));
+        }
+    }
+
     @Test
     void wrongVersionIsResourceNotFound() {
         ResourceNotFoundException e = assertThrows(ResourceNotFoundException.class,

@@ -7,6 +7,7 @@ import dev.wci.core.registry.RegistrySnapshot;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ScaleDecision;
+import dev.wci.core.scaling.ScalerObserver;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.version.ScalingGroupId;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * WCI's own meters (DESIGN §6; names in docs/metrics.md). Counters are updated as things happen; the per-version
  * gauges are refreshed from the scaler's status on every scrape ({@link #refresh}).
  */
-public final class WciMetrics implements InvokeObserver {
+public final class WciMetrics implements InvokeObserver, ScalerObserver {
 
     private final MeterRegistry registry;
     private final Timer reaction;
@@ -47,9 +48,11 @@ public final class WciMetrics implements InvokeObserver {
     private final MultiGauge invokeLoop;
     private final MultiGauge versions;
     private final MultiGauge censusAvailable;
-    private final MultiGauge censusWorkers;
+    private final MultiGauge censusListed;
     private final MultiGauge censusGap;
     private final MultiGauge censusAge;
+    private final MultiGauge censusWorkers;
+    private final MultiGauge censusLive;
     private final AtomicInteger ready = new AtomicInteger();
 
     public WciMetrics(MeterRegistry registry) {
@@ -87,13 +90,20 @@ public final class WciMetrics implements InvokeObserver {
         this.censusAvailable = MultiGauge.builder("wci.census.available")
                 .description("1 while the worker census of the version is read; 0 when the scaler runs on its model")
                 .register(registry);
-        this.censusWorkers = MultiGauge.builder("wci.census.workers")
-                .description("Workers the last census lists, by state (running, shutting_down)").register(registry);
+        this.censusListed = MultiGauge.builder("wci.census.listed.workers")
+                .description("Workers the version's last census lists, any process's, by state (running, shutting_down)")
+                .register(registry);
         this.censusGap = MultiGauge.builder("wci.census.gap.workers")
                 .description("Workers the ledger counts as ready minus workers the census lists as running")
                 .register(registry);
         this.censusAge = MultiGauge.builder("wci.census.age.seconds")
                 .description("Age of the version's last census snapshot").register(registry);
+        this.censusWorkers = MultiGauge.builder("wci.census.workers")
+                .description("Workers Temporal's worker census lists as running (adopted: not invoked by this process)")
+                .register(registry);
+        this.censusLive = MultiGauge.builder("wci.census.live")
+                .description("1 while the group's worker counts come from the census, 0 while from the model")
+                .register(registry);
         Gauge.builder("wci.ready", ready, AtomicInteger::get)
                 .description("1 when Temporal is reachable and every deployment was read (as /readyz)")
                 .register(registry);
@@ -142,6 +152,39 @@ public final class WciMetrics implements InvokeObserver {
         invokeLatency.record(latency.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** Invoke to first listed by the census, per version: the real cold start, census delay included. */
+    @Override
+    public void workerSeen(ScalingGroupId group, String invocationId, Duration coldStart) {
+        Timer.builder("wci.worker.cold.start")
+                .description("Invoking decision to the worker's readiness as the worker census shows it")
+                .tags(versionTags(group))
+                .serviceLevelObjectives(COLD_START_BUCKETS) // a compact histogram: nine buckets per group
+                .register(registry).record(coldStart.isNegative() ? Duration.ZERO : coldStart);
+    }
+
+    @Override
+    public void workerAdopted(ScalingGroupId group, String identity) {
+        Counter.builder("wci.workers.adopted")
+                .description("Running workers the census listed that this process did not invoke")
+                .tags(versionTags(group)).register(registry).increment();
+    }
+
+    @Override
+    public void failedStart(ScalingGroupId group, String invocationId, String requestId, Duration unseenFor) {
+        Counter.builder("wci.worker.failed.starts")
+                .description("Accepted invocations whose worker the census never listed within the bound")
+                .tags(versionTags(group)).register(registry).increment();
+    }
+
+    private static Tags versionTags(ScalingGroupId group) {
+        return Tags.of("deployment", group.version().deploymentName(), "build_id", group.version().buildId(),
+                "group", group.name());
+    }
+
+    private static final Duration[] COLD_START_BUCKETS = {Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
     /** Refreshes the per-group gauges from the scaler's status (call before a scrape). */
     public void refresh(List<GroupStatus> groups) {
         List<MultiGauge.Row<?>> w = new ArrayList<>();
@@ -153,6 +196,8 @@ public final class WciMetrics implements InvokeObserver {
         List<MultiGauge.Row<?>> open = new ArrayList<>();
         List<MultiGauge.Row<?>> off = new ArrayList<>();
         List<MultiGauge.Row<?>> loop = new ArrayList<>();
+        List<MultiGauge.Row<?>> census = new ArrayList<>();
+        List<MultiGauge.Row<?>> censusOn = new ArrayList<>();
         for (GroupStatus g : groups) {
             Tags tags = Tags.of("deployment", g.group().version().deploymentName(),
                     "build_id", g.group().version().buildId(), "group", g.group().name());
@@ -166,6 +211,9 @@ public final class WciMetrics implements InvokeObserver {
             open.add(MultiGauge.Row.of(tags, g.circuitOpenedBy() != null ? 1 : 0));
             off.add(MultiGauge.Row.of(tags, g.backoffUntil() != null ? 1 : 0));
             loop.add(MultiGauge.Row.of(tags, g.invokeLoopSuspect() != null ? 1 : 0));
+            census.add(MultiGauge.Row.of(tags.and("state", "running"), g.census().confirmed()));
+            census.add(MultiGauge.Row.of(tags.and("state", "adopted"), g.census().adopted()));
+            censusOn.add(MultiGauge.Row.of(tags, g.census().live() ? 1 : 0));
         }
         workers.register(w, true);
         backlog.register(b, true);
@@ -176,39 +224,13 @@ public final class WciMetrics implements InvokeObserver {
         circuitOpen.register(open, true);
         backoff.register(off, true);
         invokeLoop.register(loop, true);
-    }
-
-    /** A worker WCI invoked was first listed by the census: its real cold start (decision to first poll). */
-    public void coldStart(ScalingGroupId group, Duration coldStart) {
-        Timer.builder("wci.worker.cold.start").description("Invoke decision to the worker's first poll, as the census saw it")
-                .tags(versionTags(group))
-                .serviceLevelObjectives(COLD_START_BUCKETS)
-                .register(registry).record(coldStart.isNegative() ? Duration.ZERO : coldStart);
-    }
-
-    /** An invocation the census never listed within the failed-start bound. */
-    public void failedStart(ScalingGroupId group) {
-        Counter.builder("wci.worker.failed.starts").description("Invocations whose worker never appeared in the census")
-                .tags(versionTags(group)).register(registry).increment();
-    }
-
-    /** A running worker the census listed that this process did not invoke. */
-    public void adopted(ScalingGroupId group) {
-        Counter.builder("wci.workers.adopted").description("Running workers found in the census that WCI did not invoke")
-                .tags(versionTags(group)).register(registry).increment();
-    }
-
-    private static final Duration[] COLD_START_BUCKETS = {Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60)};
-
-    private static Tags versionTags(ScalingGroupId group) {
-        return Tags.of("deployment", group.version().deploymentName(), "build_id", group.version().buildId());
+        censusWorkers.register(census, true);
+        censusLive.register(censusOn, true);
     }
 
     /**
-     * Refreshes the census gauges: availability, workers by census state, the snapshot's age, and the gap between
-     * the ledger's ready workers and the census's running ones (call before a scrape).
+     * Refreshes the census source's gauges per version: availability, workers listed by state, the snapshot's age,
+     * and the gap between the ledger's ready workers and the census's running ones (call before a scrape).
      */
     public void refreshCensus(List<TemporalCensusSource.VersionCensusStatus> census, List<GroupStatus> groups,
                               Instant now) {
@@ -230,7 +252,7 @@ public final class WciMetrics implements InvokeObserver {
             }
         }
         censusAvailable.register(available, true);
-        censusWorkers.register(workerRows, true);
+        censusListed.register(workerRows, true);
         censusGap.register(gap, true);
         censusAge.register(age, true);
     }

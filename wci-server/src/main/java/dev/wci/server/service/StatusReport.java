@@ -13,7 +13,6 @@ import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.RoutingState;
 import dev.wci.server.http.HttpSurface;
-import dev.wci.core.scaling.GroupCensus;
 import dev.wci.server.temporal.TemporalCensusSource;
 import dev.wci.server.temporal.TemporalConnection;
 import dev.wci.server.temporal.TemporalStatsSource;
@@ -59,11 +58,12 @@ public final class StatusReport {
     public record VersionView(String buildId, String routing, String management, String target, String targetSource,
                               boolean mutableTarget, List<String> conflicts, List<String> taskQueues,
                               ValidationView validation, GroupView scaler, BootstrapView bootstrap, PollView polling,
-                              CensusView census) {
+                              VersionCensusView census) {
     }
 
     /**
-     * One version's worker census and what the scaler made of it.
+     * One version's worker census as the census source read it (what the scaler made of it is in each group's
+     * {@link CensusView}).
      *
      * @param availability      {@code AVAILABLE}, {@code UNAVAILABLE} or {@code UNKNOWN}
      * @param unavailableReason why it is unavailable, else null
@@ -71,18 +71,14 @@ public final class StatusReport {
      * @param shuttingDown      workers the last snapshot listed as shutting down
      * @param asOf              when the last snapshot was read
      * @param ageSeconds        how old that snapshot is now
-     * @param usedByScaler      whether the scaler's counts come from the census now (else from its model)
-     * @param confirmed         ledger workers the census confirms as running (adopted ones included)
-     * @param adopted           of those, workers this process did not invoke
-     * @param failedStarts      invocations the census never listed within the failed-start bound, in total
      * @param gap               workers the ledger counts as ready minus workers the census lists as running
      * @param reads             snapshots read so far
      * @param failures          reads that gave no snapshot
      * @param nextReadAt        when the census of the version is read next
      */
-    public record CensusView(String availability, String unavailableReason, int running, int shuttingDown,
-                             Instant asOf, Double ageSeconds, boolean usedByScaler, int confirmed, int adopted,
-                             long failedStarts, int gap, long reads, long failures, Instant nextReadAt) {
+    public record VersionCensusView(String availability, String unavailableReason, int running, int shuttingDown,
+                                    Instant asOf, Double ageSeconds, int gap, long reads, long failures,
+                                    Instant nextReadAt) {
     }
 
     public record ValidationView(String state, String failure, List<String> warnings, Instant checkedAt) {
@@ -91,7 +87,16 @@ public final class StatusReport {
     public record GroupView(int starting, int ready, double backlog, double arrivalRate, double workerThroughput,
                             double coldStartSeconds, boolean queueRateLimited, String circuitOpenBecause,
                             Instant throttleBackoffUntil, String invokeLoopSuspect, int invokeTokens,
-                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded) {
+                            Double budgetRemainingWorkerSeconds, int ledgerSize, long phantomsEnded,
+                            CensusView census) {
+    }
+
+    /**
+     * The worker census of a group: while {@code live}, {@code starting}/{@code ready} above come from it (ready =
+     * listed as running, adopted included); otherwise from the model.
+     */
+    public record CensusView(boolean live, Instant asOf, String unavailable, int running, int adopted, long seen,
+                             long failedStarts) {
     }
 
     public record BootstrapView(int attempts, Instant lastAttemptAt, Instant nextAttemptAt, String lastOutcome) {
@@ -102,7 +107,7 @@ public final class StatusReport {
 
     public record DecisionView(Instant decidedAt, String version, String group, String reason, int requested,
                                int invoked, List<String> trims, String trigger, double backlog, double arrivalRate,
-                               int desired, int live) {
+                               int desired, int live, boolean liveFromCensus) {
     }
 
     private final Clock clock;
@@ -177,7 +182,7 @@ public final class StatusReport {
 
     private static VersionView version(VersionEntry v, GroupStatus g, TargetRegistrations.TargetState t,
                                        Bootstrapper.BootstrapState b, TemporalStatsSource.VersionPollStatus p,
-                                       CensusView census) {
+                                       VersionCensusView census) {
         ValidationView validation = null;
         if (t != null) {
             Optional<TargetValidation> last = t.validation();
@@ -190,7 +195,8 @@ public final class StatusReport {
                 g.arrivalRate(), g.workerThroughput(), g.coldStartMillis() / 1000.0, g.rateLimited(),
                 g.circuitOpenedBy() == null ? null : g.circuitOpenedBy().toString(), g.backoffUntil(),
                 g.invokeLoopSuspect(), g.invokeTokens(), finite(g.budgetRemaining()), g.ledgerSize(),
-                g.phantomsEnded());
+                g.phantomsEnded(), new CensusView(g.census().live(), g.census().asOf(), g.census().unavailableReason(),
+                        g.census().confirmed(), g.census().adopted(), g.census().seen(), g.census().failedStarts()));
         BootstrapView boot = b == null ? null
                 : new BootstrapView(b.attempts(), b.lastAttemptAt(), b.nextAttemptAt(), b.lastOutcome());
         PollView poll = p == null ? null : new PollView(p.active(), p.polls(), p.failures(),
@@ -203,32 +209,16 @@ public final class StatusReport {
                 validation, group, boot, poll, census);
     }
 
-    private CensusView censusView(TemporalCensusSource.VersionCensusStatus c, List<GroupStatus> groups) {
+    private VersionCensusView censusView(TemporalCensusSource.VersionCensusStatus c, List<GroupStatus> groups) {
         if (c == null) {
             return null;
         }
-        boolean used = false;
-        int confirmed = 0;
-        int adopted = 0;
-        long failedStarts = 0;
-        int ready = 0;
-        for (GroupStatus g : groups) {
-            GroupCensus gc = g.census();
-            ready += g.live().ready();
-            if (gc != null) {
-                used |= gc.live();
-                confirmed += gc.confirmed();
-                adopted += gc.adopted();
-                failedStarts += gc.failedStarts();
-            }
-        }
+        int ready = groups.stream().mapToInt(g -> g.live().ready()).sum();
         Double age = c.asOf().map(at -> java.time.Duration.between(at, clock.instant()).toMillis() / 1000.0)
                 .orElse(null);
-        return new CensusView(c.availability().name(), c.unavailableReason(), c.running(), c.shuttingDown(),
-                c.asOf().orElse(null), age, used, confirmed, adopted, failedStarts, c.gap(ready), c.reads(),
-                c.failures(), c.nextReadAt());
+        return new VersionCensusView(c.availability().name(), c.unavailableReason(), c.running(), c.shuttingDown(),
+                c.asOf().orElse(null), age, c.gap(ready), c.reads(), c.failures(), c.nextReadAt());
     }
-
 
     private static String routing(RoutingState r) {
         if (r instanceof RoutingState.Ramping ramping) {
@@ -242,7 +232,7 @@ public final class StatusReport {
                 d.requested(), d.count(),
                 d.trims().stream().map(t -> t.limit() + " " + t.before() + "->" + t.after()).toList(),
                 d.inputs().trigger(), d.inputs().backlog(), d.inputs().arrivalRate(), d.inputs().desired(),
-                d.inputs().live().live());
+                d.inputs().live().live(), d.inputs().fromCensus());
     }
 
     /** JSON has no infinity: an unlimited budget is null. */

@@ -57,7 +57,8 @@ class CensusLedgerIT {
             JsonNode census = census(bed);
             assertEquals("available", bed.status().at("/temporal/census/state").asText());
             assertEquals("AVAILABLE", census.get("availability").asText());
-            assertTrue(census.get("usedByScaler").asBoolean(), "the scaler counts from the census: " + census);
+            JsonNode scaler = version(bed).get("scaler").get("census");
+            assertTrue(scaler.get("live").asBoolean(), "the scaler counts from the census: " + scaler);
             assertEquals(0.0, bed.metric("wci_census_gap_workers", "build_id=\"v1\""));
             assertEquals(1.0, bed.metric("wci_census_available", "build_id=\"v1\""));
 
@@ -75,13 +76,21 @@ class CensusLedgerIT {
     }
 
     private static JsonNode census(WciTestBed bed) throws Exception {
+        JsonNode census = version(bed).get("census");
+        if (census.isNull()) {
+            throw new AssertionError("no census for v1 in /status");
+        }
+        return census;
+    }
+
+    private static JsonNode version(WciTestBed bed) throws Exception {
         for (JsonNode d : bed.status().get("deployments")) {
             for (JsonNode v : d.get("versions")) {
-                if (v.get("buildId").asText().equals("v1") && !v.get("census").isNull()) {
-                    return v.get("census");
+                if (v.get("buildId").asText().equals("v1")) {
+                    return v;
                 }
             }
         }
-        throw new AssertionError("no census for v1 in /status");
+        throw new AssertionError("no version v1 in /status");
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.census.CensusSnapshot;
+import dev.wci.core.census.CensusStatus;
+import dev.wci.core.census.CensusWorker;
 import dev.wci.core.compute.ComputeFailure;
 import dev.wci.core.compute.ComputeProvider;
 import dev.wci.core.compute.ComputeTarget;
@@ -15,7 +18,9 @@ import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.limits.LimitKind;
+import dev.wci.core.limits.Limits;
 import dev.wci.core.limits.LimitTrim;
+import dev.wci.core.scaling.CensusPolicy;
 import dev.wci.core.scaling.DecisionInputs;
 import dev.wci.core.scaling.DecisionReason;
 import dev.wci.core.scaling.LiveWorkers;
@@ -43,6 +48,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -210,24 +216,45 @@ class WciMetricsTest {
         Map<String, String> v2 = Map.of("deployment", "orders", "build_id", "v2");
         assertEquals(1.0, sample(scrape, "wci_census_available", v1));
         assertEquals(0.0, sample(scrape, "wci_census_available", v2));
-        assertEquals(0.0, sample(scrape, "wci_census_workers", with(v1, "state", "running")));
-        assertEquals(2.0, sample(scrape, "wci_census_workers", with(v1, "state", "shutting_down")));
+        assertEquals(0.0, sample(scrape, "wci_census_listed_workers", with(v1, "state", "running")));
+        assertEquals(2.0, sample(scrape, "wci_census_listed_workers", with(v1, "state", "shutting_down")));
         assertEquals(1.0, sample(scrape, "wci_census_gap_workers", v1), "one believed ready, none running");
         assertEquals(3.0, sample(scrape, "wci_census_age_seconds", v1));
         assertNull(find(scrape, "wci_census_gap_workers", v2), "no census, no gap");
     }
 
     @Test
-    void coldStartsAreAHistogramAndFailedStartsACounterPerVersion() {
-        metrics.coldStart(ScalingGroupId.defaultFor(V1), Duration.ofMillis(2500));
-        metrics.coldStart(ScalingGroupId.defaultFor(V1), Duration.ofSeconds(12));
-        metrics.failedStart(ScalingGroupId.defaultFor(V1));
+    void censusFiguresPerGroup() {
+        ReactiveScaler s = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit, clock,
+                () -> "inv-1", CensusPolicy.defaults(), metrics);
+        s.register(ScalingGroup.allTypes(V1, T1), TargetFacts.ofTimeout(Duration.ofMinutes(15)), policy);
+        ScalingGroupId group = ScalingGroupId.defaultFor(V1);
+        ScaleDecision d = s.bootstrap(group).orElseThrow();
+        s.onInvocationResult(d, new InvocationResult.Accepted("inv-1", clock.instant(), "req-1"));
+        s.onCensus(new CensusSnapshot(V1, clock.instant(), List.of(
+                new CensusWorker("req-1@" + T1.address(), CensusStatus.RUNNING, null, null),
+                new CensusWorker("other@" + T1.address(), CensusStatus.RUNNING, null, null))));
+
+        metrics.refresh(s.status());
         String scrape = registry.scrape();
-        Map<String, String> v1 = Map.of("deployment", "orders", "build_id", "v1");
-        assertEquals(2.0, sample(scrape, "wci_worker_cold_start_seconds_count", v1));
-        assertEquals(1.0, sample(scrape, "wci_worker_cold_start_seconds_bucket", with(v1, "le", "3.0")));
-        assertEquals(2.0, sample(scrape, "wci_worker_cold_start_seconds_bucket", with(v1, "le", "20.0")));
-        assertEquals(1.0, sample(scrape, "wci_worker_failed_starts_total", v1));
+
+        Map<String, String> v1 = Map.of("deployment", "orders", "build_id", "v1", "group", "default");
+        assertEquals(1.0, sample(scrape, "wci_census_live", v1));
+        assertEquals(2.0, sample(scrape, "wci_census_workers", with(v1, "state", "running")));
+        assertEquals(1.0, sample(scrape, "wci_census_workers", with(v1, "state", "adopted")));
+        assertEquals(2.0, sample(scrape, "wci_workers", with(v1, "state", "ready")), "WCI's belief, from the census");
+        assertEquals(1.0, sample(scrape, "wci_workers_adopted_total", v1));
+        assertEquals(1.0, sample(scrape, "wci_worker_cold_start_seconds_count", v1), "invoke to first listed");
+        assertTrue(scrape.contains("# TYPE wci_worker_cold_start_seconds histogram"), scrape);
+        assertEquals(1.0, sample(scrape, "wci_worker_cold_start_seconds_bucket", with(v1, "le", "0.5")),
+                "the compact buckets of docs/metrics.md");
+
+        metrics.failedStart(group, "inv-2", "req-2", Duration.ofSeconds(60));
+        s.onCensusUnavailable(V1, "no worker heartbeats");
+        metrics.refresh(s.status());
+        scrape = registry.scrape();
+        assertEquals(1.0, sample(registry.scrape(), "wci_worker_failed_starts_total", v1));
+        assertEquals(0.0, sample(scrape, "wci_census_live", v1));
     }
 
     @Test

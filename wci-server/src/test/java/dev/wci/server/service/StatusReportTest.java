@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.census.CensusSnapshot;
+import dev.wci.core.census.CensusStatus;
+import dev.wci.core.census.CensusWorker;
 import dev.wci.core.compute.ComputeFailure;
 import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.FailureClass;
@@ -93,6 +96,9 @@ class StatusReportTest {
         w.targets.sync(List.of(w.managed(V1), w.managed(V2), w.managed(V3))).join();
         w.bootstrapper.check(w.registry.snapshot(), w.targets::isRegistered);
         clock.advance(Duration.ofSeconds(1));
+        w.scaler.onCensus(new CensusSnapshot(V3, clock.instant(), List.of(
+                new CensusWorker("other@fn:orders:3", CensusStatus.RUNNING, null, null))));
+        w.scaler.onCensusUnavailable(V1, "the namespace has no worker heartbeats");
 
         JsonNode status = get(w, new HttpSurface.Readiness(false, List.of("deployment billing not read from Temporal yet")),
                 new TemporalConnection.Health(false, "connection refused"));
@@ -128,6 +134,10 @@ class StatusReportTest {
         assertTrue(group.get("budgetRemainingWorkerSeconds").isNull(), "an unlimited version budget is null");
         assertEquals(2.0, group.get("coldStartSeconds").asDouble());
         assertTrue(group.get("circuitOpenBecause").isNull());
+        JsonNode census = group.get("census");
+        assertFalse(census.get("live").asBoolean(), "counts from the model");
+        assertEquals("the namespace has no worker heartbeats", census.get("unavailable").asText());
+        assertEquals(0, census.get("failedStarts").asInt());
         assertTrue(v1.get("bootstrap").isNull());
         assertTrue(v1.get("polling").isNull(), "no stats source");
 
@@ -142,13 +152,20 @@ class StatusReportTest {
         assertEquals("INACTIVE", v3.get("routing").asText());
         assertEquals(1, v3.get("bootstrap").get("attempts").asInt());
         assertEquals("2026-01-01T00:00:30Z", v3.get("bootstrap").get("nextAttemptAt").asText());
-        assertEquals(1, v3.get("scaler").get("starting").asInt());
+        assertEquals(1, v3.get("scaler").get("starting").asInt(), "the bootstrap worker, not listed yet");
+        assertEquals(1, v3.get("scaler").get("ready").asInt(), "a running worker the census lists");
+        JsonNode v3census = v3.get("scaler").get("census");
+        assertTrue(v3census.get("live").asBoolean());
+        assertEquals("2026-01-01T00:00:01Z", v3census.get("asOf").asText());
+        assertEquals(1, v3census.get("running").asInt());
+        assertEquals(1, v3census.get("adopted").asInt());
 
         JsonNode decisions = status.get("recentDecisions");
         assertEquals(1, decisions.size());
         assertEquals("BOOTSTRAP", decisions.get(0).get("reason").asText());
         assertEquals("orders:v3", decisions.get(0).get("version").asText());
         assertEquals("bootstrap", decisions.get(0).get("trigger").asText());
+        assertFalse(decisions.get(0).get("liveFromCensus").asBoolean(), "decided before the census was read");
     }
 
     @Test

@@ -13,14 +13,18 @@ import java.util.Map;
 /**
  * Test handler: echoes its input with what the Context told it; {@code sleepMs} makes it run that long
  * (to hold a concurrency slot or outlive a timeout), {@code fail} makes it throw. {@code pidFile} makes it write
- * its process id there before anything else, so a test can check that a handler which never returns was killed.
+ * its process id there before anything else, so a test can check that a handler which never returns was killed;
+ * {@code requestIdFile} makes it write the request id its Context gives (an asynchronous invocation returns no body).
  */
 public class EchoHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
         if (input != null && input.get("pidFile") instanceof String pidFile) {
-            writePid(Path.of(pidFile));
+            write(Path.of(pidFile), Long.toString(ProcessHandle.current().pid()));
+        }
+        if (input != null && input.get("requestIdFile") instanceof String requestIdFile) {
+            write(Path.of(requestIdFile), context.getAwsRequestId());
         }
         if (input != null && input.get("sleepMs") instanceof Number n) {
             try {
@@ -44,14 +48,14 @@ public class EchoHandler implements RequestHandler<Map<String, Object>, Map<Stri
         return out;
     }
 
-    // Written beside the target and moved into place, so a reader never sees a partial pid.
-    private static void writePid(Path target) {
+    // Written beside the target and moved into place, so a reader never sees a partial value.
+    private static void write(Path target, String value) {
         try {
-            Path tmp = Files.createTempFile(target.getParent(), "pid", ".tmp");
-            Files.writeString(tmp, Long.toString(ProcessHandle.current().pid()));
+            Path tmp = Files.createTempFile(target.getParent(), "value", ".tmp");
+            Files.writeString(tmp, value);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the pid to " + target, e);
+            throw new UncheckedIOException("cannot write " + target, e);
         }
     }
 }
