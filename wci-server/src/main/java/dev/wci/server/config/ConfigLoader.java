@@ -65,7 +65,9 @@ public final class ConfigLoader {
             List.of("region", "endpoint", "stsEndpoint", "assumeRole", "invokeTimeout", "maxRetries");
     static final List<String> LIMITS_KEYS = List.of("maxWorkersTotal", "workerSecondsPerHourTotal", "maxInFlightInvokes");
     static final List<String> HTTP_KEYS = List.of("listen");
-    static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push", "matchingMetrics");
+    static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push", "matchingMetrics", "census");
+    static final List<String> CENSUS_KEYS =
+            List.of("enabled", "activeInterval", "idleInterval", "idleAfter", "readsPerSecond", "maxPages");
     static final List<String> MATCHING_METRICS_KEYS = List.of("enabled", "endpoints", "interval", "timeout", "metricPrefix",
             "maxSeries", "maxTasksPerSecond");
     static final List<String> TEMPORAL_STATS_KEYS = List.of("enabled", "activeInterval", "idleInterval", "idleAfter");
@@ -372,7 +374,21 @@ public final class ConfigLoader {
                         + " when push is enabled (producers must authenticate)", "nothing");
             }
             return new SignalsConfig(temporalStats, new SignalsConfig.Push(enabled, listen.host(), listen.port(), token),
-                    matchingMetrics(section(m, "matchingMetrics", MATCHING_METRICS_KEYS)));
+                    matchingMetrics(section(m, "matchingMetrics", MATCHING_METRICS_KEYS)),
+                    census(section(m, "census", CENSUS_KEYS)));
+        }
+
+        private SignalsConfig.Census census(Mapping m) {
+            SignalsConfig.Census d = SignalsConfig.DEFAULT_CENSUS;
+            return new SignalsConfig.Census(
+                    r.value(m, "enabled", Kinds.bool(), d.enabled()),
+                    r.value(m, "activeInterval", Kinds.positiveDuration(), d.activeInterval()),
+                    r.value(m, "idleInterval", Kinds.positiveDuration(), d.idleInterval()),
+                    r.value(m, "idleAfter", Kinds.positiveDuration(), d.idleAfter()),
+                    r.value(m, "readsPerSecond", Kinds.number(v -> v > 0 && v <= 10,
+                            "a number of ListWorkers calls per second above 0 and at most 10 (the Temporal server's "
+                                    + "default visibility limit per namespace)"), d.readsPerSecond()),
+                    r.value(m, "maxPages", Kinds.integer(1, 100, "an integer from 1 to 100"), d.maxPages()));
         }
 
         private SignalsConfig.MatchingMetrics matchingMetrics(Mapping m) {

@@ -7,7 +7,31 @@ import java.util.List;
 import java.util.Optional;
 
 /** Which signal sources run ({@code signals} section). */
-public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics) {
+public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics, Census census) {
+
+    /** The census's defaults: on, 1 s while busy, 10 s idle, idle after 30 s, 5 reads/s, 10 pages. */
+    public static final Census DEFAULT_CENSUS =
+            new Census(true, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 5, 10);
+
+    /** The same sources with the default census (configurations written before the census existed). */
+    public SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics) {
+        this(temporalStats, push, matchingMetrics, DEFAULT_CENSUS);
+    }
+
+    /**
+     * The worker census: Temporal's worker heartbeats read with ListWorkers (default on; see docs/scaler.md).
+     *
+     * @param activeInterval  read interval of a version with workers or demand (default 1 s)
+     * @param idleInterval    read interval of an idle version (default 10 s)
+     * @param idleAfter       a version is idle after this long without workers or demand (default 30 s)
+     * @param readsPerSecond  ListWorkers calls per second WCI allows itself, all versions together (default 5;
+     *                        Temporal's visibility limit is 10/s per namespace by default)
+     * @param maxPages        pages of 500 entries read per version at most; beyond, the version has no census
+     *                        (default 10)
+     */
+    public record Census(boolean enabled, Duration activeInterval, Duration idleInterval, Duration idleAfter,
+                         double readsPerSecond, int maxPages) {
+    }
 
     /**
      * Polling of DescribeWorkerDeploymentVersion with task queue stats (default on).

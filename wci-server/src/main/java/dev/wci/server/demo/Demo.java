@@ -393,7 +393,8 @@ final class Demo {
     private ScheduledExecutorService ticker;
 
     private void startTicker() {
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        // Two threads: a slow progress tick (Temporal answering late) must not hold up the ledger samples.
+        ticker = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "wci-demo-progress");
             t.setDaemon(true);
             return t;
@@ -411,6 +412,44 @@ final class Demo {
                 log.warn("progress display failed: {}", e.toString(), e);
             }
         }, 1, 1, TimeUnit.SECONDS);
+        ticker.scheduleAtFixedRate(() -> {
+            try {
+                sampleLedger();
+            } catch (RuntimeException e) {
+                log.warn("sampling WCI's ledger failed: {}", e.toString(), e);
+            }
+        }, LEDGER_SAMPLE.toMillis(), LEDGER_SAMPLE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** How often WCI's live count is compared with the runtime's (the resolution of the exit-delay figure). */
+    static final Duration LEDGER_SAMPLE = Duration.ofMillis(250);
+    private final LedgerFollow ledgerFollow = new LedgerFollow();
+
+    /** One sample per version of WCI's live workers, the runtime's running invocations and WCI's accepted ones. */
+    private void sampleLedger() {
+        Instant at = clock.instant();
+        Map<DeploymentVersion, Integer> live = new HashMap<>();
+        wci.scaler().status().forEach(g -> live.merge(g.group().version(), g.live().live(), Integer::sum));
+        List<InvocationRecord> invocations = runtime.invocations();
+        VERSIONS.forEach((buildId, version) -> {
+            int running = (int) invocations.stream().filter(r -> r.function().equals(FUNCTION)
+                    && r.version().equals(version) && r.outcome() == InvocationOutcome.RUNNING).count();
+            double accepted = wci.meters().find("wci.invocations").tags("deployment", DEPLOYMENT, "build_id", buildId,
+                    "result", "accepted").counters().stream().mapToDouble(c -> c.count()).sum();
+            ledgerFollow.sample(at, buildId, live.getOrDefault(new DeploymentVersion(DEPLOYMENT, buildId), 0), running,
+                    (long) accepted);
+        });
+    }
+
+    /** Per version, when the runtime's invocations ended (throttled ones never ran). */
+    private Map<String, List<Instant>> runtimeEnds() {
+        Map<String, List<Instant>> ends = new HashMap<>();
+        List<InvocationRecord> invocations = runtime.invocations();
+        VERSIONS.forEach((buildId, version) -> ends.put(buildId, invocations.stream()
+                .filter(r -> r.function().equals(FUNCTION) && r.version().equals(version) && r.endedAt() != null
+                        && r.outcome() != InvocationOutcome.THROTTLED)
+                .map(InvocationRecord::endedAt).toList()));
+        return ends;
     }
 
     private void stopTicker() {
@@ -497,6 +536,9 @@ final class Demo {
         out.println(timers.get(Summary.REACTION).describe("WCI reaction time (signal seen -> invoke sent)"));
         out.println(timers.get(Summary.INVOKE_LATENCY).describe("Lambda Invoke call latency"));
         out.println("WCI invoke requests by reason: " + Summary.invokeRequests(wci.meters()));
+        ledgerFollow.finish(now);
+        LedgerFollow.describe(ledgerFollow.largestGap(), ledgerFollow.longestGap(),
+                ledgerFollow.exitDelays(runtimeEnds())).forEach(out::println);
     }
 
     /** Handler JVMs the runtime may still be killing when it returns: wait a little, then kill what is left. */

@@ -11,6 +11,7 @@ import dev.wci.core.scaling.ScalerObserver;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.version.ScalingGroupId;
+import dev.wci.server.temporal.TemporalCensusSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,9 +19,12 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -43,6 +47,10 @@ public final class WciMetrics implements InvokeObserver, ScalerObserver {
     private final MultiGauge backoff;
     private final MultiGauge invokeLoop;
     private final MultiGauge versions;
+    private final MultiGauge censusAvailable;
+    private final MultiGauge censusListed;
+    private final MultiGauge censusGap;
+    private final MultiGauge censusAge;
     private final MultiGauge censusWorkers;
     private final MultiGauge censusLive;
     private final AtomicInteger ready = new AtomicInteger();
@@ -79,6 +87,17 @@ public final class WciMetrics implements InvokeObserver, ScalerObserver {
         this.versions = MultiGauge.builder("wci.versions")
                 .description("1 per version known to the registry, labelled with its management state (managed,"
                         + " server_managed, not_in_temporal, unmapped) and routing").register(registry);
+        this.censusAvailable = MultiGauge.builder("wci.census.available")
+                .description("1 while the worker census of the version is read; 0 when the scaler runs on its model")
+                .register(registry);
+        this.censusListed = MultiGauge.builder("wci.census.listed.workers")
+                .description("Workers the version's last census lists, any process's, by state (running, shutting_down)")
+                .register(registry);
+        this.censusGap = MultiGauge.builder("wci.census.gap.workers")
+                .description("Workers the ledger counts as ready minus workers the census lists as running")
+                .register(registry);
+        this.censusAge = MultiGauge.builder("wci.census.age.seconds")
+                .description("Age of the version's last census snapshot").register(registry);
         this.censusWorkers = MultiGauge.builder("wci.census.workers")
                 .description("Workers Temporal's worker census lists as running (adopted: not invoked by this process)")
                 .register(registry);
@@ -139,9 +158,8 @@ public final class WciMetrics implements InvokeObserver, ScalerObserver {
         Timer.builder("wci.worker.cold.start")
                 .description("Invoking decision to the worker's readiness as the worker census shows it")
                 .tags(versionTags(group))
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofMinutes(5))
-                .register(registry).record(coldStart);
+                .serviceLevelObjectives(COLD_START_BUCKETS) // a compact histogram: nine buckets per group
+                .register(registry).record(coldStart.isNegative() ? Duration.ZERO : coldStart);
     }
 
     @Override
@@ -162,6 +180,10 @@ public final class WciMetrics implements InvokeObserver, ScalerObserver {
         return Tags.of("deployment", group.version().deploymentName(), "build_id", group.version().buildId(),
                 "group", group.name());
     }
+
+    private static final Duration[] COLD_START_BUCKETS = {Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
     /** Refreshes the per-group gauges from the scaler's status (call before a scrape). */
     public void refresh(List<GroupStatus> groups) {
@@ -204,6 +226,35 @@ public final class WciMetrics implements InvokeObserver, ScalerObserver {
         invokeLoop.register(loop, true);
         censusWorkers.register(census, true);
         censusLive.register(censusOn, true);
+    }
+
+    /**
+     * Refreshes the census source's gauges per version: availability, workers listed by state, the snapshot's age,
+     * and the gap between the ledger's ready workers and the census's running ones (call before a scrape).
+     */
+    public void refreshCensus(List<TemporalCensusSource.VersionCensusStatus> census, List<GroupStatus> groups,
+                              Instant now) {
+        Map<dev.wci.core.version.DeploymentVersion, Integer> ready = new HashMap<>();
+        groups.forEach(g -> ready.merge(g.group().version(), g.live().ready(), Integer::sum));
+        List<MultiGauge.Row<?>> available = new ArrayList<>();
+        List<MultiGauge.Row<?>> workerRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> gap = new ArrayList<>();
+        List<MultiGauge.Row<?>> age = new ArrayList<>();
+        for (TemporalCensusSource.VersionCensusStatus c : census) {
+            Tags tags = Tags.of("deployment", c.version().deploymentName(), "build_id", c.version().buildId());
+            boolean isAvailable = c.availability() == TemporalCensusSource.Availability.AVAILABLE;
+            available.add(MultiGauge.Row.of(tags, isAvailable ? 1 : 0));
+            if (isAvailable && c.asOf().isPresent()) {
+                workerRows.add(MultiGauge.Row.of(tags.and("state", "running"), c.running()));
+                workerRows.add(MultiGauge.Row.of(tags.and("state", "shutting_down"), c.shuttingDown()));
+                gap.add(MultiGauge.Row.of(tags, c.gap(ready.getOrDefault(c.version(), 0))));
+                age.add(MultiGauge.Row.of(tags, Duration.between(c.asOf().get(), now).toMillis() / 1000.0));
+            }
+        }
+        censusAvailable.register(available, true);
+        censusListed.register(workerRows, true);
+        censusGap.register(gap, true);
+        censusAge.register(age, true);
     }
 
     /** Refreshes the per-version registry gauge and readiness (call before a scrape). */

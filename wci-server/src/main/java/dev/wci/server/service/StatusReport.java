@@ -13,6 +13,7 @@ import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.RoutingState;
 import dev.wci.server.http.HttpSurface;
+import dev.wci.server.temporal.TemporalCensusSource;
 import dev.wci.server.temporal.TemporalConnection;
 import dev.wci.server.temporal.TemporalStatsSource;
 import java.time.Clock;
@@ -31,7 +32,17 @@ public final class StatusReport {
                          LimitsView limits, List<DeploymentView> deployments, List<DecisionView> recentDecisions) {
     }
 
-    public record TemporalView(boolean reachable, String detail, List<String> warnings) {
+    public record TemporalView(boolean reachable, String detail, List<String> warnings, CensusSummary census) {
+    }
+
+    /**
+     * Whether WCI reads the worker census of the namespace.
+     *
+     * @param state  {@code available}, {@code unavailable} (the scaler uses its ledger model), {@code unknown} (not
+     *               checked yet) or {@code disabled} (by {@code signals.census.enabled})
+     * @param detail why it is unavailable or disabled, else null
+     */
+    public record CensusSummary(String state, String detail) {
     }
 
     /** Totals over all versions. */
@@ -46,7 +57,28 @@ public final class StatusReport {
     /** One version: routing, mapping, validation, the scaler's view, bootstrap and polling. */
     public record VersionView(String buildId, String routing, String management, String target, String targetSource,
                               boolean mutableTarget, List<String> conflicts, List<String> taskQueues,
-                              ValidationView validation, GroupView scaler, BootstrapView bootstrap, PollView polling) {
+                              ValidationView validation, GroupView scaler, BootstrapView bootstrap, PollView polling,
+                              VersionCensusView census) {
+    }
+
+    /**
+     * One version's worker census as the census source read it (what the scaler made of it is in each group's
+     * {@link CensusView}).
+     *
+     * @param availability      {@code AVAILABLE}, {@code UNAVAILABLE} or {@code UNKNOWN}
+     * @param unavailableReason why it is unavailable, else null
+     * @param running           workers the last snapshot listed as running (any process's)
+     * @param shuttingDown      workers the last snapshot listed as shutting down
+     * @param asOf              when the last snapshot was read
+     * @param ageSeconds        how old that snapshot is now
+     * @param gap               workers the ledger counts as ready minus workers the census lists as running
+     * @param reads             snapshots read so far
+     * @param failures          reads that gave no snapshot
+     * @param nextReadAt        when the census of the version is read next
+     */
+    public record VersionCensusView(String availability, String unavailableReason, int running, int shuttingDown,
+                                    Instant asOf, Double ageSeconds, int gap, long reads, long failures,
+                                    Instant nextReadAt) {
     }
 
     public record ValidationView(String state, String failure, List<String> warnings, Instant checkedAt) {
@@ -99,7 +131,13 @@ public final class StatusReport {
         this.maxWorkersTotal = maxWorkersTotal;
     }
 
-    Status build(HttpSurface.Readiness readiness, TemporalStatsSource stats, TemporalConnection.Health health) {
+    /**
+     * @param census the census of each version ({@link TemporalCensusSource#status()}), empty when it is off
+     * @param censusSummary whether the namespace's census is read
+     */
+    Status build(HttpSurface.Readiness readiness, TemporalStatsSource stats,
+                 List<TemporalCensusSource.VersionCensusStatus> census, CensusSummary censusSummary,
+                 TemporalConnection.Health health) {
         Map<DeploymentVersion, GroupStatus> groups = new HashMap<>();
         scaler.status().forEach(g -> groups.putIfAbsent(g.group().version(), g));
         Map<DeploymentVersion, TargetRegistrations.TargetState> validations = new HashMap<>();
@@ -111,13 +149,19 @@ public final class StatusReport {
             stats.status().forEach(p -> polls.put(p.version(), p));
         }
 
+        Map<DeploymentVersion, TemporalCensusSource.VersionCensusStatus> censuses = new HashMap<>();
+        census.forEach(c -> censuses.put(c.version(), c));
+        Map<DeploymentVersion, List<GroupStatus>> allGroups = new HashMap<>();
+        scaler.status().forEach(g -> allGroups.computeIfAbsent(g.group().version(), k -> new ArrayList<>()).add(g));
+
         RegistrySnapshot snapshot = registry.snapshot();
         List<DeploymentView> deployments = new ArrayList<>();
         for (DeploymentEntry d : snapshot.deployments().values()) {
             List<VersionView> versions = new ArrayList<>();
             for (VersionEntry v : d.versions().values()) {
                 versions.add(version(v, groups.get(v.version()), validations.get(v.version()),
-                        boots.get(v.version()), polls.get(v.version())));
+                        boots.get(v.version()), polls.get(v.version()),
+                        censusView(censuses.get(v.version()), allGroups.getOrDefault(v.version(), List.of()))));
             }
             deployments.add(new DeploymentView(d.name(),
                     d.routing().current().map(DeploymentVersion::buildId).orElse(null),
@@ -130,14 +174,15 @@ public final class StatusReport {
             decisions.add(decision(recent.get(i)));
         }
         return new Status(clock.instant(), readiness.ready(), readiness.problems(),
-                new TemporalView(health.ok(), health.detail(), health.warnings()),
+                new TemporalView(health.ok(), health.detail(), health.warnings(), censusSummary),
                 new LimitsView(scaler.totalLive(), maxWorkersTotal, finite(scaler.totalBudgetRemaining()), executor.inFlight(),
                         executor.waiting(), scaler.ignoredSignals()),
                 deployments, decisions);
     }
 
     private static VersionView version(VersionEntry v, GroupStatus g, TargetRegistrations.TargetState t,
-                                       Bootstrapper.BootstrapState b, TemporalStatsSource.VersionPollStatus p) {
+                                       Bootstrapper.BootstrapState b, TemporalStatsSource.VersionPollStatus p,
+                                       VersionCensusView census) {
         ValidationView validation = null;
         if (t != null) {
             Optional<TargetValidation> last = t.validation();
@@ -162,7 +207,18 @@ public final class StatusReport {
                 v.target().map(x -> x.mutableAllowed()).orElse(false),
                 v.conflicts().stream().map(Object::toString).toList(),
                 v.temporal().taskQueues().stream().map(q -> q.name() + " (" + q.type() + ")").toList(),
-                validation, group, boot, poll);
+                validation, group, boot, poll, census);
+    }
+
+    private VersionCensusView censusView(TemporalCensusSource.VersionCensusStatus c, List<GroupStatus> groups) {
+        if (c == null) {
+            return null;
+        }
+        int ready = groups.stream().mapToInt(g -> g.live().ready()).sum();
+        Double age = c.asOf().map(at -> java.time.Duration.between(at, clock.instant()).toMillis() / 1000.0)
+                .orElse(null);
+        return new VersionCensusView(c.availability().name(), c.unavailableReason(), c.running(), c.shuttingDown(),
+                c.asOf().orElse(null), age, c.gap(ready), c.reads(), c.failures(), c.nextReadAt());
     }
 
     private static String routing(RoutingState r) {

@@ -32,6 +32,7 @@ import dev.wci.server.scrape.MatchingMetricsSource;
 import dev.wci.server.scrape.VersionTaskQueue;
 import dev.wci.server.temporal.DescribeBudget;
 import dev.wci.server.temporal.RegistrySync;
+import dev.wci.server.temporal.TemporalCensusSource;
 import dev.wci.server.temporal.TemporalConnection;
 import dev.wci.server.temporal.TemporalRpcMetrics;
 import dev.wci.server.temporal.TemporalStatsSource;
@@ -97,6 +98,7 @@ public final class WciService implements AutoCloseable {
     private TemporalConnection temporal;
     private RegistrySync registrySync;
     private TemporalStatsSource statsSource;
+    private volatile TemporalCensusSource censusSource;
     private PushSignalServer pushServer;
     private MatchingMetricsSource matchingMetrics;
     private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
@@ -164,6 +166,9 @@ public final class WciService implements AutoCloseable {
             public String metrics() {
                 WciService.this.metrics.refresh(scaler.status());
                 WciService.this.metrics.refreshVersions(registry.snapshot(), readiness().ready());
+                TemporalCensusSource census = censusSource;
+                WciService.this.metrics.refreshCensus(census == null ? List.of() : census.status(), scaler.status(),
+                        clock.instant());
                 return meters.scrape();
             }
 
@@ -215,6 +220,15 @@ public final class WciService implements AutoCloseable {
                     scaler::live, new SourceSink("temporal-stats", loop, metrics), clock);
             statsSource.start();
         }
+        SignalsConfig.Census census = config.signals().census();
+        if (census.enabled()) {
+            // ListWorkers is a visibility read: Temporal limits it apart from the describe calls, so its own budget.
+            censusSource = new TemporalCensusSource(temporal, registry, new DescribeBudget(census.readsPerSecond(), clock),
+                    census, this::censusBusy, scaler, clock);
+            censusSource.start();
+        } else {
+            log.info("worker census off (signals.census.enabled: false): the scaler runs on its ledger model");
+        }
         if (config.signals().push().enabled()) {
             pushServer = new PushSignalServer(config.signals().push(), config.temporal().namespace(), registry,
                     (v, q) -> registry.version(v).map(e -> e.temporal().taskQueues().contains(q)).orElse(false),
@@ -240,6 +254,15 @@ public final class WciService implements AutoCloseable {
         log.info("WCI started: namespace {} at {}, {} deployment(s), HTTP on {}:{}{}", config.temporal().namespace(),
                 config.temporal().address(), config.deployments().size(), config.http().host(), http.port(),
                 pushServer != null ? ", push on port " + pushServer.port() : "");
+    }
+
+    /** A version's census is read often while the ledger has workers for it or its stats show demand. */
+    private boolean censusBusy(DeploymentVersion version) {
+        if (scaler.live(version) > 0) {
+            return true;
+        }
+        TemporalStatsSource stats = statsSource;
+        return stats != null && stats.status().stream().anyMatch(p -> p.version().equals(version) && p.active());
     }
 
     /** Task queues of every known version, as the registry last read them from Temporal (no call to Temporal). */
@@ -319,7 +342,23 @@ public final class WciService implements AutoCloseable {
 
     /** The /status document. */
     public StatusReport.Status status() {
-        return statusReport.build(readiness(), statsSource, health);
+        TemporalCensusSource census = censusSource;
+        return statusReport.build(readiness(), statsSource, census == null ? List.of() : census.status(),
+                censusSummary(census), health);
+    }
+
+    private StatusReport.CensusSummary censusSummary(TemporalCensusSource census) {
+        if (!config.signals().census().enabled()) {
+            return new StatusReport.CensusSummary("disabled", "signals.census.enabled is false: the scaler runs on "
+                    + "its ledger model");
+        }
+        if (census == null) {
+            return new StatusReport.CensusSummary("unknown", null);
+        }
+        TemporalCensusSource.Availability a = census.availability();
+        String detail = a != TemporalCensusSource.Availability.UNAVAILABLE ? null
+                : census.unavailableReason() + "; the scaler runs on its ledger model";
+        return new StatusReport.CensusSummary(a.name().toLowerCase(java.util.Locale.ROOT), detail);
     }
 
     public int httpPort() {
@@ -362,6 +401,9 @@ public final class WciService implements AutoCloseable {
         }
         if (statsSource != null) {
             statsSource.close();
+        }
+        if (censusSource != null) {
+            censusSource.close();
         }
         if (registrySync != null) {
             registrySync.close();

@@ -85,6 +85,12 @@ class ConfigLoaderBadFilesTest {
                 arguments("matching-metrics-no-endpoints.yaml", List.of(
                         "6:17: signals.matchingMetrics.endpoints[0]: expected a list of http(s) URLs of the matching "
                                 + "service's metrics, like http://matching:9090/metrics, found \"ftp://matching:9090/metrics\"")),
+                arguments("census.yaml", List.of(
+                        "6:21: signals.census.readsPerSecond: expected a number of ListWorkers calls per second above 0 "
+                                + "and at most 10 (the Temporal server's default visibility limit per namespace), found \"20\"",
+                        "7:15: signals.census.maxPages: expected an integer from 1 to 100, found \"0\"",
+                        "8:5: signals.census.pageSize: expected one of the keys enabled, activeInterval, idleInterval, "
+                                + "idleAfter, readsPerSecond, maxPages, found unknown key \"pageSize\"")),
                 arguments("matching-metrics-interval.yaml", List.of(
                         "7:15: signals.matchingMetrics.interval: expected a duration of at least 100ms, found 50ms")),
                 arguments("matching-metrics-max-series.yaml", List.of(

@@ -80,7 +80,9 @@ class ConfigLoaderGoodFilesTest {
                 new SignalsConfig.Push(true, "0.0.0.0", 7940, Optional.of(new Secret("0123456789abcdef0123"))),
                 new SignalsConfig.MatchingMetrics(true, List.of(URI.create("http://matching-0:9090/metrics"),
                         URI.create("https://matching-1:9090/metrics")), Duration.ofMillis(250), Duration.ofSeconds(2),
-                        "temporal_")), c.signals());
+                        "temporal_"),
+                new SignalsConfig.Census(false, Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofMinutes(1),
+                        2.5, 4)), c.signals());
         assertEquals(new LoggingConfig(LoggingConfig.Format.JSON, "DEBUG"), c.logging());
 
         assertEquals(2, c.deployments().size());
@@ -89,7 +91,7 @@ class ConfigLoaderGoodFilesTest {
         assertTrue(orders.targetsFromMetadata());
         assertEquals(global.toBuilder().maxWorkersPerVersion(10).backoffMax(Duration.ofMinutes(5)).budgetPerVersion(3600)
                 .build(), orders.scaling());
-        assertEquals(new ConfigLocation(file, 73, 5), orders.location());
+        assertEquals(new ConfigLocation(file, 80, 5), orders.location());
         assertEquals(2, orders.versions().size());
 
         VersionConfig v110 = orders.versions().get(0);
@@ -98,7 +100,7 @@ class ConfigLoaderGoodFilesTest {
                 false, Map.of("roleArn", "arn:aws:iam::210987654321:role/orders-invoker", "externalId", "ext-id-0451")),
                 v110.target());
         assertEquals(EnumSet.of(TaskQueueType.WORKFLOW, TaskQueueType.ACTIVITY), v110.taskQueueTypes());
-        assertEquals(new ConfigLocation(file, 80, 9), v110.location());
+        assertEquals(new ConfigLocation(file, 87, 9), v110.location());
         // The per-target settings are what the Lambda provider reads back.
         assertEquals(Optional.of(new AssumeRoleSettings("arn:aws:iam::210987654321:role/orders-invoker", "ext-id-0451",
                 null, null)), AssumeRoleSettings.fromTargetSettings(v110.target().settings()));

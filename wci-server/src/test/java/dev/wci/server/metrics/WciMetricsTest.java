@@ -34,6 +34,7 @@ import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
+import dev.wci.server.temporal.TemporalCensusSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -46,6 +47,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -197,6 +199,31 @@ class WciMetricsTest {
     }
 
     @Test
+    void censusGaugesShowAvailabilityWorkersAgeAndTheGapToTheLedger() {
+        register(V1, T1);
+        register(V2, T2);
+        executor.execute(scaler.bootstrap(ScalingGroupId.defaultFor(V1)).orElseThrow());
+        scaler.onWorkerReady(ScalingGroupId.defaultFor(V1), "inv-1", clock.instant()); // one ready in the ledger
+        Instant read = clock.instant().minusSeconds(3);
+        metrics.refreshCensus(List.of(
+                new TemporalCensusSource.VersionCensusStatus(V1, TemporalCensusSource.Availability.AVAILABLE, null, 0, 2,
+                        Optional.of(read), true, 4, 0, clock.instant()),
+                new TemporalCensusSource.VersionCensusStatus(V2, TemporalCensusSource.Availability.UNAVAILABLE, "no",
+                        0, 0, Optional.empty(), false, 0, 0, clock.instant())), scaler.status(), clock.instant());
+        String scrape = registry.scrape();
+
+        Map<String, String> v1 = Map.of("deployment", "orders", "build_id", "v1");
+        Map<String, String> v2 = Map.of("deployment", "orders", "build_id", "v2");
+        assertEquals(1.0, sample(scrape, "wci_census_available", v1));
+        assertEquals(0.0, sample(scrape, "wci_census_available", v2));
+        assertEquals(0.0, sample(scrape, "wci_census_listed_workers", with(v1, "state", "running")));
+        assertEquals(2.0, sample(scrape, "wci_census_listed_workers", with(v1, "state", "shutting_down")));
+        assertEquals(1.0, sample(scrape, "wci_census_gap_workers", v1), "one believed ready, none running");
+        assertEquals(3.0, sample(scrape, "wci_census_age_seconds", v1));
+        assertNull(find(scrape, "wci_census_gap_workers", v2), "no census, no gap");
+    }
+
+    @Test
     void censusFiguresPerGroup() {
         ReactiveScaler s = new ReactiveScaler(policy, new Limits(policy, new SplittableRandom(1)), audit, clock,
                 () -> "inv-1", CensusPolicy.defaults(), metrics);
@@ -219,6 +246,8 @@ class WciMetricsTest {
         assertEquals(1.0, sample(scrape, "wci_workers_adopted_total", v1));
         assertEquals(1.0, sample(scrape, "wci_worker_cold_start_seconds_count", v1), "invoke to first listed");
         assertTrue(scrape.contains("# TYPE wci_worker_cold_start_seconds histogram"), scrape);
+        assertEquals(1.0, sample(scrape, "wci_worker_cold_start_seconds_bucket", with(v1, "le", "0.5")),
+                "the compact buckets of docs/metrics.md");
 
         metrics.failedStart(group, "inv-2", "req-2", Duration.ofSeconds(60));
         s.onCensusUnavailable(V1, "no worker heartbeats");

@@ -552,8 +552,7 @@ class PackagingFilesTest {
 
     /**
      * The metric names docs/metrics.md lists: the first cell of each table row that starts with a {@code wci_}
-     * name; for a summary, also its {@code _count} and {@code _sum} series, and for a histogram its {@code _bucket}
-     * series too.
+     * name; for a summary, also its {@code _count} and {@code _sum} series; for a histogram, also {@code _bucket}.
      */
     static Set<String> documentedMetrics() throws IOException {
         Set<String> out = new TreeSet<>();

@@ -39,6 +39,7 @@ import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.http.HttpSurface;
+import dev.wci.server.temporal.TemporalCensusSource;
 import dev.wci.server.temporal.TemporalConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -70,6 +71,7 @@ class StatusReportTest {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private HttpSurface surface;
+    private List<TemporalCensusSource.VersionCensusStatus> census = List.of();
 
     @AfterEach
     void close() {
@@ -223,6 +225,39 @@ class StatusReportTest {
         assertEquals(times.stream().sorted(java.util.Comparator.reverseOrder()).toList(), times);
     }
 
+    @Test
+    void statusShowsEachVersionsCensusItsAgeAvailabilityAndTheGap() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        w.registry.update(new DeploymentObservation("orders", true, new Routing(Optional.of(V1), Optional.empty(), 0),
+                List.of(VersionObservation.of("v1", DrainageStatus.NONE, List.of()),
+                        VersionObservation.of("v2", DrainageStatus.NONE, List.of())), clock.instant()));
+        Instant read = clock.instant();
+        clock.advance(Duration.ofMillis(2500));
+        census = List.of(
+                new TemporalCensusSource.VersionCensusStatus(V1, TemporalCensusSource.Availability.AVAILABLE, null, 2, 1,
+                        Optional.of(read), true, 7, 1, clock.instant().plusSeconds(1)),
+                new TemporalCensusSource.VersionCensusStatus(V2, TemporalCensusSource.Availability.UNAVAILABLE,
+                        "more census entries than 10 page(s)", 0, 0, Optional.empty(), false, 0, 3,
+                        clock.instant().plusSeconds(10)));
+
+        JsonNode status = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"));
+
+        assertEquals("available", status.get("temporal").get("census").get("state").asText());
+        JsonNode orders = status.get("deployments").get(0);
+        JsonNode c1 = version(orders, "v1").get("census");
+        assertEquals("AVAILABLE", c1.get("availability").asText());
+        assertEquals(2, c1.get("running").asInt());
+        assertEquals(1, c1.get("shuttingDown").asInt());
+        assertEquals(2.5, c1.get("ageSeconds").asDouble());
+        assertEquals(-2, c1.get("gap").asInt(), "no ready worker in the ledger, two running in the census");
+        assertEquals(7, c1.get("reads").asInt());
+        JsonNode c2 = version(orders, "v2").get("census");
+        assertEquals("UNAVAILABLE", c2.get("availability").asText());
+        assertEquals("more census entries than 10 page(s)", c2.get("unavailableReason").asText());
+        assertTrue(c2.get("asOf").isNull());
+        assertTrue(version(orders, "v3").get("census").isNull(), "not read: no census view");
+    }
+
     private JsonNode get(Wiring w, HttpSurface.Readiness readiness, TemporalConnection.Health health)
             throws IOException, InterruptedException {
         StatusReport report = new StatusReport(clock, w.registry, w.scaler, w.targets, w.bootstrapper, audit, w.executor,
@@ -240,7 +275,7 @@ class StatusReportTest {
 
             @Override
             public Object status() {
-                return report.build(readiness, null, health);
+                return report.build(readiness, null, census, new StatusReport.CensusSummary("available", null), health);
             }
         });
         surface.start();

@@ -33,6 +33,11 @@ import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentVersionRequest
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentVersionResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
+import io.temporal.api.workflowservice.v1.ListWorkersRequest;
+import io.temporal.api.workflowservice.v1.ListWorkersResponse;
+import io.temporal.api.worker.v1.WorkerHeartbeat;
+import io.temporal.api.worker.v1.WorkerInfo;
+import io.temporal.api.worker.v1.WorkerListInfo;
 import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -47,11 +52,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A scriptable Temporal frontend on an in-process channel: deployments, versions and task queue stats are
  * set by the test, errors can be queued per method, and every call is recorded with the injected clock's time.
- * Answers GetSystemInfo (the stubs ask for it before their first call) and DescribeNamespace.
+ * Answers GetSystemInfo (the stubs ask for it before their first call) and DescribeNamespace, and lists the
+ * census entries a test sets per version ({@link #workers}) with ListWorkers, in pages.
  */
 final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase implements AutoCloseable {
 
@@ -133,6 +141,12 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
     final WorkflowServiceStubs stubs;
     /** Whether the namespace advertises completing a stopping worker's polls (as a server configured for WCI). */
     volatile boolean pollsCompletedOnShutdown = true;
+    /** Whether the namespace advertises worker heartbeats (ListWorkers). */
+    volatile boolean workerHeartbeats = true;
+    /** Whether ListWorkers also fills the deprecated workers_info field (with heartbeat times). */
+    volatile boolean fillWorkersInfo = true;
+    private final Map<String, List<WorkerHeartbeat>> census = new HashMap<>();
+    private static final Pattern QUERY = Pattern.compile("DeploymentName=\"(.*)\" AND BuildId=\"(.*)\"");
 
     FakeTemporal(Clock clock) throws Exception {
         this.clock = clock;
@@ -205,7 +219,8 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
         observer.onNext(DescribeNamespaceResponse.newBuilder()
                 .setNamespaceInfo(NamespaceInfo.newBuilder().setName(NAMESPACE)
                         .setCapabilities(NamespaceInfo.Capabilities.newBuilder()
-                                .setWorkerPollCompleteOnShutdown(pollsCompletedOnShutdown)))
+                                .setWorkerPollCompleteOnShutdown(pollsCompletedOnShutdown)
+                                .setWorkerHeartbeats(workerHeartbeats)))
                 .build());
         observer.onCompleted();
     }
@@ -275,6 +290,43 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
             response.addVersionTaskQueues(tq);
         }
         observer.onNext(response.setWorkerDeploymentVersionInfo(info).build());
+        observer.onCompleted();
+    }
+
+    /** The census entries of one version (replaces the previous ones); the list is live for the test. */
+    synchronized List<WorkerHeartbeat> workers(String deployment, String buildId) {
+        return census.computeIfAbsent(deployment + "/" + buildId, k -> new ArrayList<>());
+    }
+
+    @Override
+    public synchronized void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> observer) {
+        if (failed("ListWorkers", request, observer)) {
+            return;
+        }
+        Matcher m = QUERY.matcher(request.getQuery());
+        if (!m.matches()) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("bad query " + request.getQuery())
+                    .asRuntimeException());
+            return;
+        }
+        List<WorkerHeartbeat> all = census.getOrDefault(m.group(1) + "/" + m.group(2), List.of());
+        int from = request.getNextPageToken().isEmpty() ? 0 : Integer.parseInt(request.getNextPageToken().toStringUtf8());
+        int size = request.getPageSize() <= 0 ? 1000 : request.getPageSize();
+        int to = Math.min(all.size(), from + size);
+        ListWorkersResponse.Builder response = ListWorkersResponse.newBuilder();
+        for (WorkerHeartbeat hb : all.subList(from, to)) {
+            response.addWorkers(WorkerListInfo.newBuilder().setWorkerInstanceKey(hb.getWorkerInstanceKey())
+                    .setWorkerIdentity(hb.getWorkerIdentity()).setTaskQueue(hb.getTaskQueue())
+                    .setDeploymentVersion(hb.getDeploymentVersion()).setStatus(hb.getStatus())
+                    .setStartTime(hb.getStartTime()));
+            if (fillWorkersInfo) {
+                response.addWorkersInfo(WorkerInfo.newBuilder().setWorkerHeartbeat(hb));
+            }
+        }
+        if (to < all.size()) {
+            response.setNextPageToken(ByteString.copyFromUtf8(Integer.toString(to)));
+        }
+        observer.onNext(response.build());
         observer.onCompleted();
     }
 
