@@ -88,7 +88,7 @@ class ConfigLoaderBadFilesTest {
                 arguments("census.yaml", List.of(
                         "6:21: signals.census.readsPerSecond: expected a number of ListWorkers calls per second above 0 "
                                 + "and at most 10 (the Temporal server's default visibility limit per namespace), found \"20\"",
-                        "7:15: signals.census.maxPages: expected an integer from 1 to 100, found \"0\"",
+                        "7:15: signals.census.maxPages: expected an integer from 1 to 100, found \"0\", which is too small (at least 1)",
                         "8:5: signals.census.pageSize: expected one of the keys enabled, activeInterval, idleInterval, "
                                 + "idleAfter, readsPerSecond, maxPages, found unknown key \"pageSize\"")),
                 arguments("matching-metrics-interval.yaml", List.of(
