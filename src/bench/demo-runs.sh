@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs `bin/wci demo` several times in a row, optionally with the CPU kept busy beside it, and prints one
-# row per run: exit code, wall time, workflows done, and the ledger-vs-runtime gap line of the summary.
+# row per run: exit code, wall time, workflows done, and how closely WCI's ledger followed the workers (the
+# summary's "largest gap" and "worker exit -> WCI ledger" lines).
 #
 #   src/bench/demo-runs.sh [--runs N] [--load] [--out DIR] [-- DEMO-OPTIONS...]
 #
@@ -27,7 +28,7 @@ fi
 out="${out:-$(mktemp -d /tmp/wci-demo-runs-XXXXXX)}"
 mkdir -p "$out"
 echo "demo-runs: $runs run(s), load=$([ $load = 1 ] && echo on || echo off), output in $out"
-printf '%-4s %-5s %-8s %-32s %s\n' run exit wall workflows "gap / exit reflected"
+printf '%-4s %-5s %-7s %-44s %s\n' run exit wall "workflows" "ledger vs runtime"
 passed=0
 for i in $(seq "$runs"); do
   log="$out/run-$i.log"
@@ -43,9 +44,10 @@ for i in $(seq "$runs"); do
   set -e
   wall=$(( $(date +%s) - start ))
   summary=$(grep -m1 '^Summary after' "$log" | sed 's/^Summary after [^:]*: //' || true)
-  gap=$(grep -m1 -i 'gap' "$log" | sed 's/^ *//' || true)
+  gap=$(grep -m1 'largest gap' "$log" | sed 's/^WCI live vs runtime running: //' || true)
+  follow=$(grep -m1 'worker exit -> WCI ledger' "$log" | sed 's/^worker exit -> WCI ledger: //' || true)
   [ "$rc" = 0 ] && passed=$((passed + 1))
-  printf '%-4s %-5s %-8s %-32s %s\n' "$i" "$rc" "${wall}s" "${summary:0:32}" "${gap:-}"
+  printf '%-4s %-5s %-7s %-44s %s | %s\n' "$i" "$rc" "${wall}s" "${summary:0:44}" "${gap:--}" "${follow:--}"
 done
 echo "demo-runs: $passed of $runs exited 0"
 [ "$passed" = "$runs" ]
