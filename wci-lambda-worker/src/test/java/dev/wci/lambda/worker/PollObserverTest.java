@@ -1,5 +1,6 @@
 package dev.wci.lambda.worker;
 
+import dev.wci.core.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;

@@ -58,8 +58,11 @@ class LocalLambdaRuntimeIT {
         LocalFunction echo = new LocalFunction("echo", null, new EventInvokeConfig(0, 60), List.of(
                 new LocalFunctionVersion("1", HANDLER, List.of(testClasses), 30, 256, Map.of("GREETING", "one"), null),
                 new LocalFunctionVersion("2", HANDLER, List.of(testClasses), 30, 256, Map.of("GREETING", "two"), null)));
+        // Version 2's timeout is long enough for a handler JVM to start on a loaded machine, and far shorter than
+        // the sleep the timeout test asks for.
         LocalFunction slow = new LocalFunction("slow", null, null, List.of(
-                new LocalFunctionVersion("1", HANDLER, List.of(testClasses), 1, 128, Map.of(), null)));
+                new LocalFunctionVersion("1", HANDLER, List.of(testClasses), 1, 128, Map.of(), null),
+                new LocalFunctionVersion("2", HANDLER, List.of(testClasses), 20, 128, Map.of(), null)));
         processRuntime = LocalLambdaRuntime.start(
                 new LocalLambdaConfig(null, "123456789012", 10, ExecutionMode.PROCESS, List.of(echo, slow)), 0);
         threadRuntime = LocalLambdaRuntime.start(
@@ -197,21 +200,21 @@ class LocalLambdaRuntimeIT {
     @Test
     void timeoutKillsTheProcess(@TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("handler.pid");
-        String payload = JSON.writeValueAsString(Map.of("sleepMs", 60_000, "pidFile", pidFile.toString()));
+        String payload = JSON.writeValueAsString(Map.of("sleepMs", 600_000, "pidFile", pidFile.toString()));
         long t0 = System.nanoTime();
-        InvokeResponse r = processLambda.invoke(b -> b.functionName(processRuntime.functionArn("slow", "1"))
+        InvokeResponse r = processLambda.invoke(b -> b.functionName(processRuntime.functionArn("slow", "2"))
                 .payload(SdkBytes.fromUtf8String(payload)));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertEquals("Unhandled", r.functionError());
         JsonNode body = json(r.payload());
         assertEquals("Sandbox.Timedout", body.get("errorType").asText());
-        assertTrue(body.get("errorMessage").asText().contains("Task timed out after 1.00 seconds"));
-        // Not a speed bound: the handler sleeps 60 s, so an answer before that means it was not waited for.
-        assertTrue(took.compareTo(Duration.ofSeconds(60)) < 0, "killed at the timeout, took " + took);
+        assertTrue(body.get("errorMessage").asText().contains("Task timed out after 20.00 seconds"));
+        // Not a speed bound: the handler sleeps 600 s, so an answer before that means it was not waited for.
+        assertTrue(took.compareTo(Duration.ofSeconds(600)) < 0, "killed at the timeout, took " + took);
         InvocationRecord rec = processRuntime.invocations().stream()
                 .filter(i -> i.requestId().equals(r.responseMetadata().requestId())).findFirst().orElseThrow();
         assertEquals(InvocationOutcome.TIMEOUT, rec.outcome());
-        assertTrue(Duration.between(rec.startedAt(), rec.endedAt()).toMillis() >= 1000);
+        assertTrue(Duration.between(rec.startedAt(), rec.endedAt()).toMillis() >= 20_000);
         // The timeout outcome alone does not show the kill: an abandoned handler would sleep on for a minute.
         assertTrue(Files.exists(pidFile), "the handler started and recorded its pid before the timeout");
         long pid = Long.parseLong(Files.readString(pidFile).trim());
