@@ -100,6 +100,13 @@ public record SimConfig(Duration staleness, Duration rateWindow, Duration apiLat
                 drainLimit, sampleInterval);
     }
 
+    /** Cold start with the given median and the default p99 / median ratio (4 / 1.5). */
+    public SimConfig withColdStartMedian(Duration median) {
+        SimConfig d = defaults();
+        double ratio = (double) d.coldStartP99.toNanos() / d.coldStartMedian.toNanos();
+        return withColdStart(median, Duration.ofNanos(Math.round(median.toNanos() * ratio)));
+    }
+
     public SimConfig withSlots(int v) {
         return new SimConfig(staleness, rateWindow, apiLatency, accountConcurrency, scalingRateBurst,
                 scalingRateWindow, retryAfter, coldStartMedian, coldStartP99, v, functionTimeout, shutdownBuffer,

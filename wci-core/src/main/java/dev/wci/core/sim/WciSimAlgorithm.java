@@ -79,7 +79,24 @@ public final class WciSimAlgorithm implements SimAlgorithm {
         return ScalingPolicy.builder()
                 .workerIdleExit(config.idleExit() == null ? Duration.ZERO : config.idleExit())
                 .shutdownBuffer(config.shutdownBuffer())
+                // The operator sizes the caps to the account, as the docs ask; the default version cap (200)
+                // would otherwise be a limit the reference does not have.
+                .maxWorkersPerVersion(config.accountConcurrency())
+                .maxWorkersTotal(config.accountConcurrency())
                 .build();
+    }
+
+    /**
+     * {@code registry} with {@value #NAME} configured for the simulated workers ({@link #policyFor}), as an operator
+     * would configure it for theirs. Both {@code wci simulate} and the random benchmark use it, so a draw re-run alone
+     * gives the same numbers.
+     */
+    public static SimAlgorithms configuredFor(SimAlgorithms registry, SimConfig config) {
+        if (!registry.contains(NAME)) {
+            return registry;
+        }
+        ScalingPolicy policy = policyFor(config);
+        return registry.with(NAME, () -> new WciSimAlgorithm(policy));
     }
 
     @Override
