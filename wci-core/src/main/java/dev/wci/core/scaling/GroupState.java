@@ -18,6 +18,7 @@ final class GroupState {
     final long refreshMarginMillis;
     final long observationMaxAgeMillis;
     final Ledger ledger = new Ledger();
+    final BacklogTrend trend = new BacklogTrend();
     final List<QueueDemand> queues = new ArrayList<>(2);
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */

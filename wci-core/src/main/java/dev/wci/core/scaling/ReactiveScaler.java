@@ -234,7 +234,10 @@ public final class ReactiveScaler implements CensusSink {
                     // would have failed too), so the next add rates describe a shorter time than their window.
                     g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
                 }
-                q.addFailures(at, f.notMatchedCount());
+                long unreported = q.unreported(at, f.notMatchedCount());
+                if (unreported > 0) {
+                    q.addFailures(at, unreported);
+                }
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
             }
             if (f.rateLimitedCount() > 0) {
@@ -244,6 +247,8 @@ public final class ReactiveScaler implements CensusSink {
             long asOf = o.asOf().toEpochMilli();
             checkProgress(g, q.observation, o, asOf, now);
             q.observe(o, o.observedAt().toEpochMilli(), asOf);
+            g.trend.observe(asOf, observedBacklog(g, now), o.dispatchRate() > 0, g.drainMillis,
+                    Math.max(1000, g.coldStartMillis));
             if (o.backlogCount() > 0 || o.addRate() > 0) {
                 // Tasks waiting or arriving: demand goes on now. Dating it at the stale as-of time would
                 // make busy workers look idle whenever the staleness exceeds their idle exit.
@@ -643,6 +648,18 @@ public final class ReactiveScaler implements CensusSink {
         return censusLive(g, now) ? g.ledger.seenLive(now, true) : 0;
     }
 
+    /** What the fresh observations say waits, without the failures seen since. */
+    private static long observedBacklog(GroupState g, long now) {
+        long b = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            QueueDemand q = g.queues.get(i);
+            if (q.fresh(now, g.observationMaxAgeMillis)) {
+                b += q.observation.backlogCount();
+            }
+        }
+        return b;
+    }
+
     private double backlog(GroupState g, long now) {
         double b = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
@@ -702,6 +719,24 @@ public final class ReactiveScaler implements CensusSink {
         return Math.max(0, backlog + (rate - live.ready() * g.throughput) * seconds);
     }
 
+    /**
+     * Of {@code want}, the replacements of expiring workers all go; growth is bounded by the tasks the new workers
+     * can find: a worker invoked now is ready one cold start later and needs at least one task then, so no more
+     * workers may be starting than the backlog plus the arrivals of one cold start. Sizing divides the arrival
+     * rate by the per-worker throughput, which is small for long tasks (0.05/s for 10 slots of 3 min), and a
+     * noisy rate (five retried tasks in a second read as 4/s) would otherwise start a hundred workers for five
+     * tasks. Real demand keeps failing and raises the bound at the next decision.
+     */
+    private static int replacementsAndUsefulGrowth(GroupState g, int want, double backlog, double rate,
+                                                   LiveWorkers live) {
+        int replace = Math.max(0, Math.min(want, live.live() - live.lasting()));
+        double findable = backlog + rate * g.coldStartMillis / 1000.0;
+        int floor = live.live() == 0 ? g.policy.initialBurst() : 1;
+        int maxStarting = (int) Math.max(floor, Math.ceil(findable - 1e-9));
+        int grow = Math.min(want - replace, Math.max(0, maxStarting - live.starting()));
+        return replace + grow;
+    }
+
     private ScaleDecision evaluate(GroupState g, long now, String trigger) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
@@ -713,11 +748,19 @@ public final class ReactiveScaler implements CensusSink {
         if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, g.policy.initialBurst());
         }
-        if (desired == 0) {
+        // The trend wins over the estimates: a backlog not on course to drain, with every worker sized for it
+        // ready, gets more capacity (half the ready fleet, at least one: any shortfall is closed in a few rounds).
+        boolean trendBehind = g.trend.behind() && live.starting() == 0 && backlog > 0;
+        int trendWant = trendBehind ? Math.max(1, (live.ready() + 1) / 2) : 0;
+        if (desired == 0 && !trendBehind) {
             return null;
         }
         // Demand persists: a worker that stops before a replacement could be ready is not capacity.
-        int want = desired - live.lasting();
+        int want = Math.max(desired - live.lasting(), trendWant);
+        if (want <= 0) {
+            return null;
+        }
+        want = replacementsAndUsefulGrowth(g, want, backlog, rate, live);
         if (want <= 0) {
             return null;
         }
@@ -727,6 +770,8 @@ public final class ReactiveScaler implements CensusSink {
             reason = DecisionReason.QUEUE_RATE_LIMITED;
         } else if (live.live() == 0) {
             reason = DecisionReason.SCALE_FROM_ZERO;
+        } else if (desired <= live.lasting() && trendBehind) {
+            reason = DecisionReason.BACKLOG_TREND;
         } else if (desired <= live.live()) {
             reason = DecisionReason.REFRESH;
         } else {
@@ -765,6 +810,7 @@ public final class ReactiveScaler implements CensusSink {
         }
         g.liveCounted += ids.length;
         totalLive += ids.length;
+        g.trend.fleetGrew(now + g.coldStartMillis);
         g.lastHoldReason = null;
         ScaleDecision decision = new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(ids),
                 admission.trims(), inputs, Instant.ofEpochMilli(now));
