@@ -161,6 +161,11 @@ public final class SimLambda implements ComputeProvider {
         return body;
     }
 
+    /** One cold-start draw (for tests of the distribution). */
+    long drawColdStartForTest() {
+        return drawColdStart();
+    }
+
     /** Share of cold starts in the slow tail. */
     static final double SLOW_START_SHARE = 0.02;
     /** A slow start takes this many times the median, at least ... */
