@@ -4,9 +4,10 @@ package dev.wci.core.scaling;
  * Whether the observed backlog is on course to drain within the drain target, judged from observations alone,
  * so that it holds when the scaler's own estimates (throughput, cold start) are wrong: between two observations
  * at least {@code minSpan} apart, both describing the queue after the newest workers could be ready, a backlog
- * that at its trend would still be above zero after the drain target, while tasks are being dispatched, is
- * <em>behind</em>. Without dispatch it is not: workers that take nothing are gone or do not serve this version
- * (the phantom rule, the census and the invoke-loop guard deal with that), and more of them would not help. The fleet growing starts
+ * that at its trend would still be above zero after the drain target, while the version is served (tasks
+ * dispatched, or workers the census lists for it), is <em>behind</em>. Otherwise it is not: workers that take
+ * nothing are gone or do not serve this version (the phantom rule, the census and the invoke-loop guard deal with
+ * that), and more of them would not help. The fleet growing starts
  * the judgement afresh. Not thread-safe (the scaler's lock).
  */
 final class BacklogTrend {
@@ -24,7 +25,7 @@ final class BacklogTrend {
     }
 
     /** The group's observed backlog, all queues, as of {@code asOf}. */
-    void observe(long asOf, long backlog, boolean dispatching, long drainMillis, long minSpanMillis) {
+    void observe(long asOf, long backlog, boolean serving, long drainMillis, long minSpanMillis) {
         if (asOf < fleetReadyAt) {
             return;
         }
@@ -38,7 +39,7 @@ final class BacklogTrend {
             return;
         }
         double slopePerMilli = (backlog - refBacklog) / (double) span;
-        behind = dispatching && backlog > 0 && backlog + slopePerMilli * drainMillis > 0;
+        behind = serving && backlog > 0 && backlog + slopePerMilli * drainMillis > 0;
         refAsOf = asOf;
         refBacklog = backlog;
     }

@@ -40,7 +40,8 @@ import java.util.random.RandomGenerator;
  * first heartbeat, {@link #HEARTBEAT_MIN}–{@link #HEARTBEAT_MIN} + {@link #HEARTBEAT_SPREAD} after it became ready
  * (spread per worker, deterministically), with its ready time as start time; {@code SHUTTING_DOWN} once it stops
  * polling at its shutdown buffer; {@code SHUTDOWN} for {@link #SHUTDOWN_LISTED} after it ended, then gone. A worker
- * that ended before its first heartbeat is never listed.
+ * that ended before its first periodic heartbeat is listed by its shutdown heartbeat; one that never became ready
+ * (ended while starting) is never listed.
  */
 public final class Simulation implements SimContext, SimLambda.Host {
 
@@ -91,6 +92,8 @@ public final class Simulation implements SimContext, SimLambda.Host {
     private long describeCalls;
     private int[] seriesBacklog = new int[256];
     private int[] seriesLive = new int[256];
+    private int[][] seriesBacklogByVersion;
+    private int[][] seriesLiveByVersion;
     private int seriesSize;
     private boolean finished;
     private long runAtLeast;
@@ -126,6 +129,8 @@ public final class Simulation implements SimContext, SimLambda.Host {
         this.versions = List.copyOf(vs);
         this.groups = List.copyOf(gs);
         this.liveByVersion = new int[versionCount];
+        this.seriesBacklogByVersion = new int[versionCount][256];
+        this.seriesLiveByVersion = new int[versionCount][256];
         for (int i = 0; i < versionCount; i++) {
             censusWorkers.add(new ArrayList<>());
         }
@@ -374,6 +379,9 @@ public final class Simulation implements SimContext, SimLambda.Host {
         }
         w.state = SimWorker.State.ENDED;
         w.endedAt = now;
+        if (w.readyAt >= 0 && (w.listedAt < 0 || w.listedAt > now)) {
+            w.listedAt = now; // the SDK's shutdown heartbeat lists it, even before its first periodic one
+        }
         live--;
         liveByVersion[w.version]--;
         workerNanos += now - w.acceptedAt;
@@ -386,10 +394,17 @@ public final class Simulation implements SimContext, SimLambda.Host {
         if (seriesSize == seriesBacklog.length) {
             seriesBacklog = Arrays.copyOf(seriesBacklog, seriesSize * 2);
             seriesLive = Arrays.copyOf(seriesLive, seriesSize * 2);
+            for (int v = 0; v < queues.length; v++) {
+                seriesBacklogByVersion[v] = Arrays.copyOf(seriesBacklogByVersion[v], seriesSize * 2);
+                seriesLiveByVersion[v] = Arrays.copyOf(seriesLiveByVersion[v], seriesSize * 2);
+            }
         }
         int backlog = 0;
-        for (TaskQueueModel q : queues) {
-            backlog += q.backlogSize();
+        for (int v = 0; v < queues.length; v++) {
+            int b = queues[v].backlogSize();
+            backlog += b;
+            seriesBacklogByVersion[v][seriesSize] = b;
+            seriesLiveByVersion[v][seriesSize] = liveByVersion[v];
         }
         seriesBacklog[seriesSize] = backlog;
         seriesLive[seriesSize] = live;
@@ -417,7 +432,16 @@ public final class Simulation implements SimContext, SimLambda.Host {
                 lambda.acceptedCount(), workerNanos / 1e9, idleNanos / 1e9, peak, lambda.throttledCount(),
                 describeCalls, unfinished, now / 1e9,
                 new SimResult.TimeSeries(config.sampleInterval().toNanos() / 1e9,
-                        Arrays.copyOf(seriesBacklog, seriesSize), Arrays.copyOf(seriesLive, seriesSize)));
+                        Arrays.copyOf(seriesBacklog, seriesSize), Arrays.copyOf(seriesLive, seriesSize),
+                        trim(seriesBacklogByVersion), trim(seriesLiveByVersion)));
+    }
+
+    private int[][] trim(int[][] byVersion) {
+        int[][] out = new int[byVersion.length][];
+        for (int v = 0; v < byVersion.length; v++) {
+            out[v] = Arrays.copyOf(byVersion[v], seriesSize);
+        }
+        return out;
     }
 
     /** Nearest-rank percentile, in seconds. */
@@ -464,8 +488,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
         List<SimWorker> ws = censusWorkers.get(index(v));
         List<CensusWorker> listed = new ArrayList<>();
         String arn = groups.get(index(v)).target().address();
-        ws.removeIf(w -> w.state == SimWorker.State.ENDED
-                && (w.listedAt < 0 || w.listedAt > w.endedAt || now - w.endedAt > SHUTDOWN_LISTED));
+        ws.removeIf(w -> w.state == SimWorker.State.ENDED && (w.listedAt < 0 || now - w.endedAt > SHUTDOWN_LISTED));
         for (SimWorker w : ws) {
             if (w.listedAt < 0 || w.listedAt > now) {
                 continue;

@@ -711,8 +711,24 @@ class ReactiveScalerTest {
         assertTrue(s.onSignal(observation(V1, 10, 0.2, 0.05, false, clock)).isEmpty());
         clock.advance(Duration.ofSeconds(2));
         ScaleDecision more = invoked(s.onSignal(observation(V1, 12, 0.2, 0.05, false, clock)));
+        // The trend wins: the estimate moves toward what the saturated worker dispatches (0.05/s), halved at most
+        // per judgement, and the fleet grows even though the estimate still says one worker does.
+        assertEquals(2.5, more.inputs().workerThroughput(), 1e-9, more.toString());
         assertEquals(DecisionReason.BACKLOG_TREND, more.reason(), more.toString());
-        assertEquals(1, more.count());
-        assertTrue(more.inputs().desired() <= 1, "the estimate alone would not have invoked: " + more);
+        assertEquals(1, more.count(), more.toString());
+    }
+
+    @Test
+    void withoutDispatchAGrowingBacklogSaysNothingOfTheWorkersSpeed() {
+        ReactiveScaler s = scaler();
+        ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
+        accept(s, first);
+        clock.advance(Duration.ofSeconds(2));
+        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(observation(V1, 10, 0.2, 0, false, clock));
+        clock.advance(Duration.ofSeconds(2));
+        // Nothing dispatched: the worker is gone or serves another version; the trend rule stays out of it.
+        assertTrue(s.onSignal(observation(V1, 12, 0.2, 0, false, clock)).isEmpty());
     }
 }
