@@ -9,6 +9,11 @@ public enum DecisionReason {
     SCALE_FROM_ZERO,
     /** Demand exceeds what live workers can do within the drain target. */
     SCALE_OUT,
+    /**
+     * The observed backlog is not on course to drain within the drain target although the fleet sized for it has
+     * been ready for a while: the estimates (throughput, cold start) are wrong, and the trend wins.
+     */
+    BACKLOG_TREND,
     /** Demand persists and live workers stop before a replacement could be ready: replace them ahead. */
     REFRESH,
     /** The version's task queues are not registered yet (no worker ever polled): one worker makes them appear. */

@@ -18,6 +18,7 @@ final class GroupState {
     final long refreshMarginMillis;
     final long observationMaxAgeMillis;
     final Ledger ledger = new Ledger();
+    final BacklogTrend trend = new BacklogTrend();
     final List<QueueDemand> queues = new ArrayList<>(2);
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */
@@ -26,6 +27,8 @@ final class GroupState {
     long arrivalsFrom = Long.MIN_VALUE;
     /** The queue was empty at this moment (a worker exited idle after it): older failures were served. */
     long drainedAt = Long.MIN_VALUE;
+    /** When a worker of the group was last seen (reported, or by the census) to exit for lack of work. */
+    long lastIdleExitAt = Long.MIN_VALUE;
     double throughput;
     /** Times the ledger's ready workers were found to have exited unseen. */
     long phantomsEnded;

@@ -55,11 +55,13 @@ public final class Ledger {
      * Counts live workers at {@code now}.
      *
      * @param expiringUntil a worker whose poll end falls before this instant counts as expiring
+     * @param lateBefore    a worker still starting that was invoked before this instant counts as late
      */
-    LiveWorkers count(long now, LedgerView view, long expiringUntil) {
+    LiveWorkers count(long now, LedgerView view, long expiringUntil, long lateBefore) {
         int starting = 0;
         int ready = 0;
         int expiring = 0;
+        int late = 0;
         for (int i = 0, n = entries.size(); i < n; i++) {
             LedgerEntry e = entries.get(i);
             if (now >= e.effectiveEnd(view)) {
@@ -67,6 +69,10 @@ public final class Ledger {
             }
             if (now < e.readyAt(view)) {
                 starting++;
+                if (e.invokedAt() < lateBefore) {
+                    late++;
+                    continue;
+                }
             } else {
                 ready++;
             }
@@ -77,7 +83,7 @@ public final class Ledger {
         if (starting == 0 && ready == 0) {
             return LiveWorkers.NONE;
         }
-        return new LiveWorkers(starting, ready, expiring);
+        return new LiveWorkers(starting, ready, expiring, late);
     }
 
     /** Workers the census listed that are live at {@code now} (only those this process did not invoke, if asked). */

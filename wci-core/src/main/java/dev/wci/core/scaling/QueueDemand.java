@@ -40,6 +40,8 @@ final class QueueDemand {
     BacklogObservation observation;
     long observedAtMillis = Long.MIN_VALUE;
     long asOfMillis = Long.MIN_VALUE;
+    /** As-of time of the observation before the latest one. */
+    long previousAsOfMillis = Long.MIN_VALUE;
     long rateLimitedAtMillis = Long.MIN_VALUE;
 
     private final long[] failureAt = new long[RING];
@@ -86,12 +88,29 @@ final class QueueDemand {
     }
 
     void observe(BacklogObservation o, long observedAt, long asOf) {
+        if (observation != null) {
+            previousAsOfMillis = asOfMillis;
+        }
         observation = o;
         observedAtMillis = observedAt;
         asOfMillis = asOf;
         if (o.rateLimitingActive()) {
             rateLimitedAtMillis = Math.max(rateLimitedAtMillis, observedAt);
         }
+    }
+
+    /**
+     * Of {@code count} failures stamped at {@code at}, those no other signal reported yet. A failure stamped exactly
+     * at the latest observation's as-of time is that observation's backlog growth since the one before
+     * ({@code StatsSignals}): tasks added between the two as-of times that no worker took. Failures already seen
+     * in that span (push signals, stamped up to {@link #SIGNAL_DELAY_MILLIS} late) are the same tasks, so only the
+     * rest is new; counted twice, a burst would look like a stream that stepped up and be sized as a rate.
+     */
+    long unreported(long at, long count) {
+        if (observation == null || at != asOfMillis) {
+            return count;
+        }
+        return Math.max(0, count - failuresIn(previousAsOfMillis, asOfMillis + SIGNAL_DELAY_MILLIS));
     }
 
     boolean fresh(long now, long maxAgeMillis) {

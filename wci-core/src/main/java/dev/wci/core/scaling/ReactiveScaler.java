@@ -32,7 +32,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Decides how many workers to invoke, per scaling group, from matching signals (DESIGN §5).
+ * Decides how many workers to invoke, per scaling group, from matching signals (docs/scaler.md).
  *
  * <ul>
  *   <li>A sync-match failure with no live worker invokes at once (scale from zero).</li>
@@ -234,7 +234,10 @@ public final class ReactiveScaler implements CensusSink {
                     // would have failed too), so the next add rates describe a shorter time than their window.
                     g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
                 }
-                q.addFailures(at, f.notMatchedCount());
+                long unreported = q.unreported(at, f.notMatchedCount());
+                if (unreported > 0) {
+                    q.addFailures(at, unreported);
+                }
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
             }
             if (f.rateLimitedCount() > 0) {
@@ -244,6 +247,12 @@ public final class ReactiveScaler implements CensusSink {
             long asOf = o.asOf().toEpochMilli();
             checkProgress(g, q.observation, o, asOf, now);
             q.observe(o, o.observedAt().toEpochMilli(), asOf);
+            // Serving: tasks dispatched, or (long tasks may dispatch nothing for a whole rate window) workers the
+            // census lists for this very version, which an invoke loop's workers are not.
+            boolean serving = o.dispatchRate() > 0 || (censusLive(g, now) && liveWorkers(g, now).ready() > 0);
+            g.trend.observe(asOf, observedBacklog(g, now), serving, g.drainMillis,
+                    Math.max(TREND_MIN_SPAN_MILLIS, Math.min(TREND_MAX_SPAN_MILLIS, g.coldStartMillis)));
+            trustTheTrend(g, now);
             if (o.backlogCount() > 0 || o.addRate() > 0) {
                 // Tasks waiting or arriving: demand goes on now. Dating it at the stale as-of time would
                 // make busy workers look idle whenever the staleness exceeds their idle exit.
@@ -379,6 +388,7 @@ public final class ReactiveScaler implements CensusSink {
     /** A worker exited for lack of work at {@code at}: its queues were empty by then, older failures were served. */
     private static void exitedIdle(GroupState g, long at) {
         g.drainedAt = Math.max(g.drainedAt, at - g.idleExitMillis);
+        g.lastIdleExitAt = Math.max(g.lastIdleExitAt, at);
     }
 
     /**
@@ -620,8 +630,21 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     private LiveWorkers liveWorkers(GroupState g, long now) {
-        return g.ledger.count(now, view(g, now), now + g.coldStartMillis + g.refreshMarginMillis);
+        return g.ledger.count(now, view(g, now), now + g.coldStartMillis + g.refreshMarginMillis,
+                now - lateAfterMillis(g));
     }
+
+    /**
+     * A worker starting for longer than two cold-start estimates plus {@link #LATE_SLACK_MILLIS} (the census' own
+     * delay: a heartbeat and a read) is late: a slow start or a failed one. It keeps its cap slot but covers no
+     * demand, so waiting tasks get another worker within about one cold start instead of waiting for the
+     * failed-start bound (a minute or more).
+     */
+    private static long lateAfterMillis(GroupState g) {
+        return 2 * g.coldStartMillis + LATE_SLACK_MILLIS;
+    }
+
+    static final long LATE_SLACK_MILLIS = 5_000;
 
     /** Whether the group's counts come from the census: its latest snapshot is within the freshness bound. */
     private boolean censusLive(GroupState g, long now) {
@@ -641,6 +664,46 @@ public final class ReactiveScaler implements CensusSink {
 
     private int adopted(GroupState g, long now) {
         return censusLive(g, now) ? g.ledger.seenLive(now, true) : 0;
+    }
+
+    /**
+     * A backlog not on course to drain under a fleet that has been ready all along means the throughput estimate
+     * is too high (the stall rule may have kept it from learning: slow workers look like a stall). While tasks
+     * wait the ready workers are saturated, so what they dispatch is what they can do: the estimate drops to it.
+     */
+    private void trustTheTrend(GroupState g, long now) {
+        if (!g.trend.behind()) {
+            return;
+        }
+        LiveWorkers live = liveWorkers(g, now);
+        if (live.ready() == 0 || live.starting() > live.late()) {
+            return;
+        }
+        double dispatched = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            QueueDemand q = g.queues.get(i);
+            if (q.fresh(now, g.observationMaxAgeMillis)) {
+                dispatched += q.observation.dispatchRate();
+            }
+        }
+        // The dispatch rate covers 30 s, part of it perhaps before some of these workers were ready: like a learned
+        // sample, one judgement halves the estimate at most.
+        double perWorker = dispatched / live.ready();
+        if (perWorker < g.throughput) {
+            g.throughput = Math.max(MIN_THROUGHPUT, Math.max(perWorker, g.throughput / 2));
+        }
+    }
+
+    /** What the fresh observations say waits, without the failures seen since. */
+    private static long observedBacklog(GroupState g, long now) {
+        long b = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            QueueDemand q = g.queues.get(i);
+            if (q.fresh(now, g.observationMaxAgeMillis)) {
+                b += q.observation.backlogCount();
+            }
+        }
+        return b;
     }
 
     private double backlog(GroupState g, long now) {
@@ -702,6 +765,41 @@ public final class ReactiveScaler implements CensusSink {
         return Math.max(0, backlog + (rate - live.ready() * g.throughput) * seconds);
     }
 
+    /**
+     * Of {@code want}, the replacements of expiring (or late) workers all go; growth is none while the fleet has
+     * spare capacity ({@code spare}), else bounded by the tasks the new workers
+     * can find: a worker invoked now is ready one cold start later and needs at least one task then, so no more
+     * workers may be starting than the backlog plus the arrivals of one cold start. Sizing divides the arrival
+     * rate by the per-worker throughput, which is small for long tasks (0.05/s for 10 slots of 3 min), and a
+     * noisy rate (five retried tasks in a second read as 4/s) would otherwise start a hundred workers for five
+     * tasks. Real demand keeps failing and raises the bound at the next decision.
+     */
+    /**
+     * Nothing waits and a worker exited for lack of work this recently: the fleet has spare capacity whatever
+     * the sizing says (with few slots per worker, a fleet at the target utilization always has a worker that gets
+     * no task for an idle-exit period), so it is not grown, or it would churn: invoke, idle, exit, invoke.
+     */
+    static final long SPARE_AFTER_IDLE_EXIT_MILLIS = 10_000;
+
+    /** The backlog trend is judged over at least this span (and one cold start, up to the maximum). */
+    static final long TREND_MIN_SPAN_MILLIS = 2_000;
+    static final long TREND_MAX_SPAN_MILLIS = 5_000;
+
+    private static int replacementsAndUsefulGrowth(GroupState g, int want, double backlog, double rate,
+                                                   LiveWorkers live, boolean spare) {
+        // Workers starting on time (not late) replace expiring and late ones first: those are not replaced twice.
+        int onTime = live.starting() - live.late();
+        int replace = Math.max(0, Math.min(want, live.live() - live.lasting() - onTime));
+        if (spare) {
+            return replace;
+        }
+        double findable = backlog + rate * g.coldStartMillis / 1000.0;
+        int floor = live.live() == 0 ? g.policy.initialBurst() : 1;
+        int maxStarting = (int) Math.max(floor, Math.ceil(findable - 1e-9));
+        int grow = Math.min(want - replace, Math.max(0, maxStarting - onTime));
+        return replace + grow;
+    }
+
     private ScaleDecision evaluate(GroupState g, long now, String trigger) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
@@ -713,11 +811,21 @@ public final class ReactiveScaler implements CensusSink {
         if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, g.policy.initialBurst());
         }
-        if (desired == 0) {
+        // The trend wins over the estimates: a backlog not on course to drain, with every worker sized for it
+        // ready, gets more capacity (half the ready fleet, at least one: any shortfall is closed in a few rounds).
+        boolean trendBehind = g.trend.behind() && live.starting() == live.late() && backlog > 0;
+        int trendWant = trendBehind ? Math.max(1, (live.ready() + 1) / 2) : 0;
+        if (desired == 0 && !trendBehind) {
             return null;
         }
         // Demand persists: a worker that stops before a replacement could be ready is not capacity.
-        int want = desired - live.lasting();
+        int want = Math.max(desired - live.lasting(), trendWant);
+        if (want <= 0) {
+            return null;
+        }
+        want = replacementsAndUsefulGrowth(g, want, backlog, rate, live,
+                backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
+                        && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS);
         if (want <= 0) {
             return null;
         }
@@ -727,6 +835,8 @@ public final class ReactiveScaler implements CensusSink {
             reason = DecisionReason.QUEUE_RATE_LIMITED;
         } else if (live.live() == 0) {
             reason = DecisionReason.SCALE_FROM_ZERO;
+        } else if (desired <= live.lasting() && trendBehind) {
+            reason = DecisionReason.BACKLOG_TREND;
         } else if (desired <= live.live()) {
             reason = DecisionReason.REFRESH;
         } else {
@@ -765,6 +875,7 @@ public final class ReactiveScaler implements CensusSink {
         }
         g.liveCounted += ids.length;
         totalLive += ids.length;
+        g.trend.fleetGrew(now + g.coldStartMillis);
         g.lastHoldReason = null;
         ScaleDecision decision = new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(ids),
                 admission.trims(), inputs, Instant.ofEpochMilli(now));
@@ -900,7 +1011,7 @@ public final class ReactiveScaler implements CensusSink {
             g.saturatedBacklog = -1;
             return;
         }
-        int claimedReady = g.ledger.count(now, view, Long.MIN_VALUE).ready();
+        int claimedReady = g.ledger.count(now, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
         if (claimedReady > 0 && dispatch < STALL_DISPATCH_SHARE * claimedReady * g.throughput) {
             // Tasks wait, workers are believed ready, and next to nothing is dispatched: the belief is wrong (they
             // exited, or the server does not hand them tasks), not the workers slow. The window is not a sample.
@@ -911,7 +1022,7 @@ public final class ReactiveScaler implements CensusSink {
         if (g.saturatedBacklog > 0 && asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
             double seconds = (asOf - g.saturatedAsOf) / 1000.0;
             double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, view);
-            int readyAtStart = g.ledger.count(g.saturatedAsOf, view, Long.MIN_VALUE).ready();
+            int readyAtStart = g.ledger.count(g.saturatedAsOf, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
             // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
             // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
             long failed = 0;

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Baseline {@value #NAME}: Temporal's embedded WCI (server >= 1.31, algorithm {@code no-sync}) as
- * DESIGN §1 documents it:
+ * docs/design.md ("The control problem") documents it:
  * <ul>
  *   <li>one Invoke of exactly one worker per decision, whatever the backlog;</li>
  *   <li>decisions come from push signals (batched by {@link PushBatcher}: one per 500 ms per version,

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * The models' parameters: Temporal matching and AWS Lambda. Defaults ({@link #defaults()}) follow
- * the facts in DESIGN §2:
+ * the facts in docs/design.md ("Facts it rests on"):
  * <ul>
  *   <li>stats staleness 5 s (one server cache layer), rate window 30 s;</li>
  *   <li>Invoke API latency 20 ms; account concurrency 1 000; scaling rate 1 000 new environments
@@ -98,6 +98,13 @@ public record SimConfig(Duration staleness, Duration rateWindow, Duration apiLat
         return new SimConfig(staleness, rateWindow, apiLatency, accountConcurrency, scalingRateBurst,
                 scalingRateWindow, retryAfter, median, p99, slots, functionTimeout, shutdownBuffer, idleExit,
                 drainLimit, sampleInterval);
+    }
+
+    /** Cold start with the given median and the default p99 / median ratio (4 / 1.5). */
+    public SimConfig withColdStartMedian(Duration median) {
+        SimConfig d = defaults();
+        double ratio = (double) d.coldStartP99.toNanos() / d.coldStartMedian.toNanos();
+        return withColdStart(median, Duration.ofNanos(Math.round(median.toNanos() * ratio)));
     }
 
     public SimConfig withSlots(int v) {

@@ -1,5 +1,6 @@
 package dev.wci.core.sim;
 
+import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.compute.ComputeProvider;
 import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.signal.BacklogObservation;
@@ -41,6 +42,12 @@ public interface SimContext {
 
     /** The version's queue stats with the configured staleness; counts one describe call. */
     BacklogObservation observe(DeploymentVersion v);
+
+    /**
+     * The version's worker census as Temporal's {@code ListWorkers} would list it now (heartbeat delay included);
+     * identities are {@code <requestId>@<functionArn>}.
+     */
+    CensusSnapshot census(DeploymentVersion v);
 
     /** The simulated Lambda. */
     ComputeProvider compute();

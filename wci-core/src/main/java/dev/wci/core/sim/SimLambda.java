@@ -132,7 +132,7 @@ public final class SimLambda implements ComputeProvider {
         tokens -= 1;
         accepted++;
         host.accepted(version, id, drawColdStart());
-        return new InvocationResult.Accepted(id, SimClock.toInstant(now));
+        return new InvocationResult.Accepted(id, SimClock.toInstant(now), requestId(id));
     }
 
     private void refill(long now) {
@@ -140,10 +140,38 @@ public final class SimLambda implements ComputeProvider {
         tokensAt = now;
     }
 
-    /** Lognormal: median · exp(σ·Z). */
-    private long drawColdStart() {
-        return Math.max(1_000_000L, (long) (median * Math.exp(sigma * coldStarts.nextGaussian())));
+    /** The Lambda request id of an accepted invocation (what its worker's identity names). */
+    static String requestId(String invocationId) {
+        return "req-" + invocationId;
     }
+
+    /**
+     * Lognormal: median · exp(σ·Z); and a slow-start tail: {@link #SLOW_START_SHARE} of the starts take
+     * {@link #SLOW_START_MIN_FACTOR}–{@link #SLOW_START_MAX_FACTOR} × the median (a JVM start on a busy host, a slow
+     * image pull), which no lognormal fitted to the body shows.
+     */
+    private long drawColdStart() {
+        long body = Math.max(1_000_000L, (long) (median * Math.exp(sigma * coldStarts.nextGaussian())));
+        double u = coldStarts.nextDouble();
+        if (u < SLOW_START_SHARE) {
+            double factor = SLOW_START_MIN_FACTOR
+                    + (SLOW_START_MAX_FACTOR - SLOW_START_MIN_FACTOR) * (u / SLOW_START_SHARE);
+            return Math.max(body, (long) (median * factor));
+        }
+        return body;
+    }
+
+    /** One cold-start draw (for tests of the distribution). */
+    long drawColdStartForTest() {
+        return drawColdStart();
+    }
+
+    /** Share of cold starts in the slow tail. */
+    static final double SLOW_START_SHARE = 0.02;
+    /** A slow start takes this many times the median, at least ... */
+    static final double SLOW_START_MIN_FACTOR = 5;
+    /** ... and at most this many. */
+    static final double SLOW_START_MAX_FACTOR = 20;
 
     /** Invoke calls whose answer is still in flight. */
     int pendingCalls() {

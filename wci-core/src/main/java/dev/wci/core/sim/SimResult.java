@@ -24,9 +24,17 @@ public record SimResult(String workload, String algorithm, double p50, double p9
                         TimeSeries series) {
 
     /**
-     * Backlog (all versions) and live workers sampled every {@code intervalSeconds} from time zero.
+     * Backlog (all versions) and live workers sampled every {@code intervalSeconds} from time zero, and the same per
+     * version ({@code [version][sample]}).
      */
-    public record TimeSeries(double intervalSeconds, int[] backlog, int[] liveWorkers) {
+    public record TimeSeries(double intervalSeconds, int[] backlog, int[] liveWorkers, int[][] backlogByVersion,
+                             int[][] liveByVersion) {
+
+        /** One version: its series are the totals. */
+        public TimeSeries(double intervalSeconds, int[] backlog, int[] liveWorkers) {
+            this(intervalSeconds, backlog, liveWorkers, new int[][] {backlog}, new int[][] {liveWorkers});
+        }
+
         public int size() {
             return backlog.length;
         }

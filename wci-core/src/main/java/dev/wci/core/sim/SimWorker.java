@@ -11,6 +11,9 @@ final class SimWorker {
     final int version;
     final long acceptedAt;
     long readyAt = -1;
+    long endedAt = -1;
+    /** When the census first lists it: its first heartbeat after it became ready. */
+    long listedAt = -1;
     State state = State.STARTING;
     final List<SimTask> inFlight = new ArrayList<>(4);
     /** Start of the current stretch with no task in flight (valid while ready and empty). */

@@ -1,5 +1,8 @@
 package dev.wci.core.sim;
 
+import dev.wci.core.census.CensusSnapshot;
+import dev.wci.core.census.CensusStatus;
+import dev.wci.core.census.CensusWorker;
 import dev.wci.core.compute.ComputeProvider;
 import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.TargetFacts;
@@ -32,6 +35,13 @@ import java.util.random.RandomGenerator;
  *
  * <p>The run ends when all arrivals happened, every task completed and every worker ended, or at
  * the horizon (last arrival + drain limit), whichever is first. Single-threaded, no wall clock.
+ *
+ * <p>Worker census (Temporal's {@code ListWorkers}, see {@link #census}): a worker is listed {@code RUNNING} from its
+ * first heartbeat, {@link #HEARTBEAT_MIN}–{@link #HEARTBEAT_MIN} + {@link #HEARTBEAT_SPREAD} after it became ready
+ * (spread per worker, deterministically), with its ready time as start time; {@code SHUTTING_DOWN} once it stops
+ * polling at its shutdown buffer; {@code SHUTDOWN} for {@link #SHUTDOWN_LISTED} after it ended, then gone. A worker
+ * that ended before its first periodic heartbeat is listed by its shutdown heartbeat; one that never became ready
+ * (ended while starting) is never listed.
  */
 public final class Simulation implements SimContext, SimLambda.Host {
 
@@ -59,7 +69,16 @@ public final class Simulation implements SimContext, SimLambda.Host {
     private final long hardTimeout;
     private final long idleExit;
 
+    /** First heartbeat after ready: at least this ... */
+    static final long HEARTBEAT_MIN = 1_000_000_000L;
+    /** ... plus up to this, per worker. */
+    static final long HEARTBEAT_SPREAD = 1_000_000_000L;
+    /** An ended worker stays listed as shut down this long. */
+    static final long SHUTDOWN_LISTED = 60_000_000_000L;
+
     private final List<SimWorker> liveWorkers = new ArrayList<>();
+    /** Per version: workers the census may still list. */
+    private final List<List<SimWorker>> censusWorkers = new ArrayList<>();
     private int live;
     private int nextArrival;
     private long outstanding;
@@ -73,6 +92,8 @@ public final class Simulation implements SimContext, SimLambda.Host {
     private long describeCalls;
     private int[] seriesBacklog = new int[256];
     private int[] seriesLive = new int[256];
+    private int[][] seriesBacklogByVersion;
+    private int[][] seriesLiveByVersion;
     private int seriesSize;
     private boolean finished;
     private long runAtLeast;
@@ -108,6 +129,11 @@ public final class Simulation implements SimContext, SimLambda.Host {
         this.versions = List.copyOf(vs);
         this.groups = List.copyOf(gs);
         this.liveByVersion = new int[versionCount];
+        this.seriesBacklogByVersion = new int[versionCount][256];
+        this.seriesLiveByVersion = new int[versionCount][256];
+        for (int i = 0; i < versionCount; i++) {
+            censusWorkers.add(new ArrayList<>());
+        }
         this.lambda = new SimLambda(events, config, streams.lambda(), this);
         this.batcher = algorithm.usesPushSignals()
                 ? new PushBatcher(events, PushBatcher.DEFAULT_INTERVAL, algorithm::onSyncMatchFailure)
@@ -288,6 +314,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
         liveByVersion[w.version]++;
         peak = Math.max(peak, live);
         liveWorkers.add(w);
+        censusWorkers.get(w.version).add(w);
         events.after(coldStartNanos, () -> ready(w));
         events.at(now + stopAcceptingAfter, () -> stopAccepting(w));
         events.at(now + hardTimeout, () -> hardEnd(w));
@@ -300,6 +327,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
         long now = clock.nanos();
         w.state = SimWorker.State.READY;
         w.readyAt = now;
+        w.listedAt = now + HEARTBEAT_MIN + Math.floorMod(w.invocationId.hashCode() * 2654435761L, HEARTBEAT_SPREAD);
         w.idleNanos += now - w.acceptedAt; // the cold start is paid for and does no work
         w.idleSince = now;
         TaskQueueModel q = queues[w.version];
@@ -350,6 +378,10 @@ public final class Simulation implements SimContext, SimLambda.Host {
             w.idleNanos += now - w.acceptedAt; // ended during its cold start
         }
         w.state = SimWorker.State.ENDED;
+        w.endedAt = now;
+        if (w.readyAt >= 0 && (w.listedAt < 0 || w.listedAt > now)) {
+            w.listedAt = now; // the SDK's shutdown heartbeat lists it, even before its first periodic one
+        }
         live--;
         liveByVersion[w.version]--;
         workerNanos += now - w.acceptedAt;
@@ -362,10 +394,17 @@ public final class Simulation implements SimContext, SimLambda.Host {
         if (seriesSize == seriesBacklog.length) {
             seriesBacklog = Arrays.copyOf(seriesBacklog, seriesSize * 2);
             seriesLive = Arrays.copyOf(seriesLive, seriesSize * 2);
+            for (int v = 0; v < queues.length; v++) {
+                seriesBacklogByVersion[v] = Arrays.copyOf(seriesBacklogByVersion[v], seriesSize * 2);
+                seriesLiveByVersion[v] = Arrays.copyOf(seriesLiveByVersion[v], seriesSize * 2);
+            }
         }
         int backlog = 0;
-        for (TaskQueueModel q : queues) {
-            backlog += q.backlogSize();
+        for (int v = 0; v < queues.length; v++) {
+            int b = queues[v].backlogSize();
+            backlog += b;
+            seriesBacklogByVersion[v][seriesSize] = b;
+            seriesLiveByVersion[v][seriesSize] = liveByVersion[v];
         }
         seriesBacklog[seriesSize] = backlog;
         seriesLive[seriesSize] = live;
@@ -393,7 +432,16 @@ public final class Simulation implements SimContext, SimLambda.Host {
                 lambda.acceptedCount(), workerNanos / 1e9, idleNanos / 1e9, peak, lambda.throttledCount(),
                 describeCalls, unfinished, now / 1e9,
                 new SimResult.TimeSeries(config.sampleInterval().toNanos() / 1e9,
-                        Arrays.copyOf(seriesBacklog, seriesSize), Arrays.copyOf(seriesLive, seriesSize)));
+                        Arrays.copyOf(seriesBacklog, seriesSize), Arrays.copyOf(seriesLive, seriesSize),
+                        trim(seriesBacklogByVersion), trim(seriesLiveByVersion)));
+    }
+
+    private int[][] trim(int[][] byVersion) {
+        int[][] out = new int[byVersion.length][];
+        for (int v = 0; v < byVersion.length; v++) {
+            out[v] = Arrays.copyOf(byVersion[v], seriesSize);
+        }
+        return out;
     }
 
     /** Nearest-rank percentile, in seconds. */
@@ -432,6 +480,28 @@ public final class Simulation implements SimContext, SimLambda.Host {
     public BacklogObservation observe(DeploymentVersion v) {
         describeCalls++;
         return queues[index(v)].observe(clock.nanos());
+    }
+
+    @Override
+    public CensusSnapshot census(DeploymentVersion v) {
+        long now = clock.nanos();
+        List<SimWorker> ws = censusWorkers.get(index(v));
+        List<CensusWorker> listed = new ArrayList<>();
+        String arn = groups.get(index(v)).target().address();
+        ws.removeIf(w -> w.state == SimWorker.State.ENDED && (w.listedAt < 0 || now - w.endedAt > SHUTDOWN_LISTED));
+        for (SimWorker w : ws) {
+            if (w.listedAt < 0 || w.listedAt > now) {
+                continue;
+            }
+            CensusStatus status = switch (w.state) {
+                case ENDED -> CensusStatus.SHUTDOWN;
+                case DRAINING -> CensusStatus.SHUTTING_DOWN;
+                default -> CensusStatus.RUNNING;
+            };
+            listed.add(new CensusWorker(SimLambda.requestId(w.invocationId) + "@" + arn, status,
+                    SimClock.toInstant(w.readyAt), SimClock.toInstant(now)));
+        }
+        return new CensusSnapshot(v, SimClock.toInstant(now), listed);
     }
 
     @Override

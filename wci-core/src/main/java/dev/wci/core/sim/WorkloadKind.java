@@ -16,6 +16,10 @@ import java.util.Locale;
  *       the peak up to the peak of 40 tasks/s and back; tasks of median 2 s.</li>
  *   <li>{@code long}: Poisson arrivals at 0.2 tasks/s for 1 800 s, tasks of median 180 s (cap 600 s),
  *       so workers reach their lifetime limit and lose in-flight tasks.</li>
+ *   <li>{@code ramp-up}: the Poisson rate rises linearly from 1/20 of the rate to the rate over 600 s; tasks of
+ *       median 2 s.</li>
+ *   <li>{@code ramp-down}: the Poisson rate falls linearly from the rate to 1/20 of it over 600 s.</li>
+ *   <li>{@code on-off}: Poisson arrivals at the rate for 60 s, then none for 60 s, and again, for 600 s.</li>
  * </ul>
  */
 public enum WorkloadKind {
@@ -27,7 +31,13 @@ public enum WorkloadKind {
     DIURNAL("sinusoidal Poisson rate from peak/20 to the peak rate and back", Duration.ofSeconds(1800), 40, 1,
             Duration.ofSeconds(2), 0.5),
     LONG("long tasks at a low Poisson rate; exercises the worker lifetime limit", Duration.ofSeconds(1800), 0.2, 1,
-            Duration.ofSeconds(180), 0.8);
+            Duration.ofSeconds(180), 0.8),
+    RAMP_UP("Poisson rate rising linearly from rate/20 to the rate", Duration.ofSeconds(600), 20, 1,
+            Duration.ofSeconds(2), 0.5),
+    RAMP_DOWN("Poisson rate falling linearly from the rate to rate/20", Duration.ofSeconds(600), 20, 1,
+            Duration.ofSeconds(2), 0.5),
+    ON_OFF("Poisson arrivals at the rate for 60s, then none for 60s, repeated", Duration.ofSeconds(600), 20, 1,
+            Duration.ofSeconds(2), 0.5);
 
     private final String description;
     private final Duration duration;
@@ -46,9 +56,9 @@ public enum WorkloadKind {
         this.taskSigma = taskSigma;
     }
 
-    /** The lower-case name used on the command line. */
+    /** The lower-case name used on the command line ({@code ramp-up} for {@code RAMP_UP}). */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public String description() {
@@ -92,6 +102,7 @@ public enum WorkloadKind {
                 p.rate() != null ? p.rate() : rate,
                 p.burstSize() != null ? p.burstSize() : burstSize,
                 p.taskDuration() != null ? p.taskDuration() : taskDuration,
-                p.versions() != null ? p.versions() : 1);
+                p.versions() != null ? p.versions() : 1,
+                p.taskSigma() != null ? p.taskSigma() : taskSigma);
     }
 }

@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param burstSize    tasks arriving at once (burst, and each spike)
  * @param taskDuration median task run time (durations are lognormal around it)
  * @param versions     number of deployment versions the tasks are spread over (uniformly)
+ * @param taskSigma    sigma of the task durations' lognormal (their spread around the median)
  */
 public record WorkloadParams(Duration duration, Double rate, Integer burstSize, Duration taskDuration,
-                             Integer versions) {
+                             Integer versions, Double taskSigma) {
 
     public WorkloadParams {
         if (duration != null && (duration.isNegative() || duration.isZero())) {
@@ -32,10 +33,18 @@ public record WorkloadParams(Duration duration, Double rate, Integer burstSize, 
         if (versions != null && (versions < 1 || versions > 1000)) {
             throw new IllegalArgumentException("versions must be within 1..1000, got " + versions);
         }
+        if (taskSigma != null && !(taskSigma >= 0 && taskSigma <= 3)) {
+            throw new IllegalArgumentException("task sigma must be within 0..3, got " + taskSigma);
+        }
+    }
+
+    /** Overrides without a task sigma (the workload's own). */
+    public WorkloadParams(Duration duration, Double rate, Integer burstSize, Duration taskDuration, Integer versions) {
+        this(duration, rate, burstSize, taskDuration, versions, null);
     }
 
     /** No override: every workload uses its defaults. */
     public static WorkloadParams defaults() {
-        return new WorkloadParams(null, null, null, null, null);
+        return new WorkloadParams(null, null, null, null, null, null);
     }
 }

@@ -186,8 +186,10 @@ class CensusLedgerTest {
             advance(10);
             census(s);
         }
-        // 50 s: still within the bound (max(60 s, 3 cold starts)), it may be a slow start.
-        assertEquals(new LiveWorkers(1, 0, 0), status(s).live());
+        // 50 s: still within the bound (max(60 s, 3 cold starts)), it may be a slow start: it holds its slot, but
+        // is late (beyond 2 cold starts + 5 s) and covers no demand.
+        assertEquals(new LiveWorkers(1, 0, 0, 1), status(s).live());
+        assertEquals(0, status(s).live().lasting());
         assertTrue(events.isEmpty());
         advance(10);
         census(s);

@@ -109,4 +109,17 @@ class QueueDemandTest {
         q.prune(T0 + 2000, T0 + 500 + QueueDemand.BURST_MEMORY_MILLIS);
         assertEquals(0, q.burstsIn(T0, T0 + 1000));
     }
+
+    @Test
+    void aStatsFailureAtTheObservationsAsOfTimeCountsOnlyWhatPushDidNotReport() {
+        observe(1_000, 0, 0);
+        // Push reported 300 tasks of a spike at 2 s; stats as of 3 s show the backlog grew by 300: the same tasks.
+        q.addFailures(2_000, 300);
+        observe(3_000, 300, 0);
+        assertEquals(0, q.unreported(3_000, 300));
+        // 20 more than push saw are new.
+        assertEquals(20, q.unreported(3_000, 320));
+        // A failure stamped at any other time is a signal of its own.
+        assertEquals(300, q.unreported(3_500, 300));
+    }
 }

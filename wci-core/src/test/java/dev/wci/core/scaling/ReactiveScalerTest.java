@@ -684,4 +684,51 @@ class ReactiveScalerTest {
         assertEquals(1, s.totalLive());
         assertEquals(1, s.status().size());
     }
+
+    @Test
+    void growthIsBoundedByTheTasksTheNewWorkersCanFind() {
+        // Long tasks: 0.05 tasks/s per worker. 5 waiting and ~3.8/s arriving would size a hundred workers, but
+        // workers invoked now find at most the backlog plus one cold start (2 s) of arrivals when they are ready.
+        ReactiveScaler s = scaler(Fixtures.policy().defaultWorkerThroughput(0.05).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(observation(V1, 5, 4.0, 0, false, clock)));
+        assertTrue(d.inputs().desired() > 50, d.toString());
+        assertEquals((int) Math.ceil(5 + d.inputs().arrivalRate() * 2), d.count(), d.toString());
+        // While they start, more of the same demand starts no more.
+        clock.advance(Duration.ofMillis(500));
+        assertTrue(s.tick().isEmpty());
+    }
+
+    @Test
+    void aBacklogThatKeepsGrowingUnderAReadyFleetGetsMoreWorkersWhateverTheEstimateSays() {
+        // The estimate (5 tasks/s per worker) says one worker is plenty; the worker really does far less.
+        ReactiveScaler s = scaler();
+        ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
+        assertEquals(1, first.count());
+        accept(s, first);
+        clock.advance(Duration.ofSeconds(2));
+        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(s.onSignal(observation(V1, 10, 0.2, 0.05, false, clock)).isEmpty());
+        clock.advance(Duration.ofSeconds(2));
+        ScaleDecision more = invoked(s.onSignal(observation(V1, 12, 0.2, 0.05, false, clock)));
+        // The trend wins: the estimate moves toward what the saturated worker dispatches (0.05/s), halved at most
+        // per judgement, and the fleet grows even though the estimate still says one worker does.
+        assertEquals(2.5, more.inputs().workerThroughput(), 1e-9, more.toString());
+        assertEquals(DecisionReason.BACKLOG_TREND, more.reason(), more.toString());
+        assertEquals(1, more.count(), more.toString());
+    }
+
+    @Test
+    void withoutDispatchAGrowingBacklogSaysNothingOfTheWorkersSpeed() {
+        ReactiveScaler s = scaler();
+        ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
+        accept(s, first);
+        clock.advance(Duration.ofSeconds(2));
+        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(observation(V1, 10, 0.2, 0, false, clock));
+        clock.advance(Duration.ofSeconds(2));
+        // Nothing dispatched: the worker is gone or serves another version; the trend rule stays out of it.
+        assertTrue(s.onSignal(observation(V1, 12, 0.2, 0, false, clock)).isEmpty());
+    }
 }

@@ -153,6 +153,11 @@ final class SimTestSupport {
                 }
 
                 @Override
+                public dev.wci.core.census.CensusSnapshot census(DeploymentVersion v) {
+                    return real.census(v);
+                }
+
+                @Override
                 public ComputeProvider compute() {
                     return compute;
                 }

@@ -1,7 +1,8 @@
 package dev.wci.server.cli;
 
+import dev.wci.core.sim.RandomBenchmark;
+import dev.wci.core.sim.RandomWorkloads;
 import dev.wci.core.sim.ResultFormatter;
-import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.sim.SimAlgorithms;
 import dev.wci.core.sim.WciSimAlgorithm;
 import dev.wci.core.sim.SimConfig;
@@ -46,7 +47,14 @@ import picocli.CommandLine.Option;
                 "  spikes   1 task/s for 600s + 300 tasks at once every 120s from 60s, median 2s",
                 "  diurnal  sinusoidal rate from 2 to 40 tasks/s and back over 1800s, median 2s",
                 "  long     0.2 tasks/s for 1800s, tasks of median 180s (cap 600s): hits lifetime",
+                "  ramp-up  rate rising linearly from rate/20 to 20 tasks/s over 600s, median 2s",
+                "  ramp-down rate falling linearly from 20 tasks/s to 1 over 600s, median 2s",
+                "  on-off   20 tasks/s for 60s, none for 60s, repeated for 600s, median 2s",
                 "Task durations are lognormal around the median.",
+                "",
+                "--random N draws N workloads and models at random (see the README) and prints,",
+                "per algorithm, the share of draws where its p99 is within max(10%, 0.5s) of the",
+                "best, its worker-seconds relative to reference-no-sync, and its worst draws.",
                 "",
                 "Models (defaults): stats 5s stale, 30s rate windows; Invoke latency 20ms;",
                 "account concurrency 1000; scaling rate 1000 new environments per 10s;",
@@ -59,7 +67,8 @@ public final class SimulateCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--workload", paramLabel = "NAME",
-            description = "Workload to run: steady, burst, spikes, diurnal, long, or all (repeatable; default all).")
+            description = "Workload to run: steady, burst, spikes, diurnal, long, ramp-up, ramp-down, on-off, or all "
+                    + "(repeatable; default all).")
     List<String> workloads = new ArrayList<>();
 
     @Option(names = "--algorithm", paramLabel = "NAME",
@@ -68,6 +77,14 @@ public final class SimulateCommand implements Runnable {
 
     @Option(names = "--seed", paramLabel = "N", description = "Run seed (default ${DEFAULT-VALUE}).", defaultValue = "1")
     long seed;
+
+    @Option(names = "--random", paramLabel = "N",
+            description = "Run N random workloads (a documented distribution) instead of the named ones.")
+    Integer random;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Draws run at once with --random (default: available processors, at most 4).")
+    Integer threads;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
             description = "Output: table (with ratios against 'wci', or the first algorithm) or csv. Default ${DEFAULT-VALUE}.")
@@ -88,6 +105,10 @@ public final class SimulateCommand implements Runnable {
 
     @Option(names = "--task-duration", paramLabel = "DURATION", description = "Median task duration (workload default).")
     String taskDuration;
+
+    @Option(names = "--task-sigma", paramLabel = "SIGMA",
+            description = "Sigma of the lognormal task durations (workload default: 0.5, long 0.8).")
+    Double taskSigma;
 
     @Option(names = "--versions", paramLabel = "N", description = "Deployment versions the tasks are spread over (default 1).")
     Integer versions;
@@ -112,6 +133,10 @@ public final class SimulateCommand implements Runnable {
     @Option(names = "--staleness", paramLabel = "DURATION", description = "Age of the queue stats when observed (default 5s).")
     String staleness;
 
+    @Option(names = "--drain-limit", paramLabel = "DURATION",
+            description = "How long the run may continue after the last arrival (default 30m).")
+    String drainLimit;
+
     private final SimAlgorithms registry;
 
     public SimulateCommand() {
@@ -124,12 +149,16 @@ public final class SimulateCommand implements Runnable {
 
     @Override
     public void run() {
+        if (random != null) {
+            runRandom();
+            return;
+        }
         List<Workload> selected = workloads();
         List<String> algs = algorithms();
         SimConfig config = config();
         List<SimResult> results;
         try {
-            results = new SimRunner(withOperatorPolicy(config), config, seed).run(selected, algs);
+            results = new SimRunner(WciSimAlgorithm.configuredFor(registry, config), config, seed).run(selected, algs);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -149,11 +178,54 @@ public final class SimulateCommand implements Runnable {
         }
     }
 
+    /** {@code --random N}: the draws decide workload and model, so options that set them would be ignored: refused. */
+    private void runRandom() {
+        List<String> set = new ArrayList<>();
+        if (!workloads.isEmpty()) {
+            set.add("--workload");
+        }
+        if (chart != null) {
+            set.add("--chart");
+        }
+        Object[][] modelOptions = {{"--duration", duration}, {"--rate", rate}, {"--burst-size", burstSize},
+                {"--task-duration", taskDuration}, {"--task-sigma", taskSigma}, {"--versions", versions},
+                {"--slots", slots}, {"--idle-exit", idleExit}, {"--cold-start-median", coldStartMedian},
+                {"--account-concurrency", accountConcurrency}, {"--function-timeout", functionTimeout},
+                {"--staleness", staleness}, {"--drain-limit", drainLimit}};
+        for (Object[] o : modelOptions) {
+            if (o[1] != null) {
+                set.add((String) o[0]);
+            }
+        }
+        if (!set.isEmpty()) {
+            throw new UserError("--random draws workload and model itself; drop " + String.join(", ", set));
+        }
+        if (!"table".equals(format) && !"csv".equals(format)) {
+            throw new UserError("unknown format '" + format + "'; expected table or csv");
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int n = threads == null ? Math.max(1, Math.min(4, cores)) : threads;
+        if (n < 1 || n > 64) {
+            throw new UserError("--threads must be within 1..64, got " + n);
+        }
+        List<String> algs = algorithms();
+        List<RandomBenchmark.DrawResult> results;
+        try {
+            results = RandomBenchmark.run(registry, RandomWorkloads.draw(seed, random), algs, n);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print("csv".equals(format) ? RandomBenchmark.csv(results, algs)
+                : RandomBenchmark.table(seed, results, algs));
+        out.flush();
+    }
+
     private List<Workload> workloads() {
         WorkloadParams params;
         try {
             params = new WorkloadParams(duration("--duration", duration), rate, burstSize,
-                    duration("--task-duration", taskDuration), versions);
+                    duration("--task-duration", taskDuration), versions, taskSigma);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -166,7 +238,8 @@ public final class SimulateCommand implements Runnable {
             }
             WorkloadKind k = WorkloadKind.byId(name);
             if (k == null) {
-                throw new UserError("unknown workload '" + w + "'; expected steady, burst, spikes, diurnal, long or all");
+                throw new UserError("unknown workload '" + w + "'; expected steady, burst, spikes, diurnal, long, "
+                        + "ramp-up, ramp-down, on-off or all");
             }
             kinds.add(k);
         }
@@ -187,15 +260,6 @@ public final class SimulateCommand implements Runnable {
         return names;
     }
 
-    /** {@code wci} configured for the simulated workers, as an operator would configure it for theirs. */
-    private SimAlgorithms withOperatorPolicy(SimConfig config) {
-        if (!registry.contains(WciSimAlgorithm.NAME)) {
-            return registry;
-        }
-        ScalingPolicy policy = WciSimAlgorithm.policyFor(config);
-        return registry.with(WciSimAlgorithm.NAME, () -> new WciSimAlgorithm(policy));
-    }
-
     private SimConfig config() {
         if (!"table".equals(format) && !"csv".equals(format)) {
             throw new UserError("unknown format '" + format + "'; expected table or csv");
@@ -212,16 +276,16 @@ public final class SimulateCommand implements Runnable {
                 c = c.withIdleExit("off".equalsIgnoreCase(idleExit) ? null : duration("--idle-exit", idleExit));
             }
             if (coldStartMedian != null) {
-                Duration m = duration("--cold-start-median", coldStartMedian);
-                SimConfig d = SimConfig.defaults();
-                long p99 = Math.round(m.toNanos() * ((double) d.coldStartP99().toNanos() / d.coldStartMedian().toNanos()));
-                c = c.withColdStart(m, Duration.ofNanos(p99));
+                c = c.withColdStartMedian(duration("--cold-start-median", coldStartMedian));
             }
             if (functionTimeout != null) {
                 c = c.withLifetime(duration("--function-timeout", functionTimeout), c.shutdownBuffer());
             }
             if (staleness != null) {
                 c = c.withStaleness(duration("--staleness", staleness));
+            }
+            if (drainLimit != null) {
+                c = c.withDrainLimit(duration("--drain-limit", drainLimit));
             }
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());

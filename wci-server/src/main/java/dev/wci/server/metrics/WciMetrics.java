@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * WCI's own meters (DESIGN §6; names in docs/metrics.md). Counters are updated as things happen; the per-version
+ * WCI's own meters (names and meanings in docs/metrics.md). Counters are updated as things happen; the per-version
  * gauges are refreshed from the scaler's status on every scrape ({@link #refresh}).
  */
 public final class WciMetrics implements InvokeObserver, ScalerObserver {

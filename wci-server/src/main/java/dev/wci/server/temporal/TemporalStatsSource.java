@@ -5,12 +5,13 @@ import dev.wci.core.registry.RegistryChange;
 import dev.wci.core.registry.RegistryListener;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
-import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SignalSink;
-import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.stats.PollRhythm;
+import dev.wci.core.signal.stats.QueueStats;
+import dev.wci.core.signal.stats.StatsSignals;
+import dev.wci.core.signal.stats.VersionPoll;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.RoutingState;
-import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.config.SignalsConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -26,13 +27,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
@@ -40,31 +40,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code temporal-stats} signal source: polls {@code DescribeWorkerDeploymentVersion} with
- * {@code report_task_queue_stats=true} for every managed version and turns the answer into signals. Works
- * against any Temporal with the Worker Deployment API, Temporal Cloud included.
+ * {@code report_task_queue_stats=true} for every managed version. Works against any Temporal with the Worker
+ * Deployment API, Temporal Cloud included. This class only makes the calls: when each version is due comes from
+ * core's {@link VersionPoll} on the configured {@link PollRhythm}, and the signals from core's {@link StatsSignals}
+ * (both described there), the very code the simulator runs.
  *
- * <p><b>Adaptive polling.</b> A version is <em>active</em> while one of its queues has a backlog or an add rate
- * above zero, or it has live workers ({@code liveWorkers}), and for {@code idleAfter} after that; it is polled
- * every {@code activeInterval} while active and every {@code idleInterval} once idle. A version that becomes
- * managed is polled at once, and an idle version that gains live workers is polled again within
- * {@code activeInterval}. A version whose routing changes (it becomes Current or Ramping, or starts draining) is
- * active again and polled at once: the change moves new work to or from it. Every poll takes a slot of the shared
- * {@link DescribeBudget}; when the budget cannot serve every version at its interval, the version due the longest
- * goes first, so every interval stretches in the same proportion and none starves.
- *
- * <p><b>Signals.</b> For every task queue in the answer, a {@link BacklogObservation}. Its {@code staleness} is
- * {@link #STALENESS} (5 s): Temporal caches these stats for 5 s per layer, so the value is between 0 and ~10 s
- * old; 5 s is the typical age (two layers, each half a cache period on average) and keeps the scaler from
- * either trusting the numbers as current or discarding them as too old.
- *
- * <p>Then a {@link SyncMatchFailure} when the backlog appeared or grew: tasks were added that no worker took.
- * The rule, per queue: the first time a queue is seen (since the version became managed) a backlog above zero
- * counts whole; afterwards an increase over the previous answer counts as the increase. A flat or shrinking
- * backlog emits nothing (the server's cache repeats values, and a steady backlog is sizing work, told by the
- * observation). When the queue's own rate limit is active, the increase is reported as rate-limited, not as
- * unmatched: more workers would not help. The failure is stamped at the observation's as-of time
- * ({@code observedAt - staleness}), which the scaler takes as "already in that observation's backlog", so the
- * same tasks are not counted twice.
+ * <p>The poll rhythm's inputs here: a version that becomes managed is polled at once; "live workers"
+ * ({@code liveWorkers}) keep it active and pull an idle one's next poll within {@code activeInterval}; a routing
+ * change (it becomes Current or Ramping, or starts draining) makes it active and due at once. Every poll takes a
+ * slot of the shared {@link DescribeBudget}; when the budget cannot serve every version at its interval, the
+ * version due the longest goes first, so every interval stretches in the same proportion and none starves.
  *
  * <p><b>Failures.</b> {@code ResourceExhausted} slows the budget down; other errors back the version off
  * (doubling, up to a minute); the loop itself never dies: an unexpected exception is logged, counted in
@@ -74,8 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TemporalStatsSource implements AutoCloseable {
 
-    /** How old stats are taken to be (see the type description). */
-    public static final Duration STALENESS = Duration.ofSeconds(5);
+    /** How old stats are taken to be ({@link StatsSignals#STALENESS}). */
+    public static final Duration STALENESS = StatsSignals.STALENESS;
     static final String METHOD = "DescribeWorkerDeploymentVersion";
     private static final Logger log = LoggerFactory.getLogger(TemporalStatsSource.class);
 
@@ -84,9 +69,7 @@ public final class TemporalStatsSource implements AutoCloseable {
     private final VersionRegistry registry;
     private final DescribeBudget budget;
     private final TemporalRpcMetrics metrics;
-    private final Duration activeInterval;
-    private final Duration idleInterval;
-    private final Duration idleAfter;
+    private final PollRhythm rhythm;
     private final ToIntFunction<DeploymentVersion> liveWorkers;
     private final SignalSink sink;
     private final Clock clock;
@@ -99,26 +82,18 @@ public final class TemporalStatsSource implements AutoCloseable {
 
     private final BackgroundLoop loop;
 
-    private record QueueKey(String name, TaskQueueType type) {
-    }
-
     private static final class Tracked {
         final DeploymentVersion version;
-        final Map<QueueKey, Long> lastBacklog = new HashMap<>();
-        Instant nextDue;
-        Instant lastActiveAt;
-        Instant lastPolledAt;
+        final VersionPoll poll;
+        final StatsSignals signals;
         RoutingState routing;
-        boolean active = true;
-        int consecutiveFailures;
         long polls;
         long failures;
 
-        Tracked(DeploymentVersion version, Instant now) {
+        Tracked(DeploymentVersion version, PollRhythm rhythm, Instant now) {
             this.version = version;
-            this.nextDue = now;
-            // A version starts active: it was just deployed or WCI just started, and its first minute matters.
-            this.lastActiveAt = now;
+            this.poll = new VersionPoll(rhythm, now);
+            this.signals = new StatsSignals(version);
         }
     }
 
@@ -150,9 +125,7 @@ public final class TemporalStatsSource implements AutoCloseable {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.budget = Objects.requireNonNull(budget, "budget");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.activeInterval = positive(config.activeInterval(), "activeInterval");
-        this.idleInterval = positive(config.idleInterval(), "idleInterval");
-        this.idleAfter = Objects.requireNonNull(config.idleAfter(), "idleAfter");
+        this.rhythm = new PollRhythm(config.activeInterval(), config.idleInterval(), config.idleAfter());
         this.liveWorkers = Objects.requireNonNull(liveWorkers, "liveWorkers");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -176,13 +149,6 @@ public final class TemporalStatsSource implements AutoCloseable {
         registry.addListener(wakeOnChange);
     }
 
-    private static Duration positive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("signals.temporalStats." + name + " must be positive, got " + d);
-        }
-        return d;
-    }
-
     /**
      * Polls every version that is due, as far as the budget allows now, and emits the signals.
      *
@@ -192,8 +158,8 @@ public final class TemporalStatsSource implements AutoCloseable {
         try {
             return pollRound();
         } finally {
-            status = tracked.values().stream().map(t -> new VersionPollStatus(t.version, t.active, t.polls,
-                    t.failures, Optional.ofNullable(t.lastPolledAt), t.nextDue)).toList();
+            status = tracked.values().stream().map(t -> new VersionPollStatus(t.version, t.poll.active(), t.polls,
+                    t.failures, t.poll.lastPolledAt(), t.poll.nextDue())).toList();
         }
     }
 
@@ -202,16 +168,16 @@ public final class TemporalStatsSource implements AutoCloseable {
         refreshTracked(now);
         while (true) {
             Tracked next = tracked.values().stream()
-                    .min(Comparator.comparing((Tracked t) -> t.nextDue).thenComparing(t -> t.version))
+                    .min(Comparator.comparing((Tracked t) -> t.poll.nextDue()).thenComparing(t -> t.version))
                     .orElse(null);
             if (next == null) {
-                return idleInterval;
+                return rhythm.idleInterval();
             }
-            if (next.nextDue.isAfter(now)) {
-                return Duration.between(now, next.nextDue);
+            if (next.poll.nextDue().isAfter(now)) {
+                return Duration.between(now, next.poll.nextDue());
             }
             if (loop.isClosed()) {
-                return idleInterval;
+                return rhythm.idleInterval();
             }
             Duration slot = budget.tryAcquire();
             if (!slot.isZero()) {
@@ -226,25 +192,16 @@ public final class TemporalStatsSource implements AutoCloseable {
         Set<DeploymentVersion> managed = new HashSet<>();
         for (VersionEntry e : registry.snapshot().managed()) {
             managed.add(e.version());
-            Tracked t = tracked.computeIfAbsent(e.version(), v -> new Tracked(v, now));
+            Tracked t = tracked.computeIfAbsent(e.version(), v -> new Tracked(v, rhythm, now));
             if (t.routing != null && !t.routing.equals(e.routing())) {
-                // Routing moved work (e.g. the version became Current): its new tasks arrive now, not at the
-                // idle interval.
-                t.lastActiveAt = now;
-                t.active = true;
-                if (t.nextDue.isAfter(now)) {
-                    t.nextDue = now;
-                }
+                t.poll.workMoved(now);
             }
             t.routing = e.routing();
         }
         tracked.keySet().retainAll(managed);
         for (Tracked t : tracked.values()) {
-            if (!t.active && t.lastPolledAt != null && liveWorkers.applyAsInt(t.version) > 0) {
-                Instant soon = t.lastPolledAt.plus(activeInterval);
-                if (soon.isBefore(t.nextDue)) {
-                    t.nextDue = soon;
-                }
+            if (!t.poll.active() && liveWorkers.applyAsInt(t.version) > 0) {
+                t.poll.workersLive();
             }
         }
     }
@@ -269,31 +226,24 @@ public final class TemporalStatsSource implements AutoCloseable {
         Instant at = clock.instant();
         try {
             boolean busy = emit(t, response, at) || liveWorkers.applyAsInt(v) > 0;
-            if (busy) {
-                t.lastActiveAt = at;
-            }
-            t.active = Duration.between(t.lastActiveAt, at).compareTo(idleAfter) < 0;
-            t.nextDue = at.plus(t.active ? activeInterval : idleInterval);
-            t.lastPolledAt = at;
+            int failuresBefore = t.poll.consecutiveFailures();
+            t.poll.polled(at, busy);
             t.polls++;
-            if (t.consecutiveFailures > 0) {
-                log.info("polling version {} works again after {} failure(s)", v, t.consecutiveFailures);
+            if (failuresBefore > 0) {
+                log.info("polling version {} works again after {} failure(s)", v, failuresBefore);
             }
-            t.consecutiveFailures = 0;
         } catch (RuntimeException e) {
             // A sink or registry listener failed: count it, keep polling this version (and the others).
             loopFailures.increment();
             log.error("handling the stats of version {} failed", v, e);
-            backOff(t, at);
+            t.poll.failed(at);
         }
     }
 
-    /** Emits the signals of one answer; returns whether the version is busy (backlog or arrivals). */
+    /** Emits the signals of one answer (core's {@link StatsSignals}); returns whether the version is busy. */
     private boolean emit(Tracked t, DescribeWorkerDeploymentVersionResponse response, Instant at) {
-        DeploymentVersion v = t.version;
         List<RegisteredTaskQueue> queues = new ArrayList<>();
-        Set<QueueKey> present = new HashSet<>();
-        boolean busy = false;
+        List<QueueStats> stats = new ArrayList<>();
         for (DescribeWorkerDeploymentVersionResponse.VersionTaskQueue q : response.getVersionTaskQueuesList()) {
             Optional<RegisteredTaskQueue> queue = TemporalProtos.taskQueue(q.getName(), q.getType());
             if (queue.isEmpty()) {
@@ -303,27 +253,14 @@ public final class TemporalStatsSource implements AutoCloseable {
             if (!q.hasStats()) {
                 continue;
             }
-            TaskQueueType type = queue.get().type();
-            QueueKey key = new QueueKey(q.getName(), type);
-            present.add(key);
             TaskQueueStats s = q.getStats();
-            long backlog = Math.max(0, s.getApproximateBacklogCount());
-            double addRate = TemporalProtos.rate(s.getTasksAddRate());
-            Duration age = s.hasApproximateBacklogAge() ? TemporalProtos.duration(s.getApproximateBacklogAge())
-                    : Duration.ZERO;
-            sink.accept(new BacklogObservation(v, q.getName(), type, backlog, age.isNegative() ? Duration.ZERO : age,
-                    addRate, TemporalProtos.rate(s.getTasksDispatchRate()), s.getRateLimitingActive(), at, STALENESS));
-            Long previous = t.lastBacklog.put(key, backlog);
-            long increase = previous == null ? backlog : backlog - previous;
-            if (increase > 0) {
-                boolean rateLimited = s.getRateLimitingActive();
-                sink.accept(new SyncMatchFailure(v, q.getName(), type, rateLimited ? 0 : increase,
-                        rateLimited ? increase : 0, at.minus(STALENESS)));
-            }
-            busy |= backlog > 0 || addRate > 0;
+            stats.add(new QueueStats(q.getName(), queue.get().type(), s.getApproximateBacklogCount(),
+                    s.hasApproximateBacklogAge() ? TemporalProtos.duration(s.getApproximateBacklogAge()) : null,
+                    TemporalProtos.rate(s.getTasksAddRate()), TemporalProtos.rate(s.getTasksDispatchRate()),
+                    s.getRateLimitingActive()));
         }
-        t.lastBacklog.keySet().retainAll(present);
-        registry.updateTaskQueues(v, queues, at);
+        boolean busy = t.signals.accept(stats, at, sink);
+        registry.updateTaskQueues(t.version, queues, at);
         return busy;
     }
 
@@ -336,10 +273,10 @@ public final class TemporalStatsSource implements AutoCloseable {
             budget.onResourceExhausted();
             log.warn("Temporal rejected a describe of version {} as over its rate limit; describe budget now {}/s",
                     t.version, String.format("%.2f", budget.effectivePerSecond()));
-            t.nextDue = at.plus(t.active ? activeInterval : idleInterval);
+            t.poll.throttled(at);
             return;
         }
-        if (t.consecutiveFailures == 0) {
+        if (t.poll.consecutiveFailures() == 0) {
             if (code == Status.Code.NOT_FOUND) {
                 log.info("version {} is not in Temporal any more; polling it less until the registry catches up",
                         t.version);
@@ -347,15 +284,7 @@ public final class TemporalStatsSource implements AutoCloseable {
                 log.warn("cannot poll version {}: {}; retrying with backoff", t.version, RegistrySync.describe(e));
             }
         }
-        backOff(t, at);
-    }
-
-    private void backOff(Tracked t, Instant at) {
-        t.consecutiveFailures++;
-        Duration base = t.active ? activeInterval : idleInterval;
-        Duration cap = base.compareTo(BackgroundLoop.MAX_BACKOFF) > 0 ? base : BackgroundLoop.MAX_BACKOFF;
-        Duration wait = base.multipliedBy(1L << Math.min(t.consecutiveFailures, 16));
-        t.nextDue = at.plus(wait.compareTo(cap) > 0 ? cap : wait);
+        t.poll.failed(at);
     }
 
     /** How each managed version is being polled, as of the end of the last round (never blocks on a poll). */
@@ -381,7 +310,7 @@ public final class TemporalStatsSource implements AutoCloseable {
 
     /** One round: poll what is due; live workers are not announced, so look again within one active interval. */
     private Duration round() {
-        return BackgroundLoop.min(pollDue(), activeInterval);
+        return BackgroundLoop.min(pollDue(), rhythm.activeInterval());
     }
 
     /** Whether the loop's thread ended without {@link #close()}: nothing is polled any more. */

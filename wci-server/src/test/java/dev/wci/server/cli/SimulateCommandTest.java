@@ -56,11 +56,15 @@ class SimulateCommandTest {
                 "--format", "csv");
         assertEquals(0, o.code(), o.err());
         SimConfig neverIdle = SimConfig.defaults().withIdleExit(null);
-        ScalingPolicy matching = ScalingPolicy.builder().workerIdleExit(Duration.ZERO).build();
+        ScalingPolicy matching = ScalingPolicy.builder().workerIdleExit(Duration.ZERO)
+                .maxWorkersPerVersion(neverIdle.accountConcurrency()).maxWorkersTotal(neverIdle.accountConcurrency())
+                .build();
         String expected = spikesCsv(neverIdle, () -> new WciSimAlgorithm(matching));
-        String mismatched = spikesCsv(neverIdle, WciSimAlgorithm::new);
+        String mismatched = spikesCsv(neverIdle, () -> new WciSimAlgorithm(matching.toBuilder()
+                .maxWorkersPerVersion(2).build()));
         assertEquals(expected, o.out());
-        // Guard that the check can fail: a scaler expecting idle exits sees phantoms and starts more workers.
+        // Guard that the check can fail: a scaler with other caps than the simulated account's decides otherwise.
+        // (Its idle exit alone no longer shows: the simulated census tells the scaler when workers exit.)
         assertTrue(!expected.equals(mismatched), mismatched);
     }
 
@@ -72,11 +76,45 @@ class SimulateCommandTest {
                 {"simulate", "--format", "xml"},
                 {"simulate", "--idle-exit", "soon"},
                 {"simulate", "--slots", "0"},
-                {"simulate", "--rate", "-1"}}) {
+                {"simulate", "--rate", "-1"},
+                {"simulate", "--random", "0"},
+                {"simulate", "--random", "3", "--slots", "4"},
+                {"simulate", "--random", "3", "--threads", "0"},
+                {"simulate", "--task-sigma", "9"}}) {
             Cli.Outcome o = Cli.run(args);
             assertEquals(2, o.code(), String.join(" ", args));
             assertEquals(1, o.err().strip().lines().count(), o.err());
             assertTrue(o.err().startsWith("wci: "), o.err());
         }
+    }
+
+    @Test
+    void randomPrintsTheSummaryAndWorstDrawsWhoseCommandReRunsThemAlone() {
+        Cli.Outcome o = Cli.run("simulate", "--random", "6", "--seed", "3", "--threads", "2");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("random workloads: 6 draws, seed 3"), o.out());
+        for (String a : List.of("wci", "reference-no-sync", "keda-like")) {
+            assertTrue(o.out().contains("worst draws of " + a + ":"), o.out());
+        }
+        Cli.Outcome csv = Cli.run("simulate", "--random", "6", "--seed", "3", "--format", "csv", "--threads", "1");
+        assertEquals(0, csv.code(), csv.err());
+        String[] rows = csv.out().split("\n");
+        assertEquals(1 + 6 * 3, rows.length);
+        // The first row's command, run alone, gives the same p99 and worker-seconds for wci.
+        String row = rows[1];
+        String command = row.substring(row.lastIndexOf(",\"") + 2, row.length() - 1);
+        String[] args = command.substring("bin/wci ".length()).split(" ");
+        String[] withCsv = java.util.Arrays.copyOf(args, args.length + 4);
+        withCsv[args.length] = "--format";
+        withCsv[args.length + 1] = "csv";
+        withCsv[args.length + 2] = "--algorithm";
+        withCsv[args.length + 3] = "wci";
+        Cli.Outcome alone = Cli.run(withCsv);
+        assertEquals(0, alone.code(), alone.err());
+        String[] cells = row.split(",");
+        String[] aloneCells = alone.out().split("\n")[1].split(",");
+        assertEquals("wci", cells[3]);
+        assertEquals(Double.parseDouble(cells[4]), Double.parseDouble(aloneCells[4]), 0.0005, command);
+        assertEquals(Double.parseDouble(cells[7]), Double.parseDouble(aloneCells[8]), 0.051, command);
     }
 }

@@ -382,4 +382,12 @@ class TemporalStatsSourceTest {
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30))
                 .until(() -> temporal.calls().size() == calls);
     }
+
+    @Test
+    void theConfiguredDefaultsAreTheRhythmTheSimulatorRuns() throws Exception {
+        SignalsConfig.TemporalStats d = new dev.wci.server.config.ConfigLoader(name -> null)
+                .load(java.nio.file.Path.of("src/test/resources/config/good/minimal.yaml")).signals().temporalStats();
+        assertEquals(dev.wci.core.signal.stats.PollRhythm.defaults(),
+                new dev.wci.core.signal.stats.PollRhythm(d.activeInterval(), d.idleInterval(), d.idleAfter()));
+    }
 }

@@ -1,0 +1,51 @@
+package dev.wci.core.scaling;
+
+/**
+ * Whether the observed backlog is on course to drain within the drain target, judged from observations alone,
+ * so that it holds when the scaler's own estimates (throughput, cold start) are wrong: between two observations
+ * at least {@code minSpan} apart, both describing the queue after the newest workers could be ready, a backlog
+ * that at its trend would still be above zero after the drain target, while the version is served (tasks
+ * dispatched, or workers the census lists for it), is <em>behind</em>. Otherwise it is not: workers that take
+ * nothing are gone or do not serve this version (the phantom rule, the census and the invoke-loop guard deal with
+ * that), and more of them would not help. The fleet growing starts
+ * the judgement afresh. Not thread-safe (the scaler's lock).
+ */
+final class BacklogTrend {
+
+    private long fleetReadyAt = Long.MIN_VALUE;
+    private long refAsOf = Long.MIN_VALUE;
+    private long refBacklog;
+    private boolean behind;
+
+    /** Workers were invoked and are expected ready at {@code readyAt}: observations before say nothing of them. */
+    void fleetGrew(long readyAt) {
+        fleetReadyAt = Math.max(fleetReadyAt, readyAt);
+        refAsOf = Long.MIN_VALUE;
+        behind = false;
+    }
+
+    /** The group's observed backlog, all queues, as of {@code asOf}. */
+    void observe(long asOf, long backlog, boolean serving, long drainMillis, long minSpanMillis) {
+        if (asOf < fleetReadyAt) {
+            return;
+        }
+        if (refAsOf == Long.MIN_VALUE || asOf < refAsOf) {
+            refAsOf = asOf;
+            refBacklog = backlog;
+            return;
+        }
+        long span = asOf - refAsOf;
+        if (span < minSpanMillis) {
+            return;
+        }
+        double slopePerMilli = (backlog - refBacklog) / (double) span;
+        behind = serving && backlog > 0 && backlog + slopePerMilli * drainMillis > 0;
+        refAsOf = asOf;
+        refBacklog = backlog;
+    }
+
+    /** The last judgement: the backlog is not on course to drain within the drain target. */
+    boolean behind() {
+        return behind;
+    }
+}

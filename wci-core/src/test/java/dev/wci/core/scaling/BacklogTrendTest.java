@@ -1,0 +1,56 @@
+package dev.wci.core.scaling;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class BacklogTrendTest {
+
+    private static final long DRAIN = 8_000;
+    private static final long SPAN = 2_000;
+    private final BacklogTrend trend = new BacklogTrend();
+
+    @Test
+    void aGrowingOrFlatBacklogWhileDispatchingIsBehind() {
+        trend.observe(0, 10, true, DRAIN, SPAN);
+        assertFalse(trend.behind(), "one observation says nothing of a trend");
+        trend.observe(1_000, 12, true, DRAIN, SPAN);
+        assertFalse(trend.behind(), "too short a span");
+        trend.observe(2_000, 12, true, DRAIN, SPAN);
+        assertTrue(trend.behind());
+    }
+
+    @Test
+    void aBacklogDrainingFastEnoughIsNotBehindButASlowDrainIs() {
+        trend.observe(0, 100, true, DRAIN, SPAN);
+        trend.observe(2_000, 40, true, DRAIN, SPAN); // -30/s: empty in under 2 s
+        assertFalse(trend.behind());
+        trend.observe(4_000, 38, true, DRAIN, SPAN); // -1/s: 38 s to go, beyond the 8 s drain target
+        assertTrue(trend.behind());
+        trend.observe(6_000, 0, true, DRAIN, SPAN);
+        assertFalse(trend.behind());
+    }
+
+    @Test
+    void withoutDispatchMoreWorkersWouldNotHelp() {
+        trend.observe(0, 10, false, DRAIN, SPAN);
+        trend.observe(3_000, 20, false, DRAIN, SPAN);
+        assertFalse(trend.behind());
+    }
+
+    @Test
+    void aGrownFleetIsJudgedOnlyFromObservationsAfterItIsReady() {
+        trend.observe(0, 10, true, DRAIN, SPAN);
+        trend.observe(2_000, 20, true, DRAIN, SPAN);
+        assertTrue(trend.behind());
+        trend.fleetGrew(5_000);
+        assertFalse(trend.behind());
+        trend.observe(4_000, 30, true, DRAIN, SPAN); // describes the queue before the new workers were ready
+        trend.observe(5_000, 30, true, DRAIN, SPAN);
+        trend.observe(6_000, 31, true, DRAIN, SPAN);
+        assertFalse(trend.behind(), "one second after: too short");
+        trend.observe(7_000, 31, true, DRAIN, SPAN);
+        assertTrue(trend.behind());
+    }
+}
