@@ -52,7 +52,8 @@ import java.util.function.Supplier;
  * ended once it is listed as shutting down or gone; one never listed within a bound is a failed start. While a
  * group's census is live, counts come from it alone: the model's idle-exit prediction and its phantom rule are
  * off, a listed worker near its poll end holds no cap slot against its replacement (an unseen one keeps it), and
- * workers the census lists that this process did not invoke count as capacity. Without a live census the model decides, as before.
+ * workers the census lists that this process did not invoke count as capacity. Without a live census the model
+ * decides, as before.
  *
  * <p>Invoking decisions reserve their workers in the group's {@link Ledger} before they are returned, so
  * the caller may execute them asynchronously; results come back through {@link #onInvocationResult}.
@@ -620,7 +621,12 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     private LiveWorkers liveWorkers(GroupState g, long now) {
-        return g.ledger.count(now, view(g, now), now + g.coldStartMillis + g.refreshMarginMillis);
+        return g.ledger.count(now, view(g, now), expiringUntil(g, now));
+    }
+
+    /** A worker whose poll end falls before this stops before a replacement invoked now could take over. */
+    private static long expiringUntil(GroupState g, long now) {
+        return now + g.coldStartMillis + g.refreshMarginMillis;
     }
 
     /** Whether the group's counts come from the census: its latest snapshot is within the freshness bound. */
@@ -751,7 +757,7 @@ public final class ReactiveScaler implements CensusSink {
         // lifetime minus a cold start while none starts). The model keeps it (it may be a phantom already, and then
         // the cap is what bounds the error).
         int released = censusLive(g, now)
-                ? g.ledger.seenExpiring(now, now + g.coldStartMillis + g.refreshMarginMillis) : 0;
+                ? g.ledger.seenExpiring(now, expiringUntil(g, now)) : 0;
         Admission admission = limits.admit(g.group.target(), g.group.id().version(), want, live.live() - released,
                 totalLive - released, lifetimeSeconds, now);
         if (admission.granted() == 0) {
