@@ -86,6 +86,21 @@ public final class Ledger {
         return new LiveWorkers(starting, ready, expiring, late);
     }
 
+    /**
+     * Workers the census listed that are live at {@code now} and stop taking work before {@code expiringUntil}: the
+     * census vouches that they run, so their poll end really frees their slot. An unseen one vouches for nothing.
+     */
+    int seenExpiring(long now, long expiringUntil) {
+        int n = 0;
+        for (int i = 0, size = entries.size(); i < size; i++) {
+            LedgerEntry e = entries.get(i);
+            if (e.seen() && now < Math.min(e.pollEnd(), e.endedAt()) && e.pollEnd() < expiringUntil) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Workers the census listed that are live at {@code now} (only those this process did not invoke, if asked). */
     int seenLive(long now, boolean adoptedOnly) {
         int n = 0;

@@ -51,8 +51,9 @@ import java.util.function.Supplier;
  * the census lists its worker (matched by the provider's request id), ready while it is listed as running, and
  * ended once it is listed as shutting down or gone; one never listed within a bound is a failed start. While a
  * group's census is live, counts come from it alone: the model's idle-exit prediction and its phantom rule are
- * off, a worker near its poll end holds no cap slot against its replacement, and workers the census lists that
- * this process did not invoke count as capacity. Without a live census the model decides, as before.
+ * off, a listed worker near its poll end holds no cap slot against its replacement (an unseen one keeps it), and
+ * workers the census lists that this process did not invoke count as capacity. Without a live census the model
+ * decides, as before.
  *
  * <p>Invoking decisions reserve their workers in the group's {@link Ledger} before they are returned, so
  * the caller may execute them asynchronously; results come back through {@link #onInvocationResult}.
@@ -630,8 +631,12 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     private LiveWorkers liveWorkers(GroupState g, long now) {
-        return g.ledger.count(now, view(g, now), now + g.coldStartMillis + g.refreshMarginMillis,
-                now - lateAfterMillis(g));
+        return g.ledger.count(now, view(g, now), expiringUntil(g, now), now - lateAfterMillis(g));
+    }
+
+    /** A worker whose poll end falls before this stops before a replacement invoked now could take over. */
+    private static long expiringUntil(GroupState g, long now) {
+        return now + g.coldStartMillis + g.refreshMarginMillis;
     }
 
     /**
@@ -856,9 +861,12 @@ public final class ReactiveScaler implements CensusSink {
     private ScaleDecision admitAndReserve(GroupState g, long now, int want, LiveWorkers live, DecisionReason reason,
                                           DecisionInputs inputs) {
         double lifetimeSeconds = g.facts.timeout().toMillis() / 1000.0;
-        // Facts say a worker near its poll end really stops then: it holds no cap slot against its replacement.
-        // The model keeps it (it may be a phantom already, and then the cap is what bounds the error).
-        int released = censusLive(g, now) ? live.expiring() : 0;
+        // Facts say a worker the census lists near its poll end really stops then: it holds no cap slot against its
+        // replacement. An unseen one is not vouched for (releasing it would re-invoke a cap's worth every
+        // lifetime minus a cold start while none starts). The model keeps it (it may be a phantom already, and then
+        // the cap is what bounds the error).
+        int released = censusLive(g, now)
+                ? g.ledger.seenExpiring(now, expiringUntil(g, now)) : 0;
         Admission admission = limits.admit(g.group.target(), g.group.id().version(), want, live.live() - released,
                 totalLive - released, lifetimeSeconds, now);
         if (admission.granted() == 0) {

@@ -17,6 +17,7 @@ import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
 import dev.wci.core.compute.InvocationResult;
+import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.limits.Limits;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.testing.Fixtures;
@@ -306,6 +307,44 @@ class CensusLedgerTest {
         clock.advance(Duration.ofSeconds(864));
         assertTrue(s.onSignal(steadyDemand()).isEmpty());
         assertEquals(DecisionReason.LIMITED, audit.recent().get(audit.recent().size() - 1).reason());
+    }
+
+    @Test
+    void anUnseenInvocationNearItsPollEndStillHoldsTheCap() {
+        // A loaded host: 20 s cold starts, 60 s timeout, so the poll end (30 s) falls within a cold start + the
+        // refresh margin from 5 s on. Nothing vouches that an unseen worker stops then (or runs at all): releasing
+        // its slot re-invoked a cap's worth every 5 s while no worker started (FaultsIT: "starting" 31, cap 10).
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).maxWorkersPerVersion(1)
+                .coldStartDefault(Duration.ofSeconds(20)).build());
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        census(s);
+        invokeAndAccept(s, 1);
+        for (int t = 1; t <= 10; t++) {
+            advance(1);
+            census(s);
+            assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "the starting worker holds the cap at " + t + " s");
+        }
+        assertEquals(new LiveWorkers(1, 0, 1), status(s).live());
+    }
+
+    @Test
+    void anUnseenInvocationIsMatchedWhenItShowsUpLateAndNoSecondWorkerWasInvoked() {
+        // FaultsIT, Temporal restarted 1-3 s after 10 invocations: 9 of their workers were alive, yet listed only
+        // 30-40 s after they were invoked (JVM start under load, reconnection, a restarted server slow to list and
+        // dispatch). Their slots stay held: releasing them at 15 s had invoked 10 more, 20 workers for a cap of 10.
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).maxWorkersPerVersion(1).build());
+        census(s);
+        invokeAndAccept(s, 1);
+        for (int t = 1; t < 35; t++) {
+            advance(1);
+            census(s);
+            assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "the starting worker holds the cap at " + t + " s");
+        }
+        advance(1);
+        census(s, running("req-inv-1"));
+        assertEquals(new LiveWorkers(0, 1, 0), status(s).live());
+        assertEquals(List.of("seen inv-1 35000"), events);
+        assertEquals(0, status(s).census().adopted());
     }
 
     /**
