@@ -5,7 +5,7 @@
 #   src/bench/hostile-soak.sh [--minutes N] [--seconds S] [--every S] [--out DIR]
 #
 # Runs for --minutes (default 4; at most 10) or --seconds (30 to 600), prints a row every --every seconds (default
-# 10): open fds, heap after GC, threads, invokes/s at the Lambda endpoint, the slowest /healthz, push events
+# 10): open fds, heap after GC, threads, invokes/s at the Lambda endpoint, /healthz median and max, push events
 # accepted/refused. Ends with a verdict per column and exits 0 when all hold, 1 when one does not, 2 for a usage
 # error. DIR (default: a new temp dir) gets the table (hostile-soak.txt), the CSV, WCI's config and log. Runs from
 # the test class path: nothing of it ships in the service's artefact. See docs/operations.md#hostile-soak.

@@ -6,18 +6,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Asks WCI's {@code /healthz} every {@link #PERIOD_MILLIS} on its own client, as a liveness probe would, and keeps
- * the slowest answer since the last {@link #takeMaxMillis()} and the failures (no 200 within 10 s).
+ * the answer times since the last {@link #take()} and the failures (no 200 within 10 s).
  */
 final class HealthProbe implements AutoCloseable {
 
     static final long PERIOD_MILLIS = 250;
 
+    /** The median and the slowest answer of an interval, in milliseconds (0 when none came). */
+    record Latency(double p50Millis, double maxMillis) {
+    }
+
     final AtomicLong failures = new AtomicLong();
-    private final AtomicLong maxNanos = new AtomicLong();
+    private final List<Long> nanos = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final HttpRequest request;
     private final Thread thread;
@@ -45,7 +51,9 @@ final class HealthProbe implements AutoCloseable {
                 return;
             }
             long took = System.nanoTime() - start;
-            maxNanos.accumulateAndGet(took, Math::max);
+            synchronized (nanos) {
+                nanos.add(took);
+            }
             try {
                 Thread.sleep(PERIOD_MILLIS);
             } catch (InterruptedException e) {
@@ -54,9 +62,18 @@ final class HealthProbe implements AutoCloseable {
         }
     }
 
-    /** The slowest answer since the last call, in milliseconds. */
-    double takeMaxMillis() {
-        return maxNanos.getAndSet(0) / 1e6;
+    /** The answers since the last call. */
+    Latency take() {
+        List<Long> sorted;
+        synchronized (nanos) {
+            sorted = new ArrayList<>(nanos);
+            nanos.clear();
+        }
+        if (sorted.isEmpty()) {
+            return new Latency(0, 0);
+        }
+        sorted.sort(null);
+        return new Latency(sorted.get((sorted.size() - 1) / 2) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
     }
 
     @Override
