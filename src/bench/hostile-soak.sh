@@ -4,7 +4,7 @@
 #
 #   src/bench/hostile-soak.sh [--minutes N] [--seconds S] [--every S] [--out DIR]
 #
-# Runs for --minutes (default 4; at most 10) or --seconds (30 to 600), prints a row every --every seconds (default
+# Runs for --minutes (default 4; 2 to 10) or --seconds (120 to 600), prints a row every --every seconds (default
 # 10): open fds, heap after GC, threads, invokes/s at the Lambda endpoint, /healthz median and max, push events
 # accepted/refused. Ends with a verdict per column and exits 0 when all hold, 1 when one does not, 2 for a usage
 # error. DIR (default: a new temp dir) gets the table (hostile-soak.txt), the CSV, WCI's config and log. Runs from
@@ -16,8 +16,12 @@ every=10
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --minutes) [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 10 ] \
-                 || { echo "hostile-soak: --minutes takes a whole number from 1 to 10, not '${2:-}'" >&2; exit 2; }
+    --minutes|--seconds|--every|--out)
+      [ $# -ge 2 ] || { echo "hostile-soak: $1 needs a value (see --help)" >&2; exit 2; } ;;
+  esac
+  case "$1" in
+    --minutes) [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 2 ] && [ "$2" -le 10 ] \
+                 || { echo "hostile-soak: --minutes takes a whole number from 2 to 10, not '${2:-}'" >&2; exit 2; }
                seconds=$(( $2 * 60 )); shift 2 ;;
     --seconds) seconds="${2:-}"; shift 2 ;;
     --every) every="${2:-}"; shift 2 ;;
@@ -26,8 +30,8 @@ while [ $# -gt 0 ]; do
     *) echo "hostile-soak: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 30 ] || [ "$seconds" -gt 600 ]; then
-  echo "hostile-soak: --seconds takes a whole number from 30 to 600, not '$seconds'" >&2; exit 2
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 120 ] || [ "$seconds" -gt 600 ]; then
+  echo "hostile-soak: --seconds takes a whole number from 120 to 600, not '$seconds'" >&2; exit 2
 fi
 if ! [[ "$every" =~ ^[0-9]+$ ]] || [ "$every" -lt 2 ] || [ "$every" -gt 60 ]; then
   echo "hostile-soak: --every takes a whole number from 2 to 60, not '$every'" >&2; exit 2
@@ -59,5 +63,7 @@ timeout --kill-after=10 $(( seconds + 240 )) \
     --temporal-cli "$cli" 2>"$out/wci.log" | tee "$out/hostile-soak.txt"
 status=${PIPESTATUS[0]}
 set -e
+# A usage error is the last line of the JVM's stderr, which went to the log.
+[ "$status" = 2 ] && tail -n 1 "$out/wci.log" >&2
 echo "hostile-soak: exit $status; table, CSV, config and WCI's log in $out" >&2
 exit "$status"
