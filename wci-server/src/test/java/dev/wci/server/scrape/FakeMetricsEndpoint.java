@@ -16,13 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A metrics endpoint on 127.0.0.1 made of a plain server socket, for what WireMock cannot do: a body that trickles
  * forever, or one streamed from a generator without ever being held. Counts the connections it accepted and those
- * still open (a connection is closed once the client's end of it is: its read sees the end or an error).
+ * still open (a connection is closed once the client's end of it is: its read sees the end or an error). Public for
+ * the hostile soak ({@code dev.wci.server.soak}).
  */
-final class FakeMetricsEndpoint implements AutoCloseable {
+public final class FakeMetricsEndpoint implements AutoCloseable {
 
     /** Writes a response body; may block or never end. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void write(OutputStream out) throws IOException, InterruptedException;
     }
 
@@ -47,7 +48,7 @@ final class FakeMetricsEndpoint implements AutoCloseable {
     /** The most connections open at once, seen when one was accepted. */
     final AtomicInteger maxOpen = new AtomicInteger();
 
-    FakeMetricsEndpoint(Body body) {
+    public FakeMetricsEndpoint(Body body) {
         this.body = body;
         try {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -57,7 +58,7 @@ final class FakeMetricsEndpoint implements AutoCloseable {
         threads.execute(this::accept);
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/metrics");
     }
 
