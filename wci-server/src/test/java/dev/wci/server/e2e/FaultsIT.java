@@ -205,7 +205,7 @@ class FaultsIT {
             Instant healed = Instant.now();
             awaitDone(wfs, Duration.ofSeconds(180));
             System.out.printf("FAULT unavailable: %d HTTP invoke attempts in 15 s of 503s (%.0f invocations failed"
-                            + " UNAVAILABLE after SDK retries), %d attempts in 10 s of 5 s stalls; recovered, all done"
+                            + " UNAVAILABLE, one HTTP attempt each), %d attempts in 10 s of 5 s stalls; recovered, all done"
                             + " %.1f s after healing; runtime saw %d invocations%n", failedRequests, unavailableResults,
                     slowRequests, Duration.between(healed, Instant.now()).toMillis() / 1000.0,
                     bed.invocations(1).size() - before);
