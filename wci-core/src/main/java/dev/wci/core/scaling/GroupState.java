@@ -23,6 +23,8 @@ final class GroupState {
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */
     long lastDemandAt = Long.MIN_VALUE;
+    /** The last ledger view handed out (see ReactiveScaler.view): saves an allocation per count. */
+    LedgerView ledgerView;
     /** Nothing arrived on the group's queues before this moment of its current activity (see docs/scaler.md). */
     long arrivalsFrom = Long.MIN_VALUE;
     /** The queue was empty at this moment (a worker exited idle after it): older failures were served. */

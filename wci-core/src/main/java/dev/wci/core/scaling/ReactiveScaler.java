@@ -663,8 +663,16 @@ public final class ReactiveScaler implements CensusSink {
                 g.seenCount, g.failedStarts);
     }
 
+    /** The ledger's view of the group now; reused while it is unchanged (a decision asks for it several times). */
     private LedgerView view(GroupState g, long now) {
-        return new LedgerView(g.lastDemandAt, g.idleExitMillis, censusLive(g, now));
+        boolean facts = censusLive(g, now);
+        LedgerView v = g.ledgerView;
+        if (v == null || v.lastDemandAt() != g.lastDemandAt || v.idleExitMillis() != g.idleExitMillis
+                || v.facts() != facts) {
+            v = new LedgerView(g.lastDemandAt, g.idleExitMillis, facts);
+            g.ledgerView = v;
+        }
+        return v;
     }
 
     private int adopted(GroupState g, long now) {
