@@ -13,4 +13,11 @@ public interface CensusSink {
      * decisions fall back to the ledger's model until the next snapshot.
      */
     void onCensusUnavailable(DeploymentVersion version, String reason);
+
+    /**
+     * A read of this version's census failed for a passing reason (Temporal unreachable, overloaded, a timeout):
+     * the census is still the feed, it is only late. The last facts are held through the outage rather than read
+     * as "every worker is gone" (see {@code CensusPolicy#outageHold}).
+     */
+    void onCensusReadFailed(DeploymentVersion version, String reason);
 }

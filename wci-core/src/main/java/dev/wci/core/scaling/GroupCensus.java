@@ -13,7 +13,9 @@ import java.time.Instant;
  * @param adopted           of those, workers this process did not invoke
  * @param seen              workers of this process the census listed, in total
  * @param failedStarts      invocations never listed within the failed-start bound, in total
+ * @param heldSince         since when reads have failed while the last facts are held (see
+ *                          {@link CensusPolicy#outageHold()}), or null
  */
 public record GroupCensus(boolean live, Instant asOf, String unavailableReason, int confirmed, int adopted,
-                          long seen, long failedStarts) {
+                          long seen, long failedStarts, Instant heldSince) {
 }

@@ -48,6 +48,10 @@ final class GroupState {
     /** Since when the census has been live without a gap: only invocations after it can be failed starts. */
     long censusLiveSince = Long.MIN_VALUE;
     String censusUnavailable;
+    /** Since when reads of the census have failed for a passing reason (its facts are held), or MIN_VALUE. */
+    long censusOutageSince = Long.MIN_VALUE;
+    /** Until when absence from the census does not end a listed worker (a read after an outage), or MIN_VALUE. */
+    long censusRecoveringUntil = Long.MIN_VALUE;
     /** When the census last listed a worker of this group for the first time. */
     long lastFirstSeenAt = Long.MIN_VALUE;
     long seenCount;

@@ -52,8 +52,9 @@ import java.util.function.Supplier;
  * ended once it is listed as shutting down or gone; one never listed within a bound is a failed start. While a
  * group's census is live, counts come from it alone: the model's idle-exit prediction and its phantom rule are
  * off, a listed worker near its poll end holds no cap slot against its replacement (an unseen one keeps it), and
- * workers the census lists that this process did not invoke count as capacity. Without a live census the model
- * decides, as before.
+ * workers the census lists that this process did not invoke count as capacity. While reads fail for a passing
+ * reason (Temporal unreachable) the last facts are held, and after such an outage absence ends a listed worker only
+ * after a grace ({@link CensusPolicy}). Without a live census the model decides, as before.
  *
  * <p>Invoking decisions reserve their workers in the group's {@link Ledger} before they are returned, so
  * the caller may execute them asynchronously; results come back through {@link #onInvocationResult}.
@@ -394,7 +395,8 @@ public final class ReactiveScaler implements CensusSink {
 
     /**
      * The census of a version was read: its groups' ledgers are reconciled with it (see the class comment), and
-     * their counts come from it until it is older than {@link CensusPolicy#maxAge()}.
+     * their counts come from it until it is older than {@link CensusPolicy#maxAge()} (or, while reads fail,
+     * {@link CensusPolicy#outageHold()}).
      */
     @Override
     public void onCensus(CensusSnapshot snapshot) {
@@ -418,6 +420,26 @@ public final class ReactiveScaler implements CensusSink {
             g.censusAsOf = Long.MIN_VALUE;
             g.censusLiveSince = Long.MIN_VALUE;
             g.censusUnavailable = reason;
+            g.censusOutageSince = Long.MIN_VALUE;
+            g.censusRecoveringUntil = Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * A read of a version's census failed for a passing reason: its groups hold their last facts (see
+     * {@link CensusPolicy#outageHold()}) instead of reading the silence as workers gone.
+     */
+    @Override
+    public synchronized void onCensusReadFailed(DeploymentVersion version, String reason) {
+        GroupState[] list = byVersion.get(version);
+        if (list == null) {
+            return;
+        }
+        long now = clock.millis();
+        for (GroupState g : list) {
+            if (g.censusAsOf != Long.MIN_VALUE && g.censusOutageSince == Long.MIN_VALUE) {
+                g.censusOutageSince = now;
+            }
         }
     }
 
@@ -441,6 +463,12 @@ public final class ReactiveScaler implements CensusSink {
             if (!censusLive(g, now)) {
                 g.censusLiveSince = asOf;
             }
+            if (g.censusOutageSince != Long.MIN_VALUE) {
+                // The first read after an outage: a restarted server lists workers again only as their next
+                // heartbeats land, so for a while absence says nothing.
+                g.censusRecoveringUntil = asOf + censusPolicy.recoveryGrace().toMillis();
+                g.censusOutageSince = Long.MIN_VALUE;
+            }
             g.censusAsOf = asOf;
             g.censusUnavailable = null;
             long failedStartMillis = censusPolicy.failedStartMillis(g.coldStartMillis);
@@ -453,6 +481,9 @@ public final class ReactiveScaler implements CensusSink {
                 if (w != null) {
                     e = seen(g, e, w, asOf, now, events);
                 } else if (e.seen()) {
+                    if (asOf < g.censusRecoveringUntil) {
+                        continue; // not listed yet after an outage: still counts until the grace ends
+                    }
                     e = e.ended(asOf); // gone from the census after it had been listed
                 } else if (asOf - e.invokedAt() >= failedStartMillis) {
                     if (e.requestId() != null && e.invokedAt() >= g.censusLiveSince) {
@@ -653,14 +684,20 @@ public final class ReactiveScaler implements CensusSink {
 
     /** Whether the group's counts come from the census: its latest snapshot is within the freshness bound. */
     private boolean censusLive(GroupState g, long now) {
-        return g.censusAsOf != Long.MIN_VALUE && now - g.censusAsOf <= censusPolicy.maxAge().toMillis();
+        if (g.censusAsOf == Long.MIN_VALUE) {
+            return false;
+        }
+        long age = now - g.censusAsOf;
+        return age <= censusPolicy.maxAge().toMillis()
+                || (g.censusOutageSince != Long.MIN_VALUE && age <= censusPolicy.outageHold().toMillis());
     }
 
     private GroupCensus census(GroupState g, long now) {
         boolean live = censusLive(g, now);
         return new GroupCensus(live, g.censusAsOf == Long.MIN_VALUE ? null : Instant.ofEpochMilli(g.censusAsOf),
                 g.censusUnavailable, live ? g.ledger.seenLive(now, false) : 0, live ? g.ledger.seenLive(now, true) : 0,
-                g.seenCount, g.failedStarts);
+                g.seenCount, g.failedStarts,
+                live && g.censusOutageSince != Long.MIN_VALUE ? Instant.ofEpochMilli(g.censusOutageSince) : null);
     }
 
     /** The ledger's view of the group now; reused while it is unchanged (a decision asks for it several times). */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.audit.DecisionAudit;
@@ -430,6 +431,97 @@ class CensusLedgerTest {
         assertFalse(c.live());
         assertEquals("the namespace has no worker heartbeats", c.unavailableReason());
         assertEquals(LiveWorkers.NONE, status(s).live());
+    }
+
+    @Test
+    void whileCensusReadsFailTheLastFactsAreHeldAndNothingIsReinvoked() {
+        ReactiveScaler s = scaler(); // workers exit after 5 s idle
+        census(s);
+        invokeAndAccept(s, 2);
+        advance(3);
+        census(s, running("req-inv-1"), running("req-inv-2"));
+        advance(2);
+        s.onCensusReadFailed(V1, "UNAVAILABLE: io exception");
+        advance(60); // a minute of failed reads: far past maxAge (10 s) and the model's idle exit (5 s)
+        assertTrue(status(s).census().live(), "held through the outage");
+        assertEquals(new LiveWorkers(0, 2, 0), status(s).live());
+        // Temporal is back with a standing backlog: the two held workers serve it; no duplicates.
+        Optional<ScaleDecision> d = s.onSignal(failure(V1, 2, clock));
+        assertTrue(d.isEmpty() || !d.get().invokes(), "no duplicate invoke: " + d);
+    }
+
+    @Test
+    void withoutTheHoldAStaleCensusWouldHaveReinvoked() {
+        // The control for the test above: the same facts, reads merely stopping (no failure reported).
+        ReactiveScaler s = scaler();
+        census(s);
+        invokeAndAccept(s, 2);
+        advance(3);
+        census(s, running("req-inv-1"), running("req-inv-2"));
+        advance(62);
+        assertFalse(status(s).census().live());
+        assertTrue(s.onSignal(failure(V1, 2, clock)).map(ScaleDecision::invokes).orElse(false));
+    }
+
+    @Test
+    void theHoldEndsAfterOutageHold() {
+        ReactiveScaler s = scaler();
+        census(s);
+        invokeAndAccept(s, 1);
+        advance(3);
+        census(s, running("req-inv-1"));
+        s.onCensusReadFailed(V1, "UNAVAILABLE");
+        advance((int) CensusPolicy.defaults().outageHold().toSeconds());
+        assertTrue(status(s).census().live());
+        advance(1);
+        assertFalse(status(s).census().live(), "a hold is bounded");
+    }
+
+    @Test
+    void afterAnOutageAbsenceEndsAWorkerOnlyAfterTheRecoveryGrace() {
+        ReactiveScaler s = scaler();
+        census(s);
+        invokeAndAccept(s, 2);
+        advance(3);
+        census(s, running("req-inv-1"), running("req-inv-2"));
+        s.onCensusReadFailed(V1, "UNAVAILABLE");
+        advance(20);
+        // The restarted server lists nobody yet, then one worker, then (after the grace) still not the other.
+        census(s);
+        assertEquals(new LiveWorkers(0, 2, 0), status(s).live(), "absence right after an outage says nothing");
+        advance(10);
+        census(s, running("req-inv-1"));
+        assertEquals(new LiveWorkers(0, 2, 0), status(s).live());
+        advance((int) CensusPolicy.defaults().recoveryGrace().toSeconds() - 10);
+        census(s, running("req-inv-1"));
+        assertEquals(new LiveWorkers(0, 1, 0), status(s).live(), "after the grace absence ends a worker again");
+    }
+
+    @Test
+    void duringTheRecoveryGraceAWorkerListedAsStoppedEndsAtOnce() {
+        ReactiveScaler s = scaler();
+        census(s);
+        invokeAndAccept(s, 1);
+        advance(3);
+        census(s, running("req-inv-1"));
+        s.onCensusReadFailed(V1, "UNAVAILABLE");
+        advance(20);
+        census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
+        assertEquals(LiveWorkers.NONE, status(s).live());
+    }
+
+    @Test
+    void aReadFailureBeforeAnyCensusHoldsNothing() {
+        ReactiveScaler s = scaler();
+        s.onCensusReadFailed(V1, "UNAVAILABLE");
+        assertFalse(status(s).census().live());
+    }
+
+    @Test
+    void theCensusPolicyRejectsAHoldShorterThanMaxAge() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CensusPolicy(
+                Duration.ofSeconds(10), Duration.ofSeconds(60), 3, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        assertTrue(e.getMessage().contains("outageHold"), e.getMessage());
     }
 
     @Test

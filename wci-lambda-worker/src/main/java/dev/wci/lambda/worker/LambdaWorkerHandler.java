@@ -97,12 +97,28 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
                     .setWorkerHeartbeatInterval(options.workerHeartbeatInterval() != null
                             ? options.workerHeartbeatInterval() : Duration.ofSeconds(-1))
                     .build());
-            factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-                    .setWorkflowCacheSize(options.workflowCacheSize())
-                    .build());
-            Worker worker = factory.newWorker(options.taskQueue(), workerOptions(identity, activity));
-            options.registrar().register(worker, client);
-            factory.start();
+            for (int failed = 0; ; ) {
+                factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                        .setWorkflowCacheSize(options.workflowCacheSize())
+                        .build());
+                Worker worker = factory.newWorker(options.taskQueue(), workerOptions(identity, activity));
+                options.registrar().register(worker, client);
+                try {
+                    factory.start();
+                    break;
+                } catch (RuntimeException e) {
+                    failed++;
+                    Optional<Duration> wait = StartRetry.next(e, failed, clock.instant(), policy.stopAt());
+                    if (wait.isEmpty()) {
+                        throw e;
+                    }
+                    log.warn("worker for {} could not start (attempt {}): {}; retrying in {} ms", version, failed,
+                            StartRetry.passingCode(e).orElseThrow(), wait.get().toMillis());
+                    factory.shutdownNow();
+                    factory = null;
+                    Thread.sleep(wait.get().toMillis());
+                }
+            }
             // Idleness counts from here: JVM and client start (seconds on a busy host) are not idle time.
             activity.pollingStarted();
             BacklogCheck backlog = options.backlogCheckTimeout() == null ? null : new TaskQueueBacklogCheck(

@@ -523,9 +523,11 @@ public final class TemporalCensusSource implements AutoCloseable {
         }
         if (t.consecutiveFailures == 0) {
             log.warn("cannot read the worker census of version {}: {}; skipping it and retrying with backoff "
-                    + "(the scaler falls back to its model if this lasts)", t.version, RegistrySync.describe(e));
+                    + "(the scaler holds the last census facts meanwhile)", t.version, RegistrySync.describe(e));
         }
         t.consecutiveFailures++;
+        // A passing failure: the scaler holds the last facts rather than reading the silence as workers gone.
+        sink.onCensusReadFailed(t.version, RegistrySync.describe(e));
         Duration base = t.active ? config.activeInterval() : config.idleInterval();
         Duration wait = base.multipliedBy(1L << Math.min(t.consecutiveFailures, 16));
         Duration cap = base.compareTo(BackgroundLoop.MAX_BACKOFF) > 0 ? base : BackgroundLoop.MAX_BACKOFF;

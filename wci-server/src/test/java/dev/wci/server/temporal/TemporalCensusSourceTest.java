@@ -56,6 +56,7 @@ class TemporalCensusSourceTest {
     private final TestClock clock = new TestClock();
     private final List<CensusSnapshot> snapshots = Collections.synchronizedList(new ArrayList<>());
     private final List<String> unavailable = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> readFailures = Collections.synchronizedList(new ArrayList<>());
     private final Set<DeploymentVersion> busy = ConcurrentHashMap.newKeySet();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(TemporalCensusSource.class);
@@ -74,6 +75,11 @@ class TemporalCensusSourceTest {
         @Override
         public void onCensusUnavailable(DeploymentVersion version, String reason) {
             unavailable.add(version.buildId() + ": " + reason);
+        }
+
+        @Override
+        public void onCensusReadFailed(DeploymentVersion version, String reason) {
+            readFailures.add(version.buildId() + ": " + reason);
         }
     };
 
@@ -320,9 +326,12 @@ class TemporalCensusSourceTest {
         temporal.fail(TemporalCensusSource.METHOD, Status.UNAVAILABLE.withDescription("frontend down"), 3);
         run(Duration.ofSeconds(2));
         assertTrue(snapshots.isEmpty());
-        assertTrue(unavailable.isEmpty(), "a transient error is not 'no census': the scaler's freshness bound decides");
+        assertTrue(unavailable.isEmpty(), "a transient error is not 'no census'");
+        assertFalse(readFailures.isEmpty(), "the scaler hears of each failed read (it holds the last facts)");
         run(Duration.ofSeconds(30));
         assertEquals(3, failures("UNAVAILABLE"));
+        assertEquals(3, readFailures.size(), readFailures.toString());
+        assertTrue(readFailures.stream().allMatch(f -> f.startsWith("v1: UNAVAILABLE")), readFailures.toString());
         assertEquals(1, warnings("cannot read the worker census of version orders:v1").size());
         assertFalse(snapshots.isEmpty(), "read again after the streak");
         assertEquals(3, source.status().get(0).failures());

@@ -63,6 +63,11 @@ class TemporalCensusSourceIT {
             public void onCensusUnavailable(DeploymentVersion version, String reason) {
                 unavailable.add(reason);
             }
+
+            @Override
+            public void onCensusReadFailed(DeploymentVersion version, String reason) {
+                unavailable.add("read failed: " + reason);
+            }
         };
         try (TemporalConnection connection = TemporalConnection.open(new TemporalConfig(server.target(),
                 server.namespace(), Optional.empty(), Optional.empty(), 10, Duration.ofSeconds(10)), metrics)) {
