@@ -24,6 +24,8 @@ import dev.wci.lambda.worker.it.DevServerExtension;
 import dev.wci.server.demo.DemoWorkerHandler;
 import dev.wci.server.demo.DemoWorkflows;
 import dev.wci.server.demo.DevServerProcess;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -266,13 +268,20 @@ class FaultsIT {
             Duration minHold = ScalingPolicy.defaults().workerIdleExit();
             int burst = maxWithin(after, minHold);
             int concurrent = maxRunning(bed.invocations(1));
+            // Whether the workers invoked before the stop outlived the outage, and when Temporal dispatched again:
+            // a re-invocation is only useful if the first is false and cannot help before the second.
+            List<InvocationRecord> preStop = bed.invocations(1).subList(before, duringOutage);
+            long survived = preStop.stream().filter(r -> r.endedAt() == null || r.endedAt().isAfter(up)).count();
+            Instant firstDispatch = firstTaskStartedAfter(bed, wfs, up);
             System.out.printf("FAULT Temporal restart: /readyz false %.1f s after the server stopped, true %.1f s"
-                            + " after it restarted; first invoke after recovery %s; all 20 done %.1f s after"
-                            + " restart; invocations: %d before the stop, %d after (at most %d within %d s);"
-                            + " at most %d workers running at once%n",
+                            + " after it restarted; first invoke after recovery %s; first task dispatched after"
+                            + " recovery %s; %d of %d workers invoked before the stop still ran after it; all 20"
+                            + " done %.1f s after restart; invocations: %d before the stop, %d after (at most %d"
+                            + " within %d s); at most %d workers running at once%n",
                     notReadyAfter.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
                     firstAfter == null ? "none needed" : Duration.between(up, firstAfter).toMillis() + " ms",
-                    done.toMillis() / 1000.0, duringOutage - before, after.size(), burst,
+                    firstDispatch == null ? "none" : Duration.between(up, firstDispatch).toMillis() + " ms",
+                    survived, preStop.size(), done.toMillis() / 1000.0, duringOutage - before, after.size(), burst,
                     minHold.toSeconds(), concurrent);
             // The restarted server may be slow to dispatch for a while: workers invoked then find nothing and exit
             // idle. How often WCI has to replace them depends on how long that lasts, but never as a duplicate
@@ -286,6 +295,24 @@ class FaultsIT {
             temporal.destroy();
             temporal.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The earliest workflow or activity task start (a dispatch) in the workflows' histories after {@code from}. */
+    private static Instant firstTaskStartedAfter(WciTestBed bed, List<WorkflowStub> wfs, Instant from) {
+        Instant first = null;
+        for (WorkflowStub wf : wfs) {
+            for (HistoryEvent e : bed.client.fetchHistory(wf.getExecution().getWorkflowId()).getEvents()) {
+                if (e.getEventType() != EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
+                        && e.getEventType() != EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
+                    continue;
+                }
+                Instant at = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+                if (at.isAfter(from) && (first == null || at.isBefore(first))) {
+                    first = at;
+                }
+            }
+        }
+        return first;
     }
 
     private static Process startTemporal(Path cli, int port, Path db, Path dir) throws Exception {
