@@ -7,8 +7,7 @@ import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.version.DeploymentVersion;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +25,10 @@ final class InvokeFailureLog implements InvokeObserver {
     private record Key(DeploymentVersion version, FailureClass failureClass) {
     }
 
-    private final Clock clock;
-    private final Map<Key, Long> lastLogged = new HashMap<>();
-    private final Map<Key, Integer> suppressed = new HashMap<>();
+    private final LogThrottle<Key> throttle;
 
     InvokeFailureLog(Clock clock) {
-        this.clock = clock;
+        this.throttle = new LogThrottle<>(clock, EVERY, 10_000);
     }
 
     @Override
@@ -40,20 +37,12 @@ final class InvokeFailureLog implements InvokeObserver {
             return;
         }
         Key key = new Key(decision.group().version(), failed.failure().failureClass());
-        long now = clock.millis();
-        int skipped;
-        synchronized (this) {
-            Long last = lastLogged.get(key);
-            if (last != null && now - last < EVERY.toMillis()) {
-                suppressed.merge(key, 1, Integer::sum);
-                return;
-            }
-            lastLogged.put(key, now);
-            Integer s = suppressed.remove(key);
-            skipped = s == null ? 0 : s;
+        OptionalInt skipped = throttle.admit(key);
+        if (skipped.isEmpty()) {
+            return;
         }
         log.warn("version {}: invoke of {} failed: {}{}", key.version(), decision.target().address(), failed.failure(),
-                skipped > 0 ? " (" + skipped + " more like it since the last message)" : "");
+                LogThrottle.more(skipped.getAsInt()));
     }
 
     @Override

@@ -121,7 +121,7 @@ public final class WciService implements AutoCloseable {
         this.audit = new DecisionAudit(500, metrics::decision);
         ScalingPolicy global = config.scaling();
         this.scaler = new ReactiveScaler(global, new Limits(global, new SplittableRandom()), audit, clock,
-                () -> UUID.randomUUID().toString(), CensusPolicy.defaults(), new ScalerEventLog(metrics));
+                () -> UUID.randomUUID().toString(), CensusPolicy.defaults(), new ScalerEventLog(metrics, clock));
         InvokeFailureLog failureLog = new InvokeFailureLog(clock);
         InvokeObserver observers = new InvokeObserver() {
             @Override

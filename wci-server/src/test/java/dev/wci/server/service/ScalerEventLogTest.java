@@ -8,9 +8,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.wci.core.scaling.ScalerObserver;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroupId;
 import java.time.Duration;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +26,7 @@ class ScalerEventLogTest {
     private static final ScalingGroupId GROUP = ScalingGroupId.defaultFor(new DeploymentVersion("orders", "v1"));
 
     private final List<String> handedOn = new ArrayList<>();
+    private final TestClock clock = new TestClock();
     private final ScalerEventLog events = new ScalerEventLog(new ScalerObserver() {
         @Override
         public void workerSeen(ScalingGroupId group, String invocationId, Duration coldStart) {
@@ -39,7 +42,7 @@ class ScalerEventLogTest {
         public void failedStart(ScalingGroupId group, String invocationId, String requestId, Duration unseenFor) {
             handedOn.add("failed " + invocationId);
         }
-    });
+    }, clock);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(ScalerEventLog.class);
 
@@ -71,5 +74,23 @@ class ScalerEventLogTest {
         assertEquals(List.of("seen inv-1", "adopted req-9@fn"), handedOn);
         assertTrue(logs.list.stream().anyMatch(e -> e.getLevel() == Level.INFO
                 && e.getFormattedMessage().contains("req-9@fn")));
+    }
+
+    @Test
+    void aStormOfAdoptionsOrFailedStartsIsAFewLinesThatCountTheRest() {
+        for (int i = 0; i < 500; i++) {
+            events.workerAdopted(GROUP, "req-" + i + "@fn");
+            events.failedStart(GROUP, "inv-" + i, "req-" + i, Duration.ofSeconds(60));
+        }
+        assertEquals(1000, handedOn.size(), "the metrics hear every one");
+        assertEquals(2, logs.list.size(), "one line per kind within the interval");
+        clock.advance(ScalerEventLog.EVERY);
+        events.workerAdopted(GROUP, "req-x@fn");
+        String last = logs.list.get(logs.list.size() - 1).getFormattedMessage();
+        assertTrue(last.contains("req-x@fn") && last.contains("499 more like it"), last);
+        assertTrue(last.contains("not started by this WCI process"), last);
+        // Another group is not held back by the first one's storm.
+        events.workerAdopted(ScalingGroupId.defaultFor(new DeploymentVersion("orders", "v2")), "req-y@fn");
+        assertEquals(4, logs.list.size());
     }
 }
