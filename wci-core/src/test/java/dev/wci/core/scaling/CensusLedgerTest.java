@@ -464,6 +464,24 @@ class CensusLedgerTest {
     }
 
     @Test
+    void heldWorkersStillEndAtTheirPollEndSoALongOutageIsFollowedByAnInvokeAtOnce() {
+        ReactiveScaler s = new ReactiveScaler(Fixtures.POLICY, new Limits(Fixtures.POLICY, new SplittableRandom(7)),
+                audit, clock, () -> "inv-x", CensusPolicy.defaults(), observer);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        s.onCensus(new CensusSnapshot(V1, clock.instant(), List.of()));
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        s.onInvocationResult(d, new InvocationResult.Accepted("inv-x", clock.instant(), "req-inv-x"));
+        advance(3);
+        s.onCensus(new CensusSnapshot(V1, clock.instant(), List.of(running("req-inv-x"))));
+        s.onCensusReadFailed(V1, "UNAVAILABLE");
+        advance(120); // the outage outlasts the worker's 60 s function timeout
+        assertTrue(status(s).census().live(), "still held");
+        assertEquals(LiveWorkers.NONE, status(s).live(), "gone at its poll end, held or not");
+        // Temporal is back with tasks waiting: the first signal invokes.
+        assertTrue(s.onSignal(failure(V1, 1, clock)).map(ScaleDecision::invokes).orElse(false));
+    }
+
+    @Test
     void theHoldEndsAfterOutageHold() {
         ReactiveScaler s = scaler();
         census(s);
