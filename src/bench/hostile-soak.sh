@@ -50,11 +50,11 @@ if [ -z "$cli" ]; then
 fi
 
 cd "$ROOT"
-echo "hostile-soak: compiling wci-server's tests (offline)" >&2
-./mvnw -q -o -B -pl wci-server -am test-compile dependency:build-classpath \
+echo "hostile-soak: compiling wci-dev's tests (offline)" >&2
+./mvnw -q -o -B -pl wci-dev -am test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath.txt" >"$out/build.log" 2>&1 \
   || { echo "hostile-soak: the build failed, see $out/build.log" >&2; exit 1; }
-CP="wci-server/target/test-classes:wci-server/target/classes:$(cat "$out/classpath.txt")"
+CP="wci-dev/target/test-classes:wci-dev/target/classes:$(cat "$out/classpath.txt")"
 
 # The soak stops by itself; timeout is the belt to its braces (its own watchdog halts it 3 minutes after the end).
 set +e

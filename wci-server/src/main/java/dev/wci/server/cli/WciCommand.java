@@ -1,9 +1,14 @@
 package dev.wci.server.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code wci} command line. Each subcommand is its own class; user errors exit 2 with one clear line. */
+/**
+ * The {@code wci} command line of the service: {@code run} and {@code validate}. Each subcommand is its own class;
+ * user errors exit 2 with one clear line. The development commands ({@code demo}, {@code simulate}, ...) live in the
+ * wci-dev module, whose entry point adds them to this command line through {@link #commandLine(List)}.
+ */
 @Command(name = "wci",
         mixinStandardHelpOptions = true,
         versionProvider = WciCommand.Version.class,
@@ -11,11 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 RunCommand.class,
-                ValidateCommand.class,
-                SimulateCommand.class,
-                dev.wci.server.demo.DemoCommand.class,
-                LocalLambdaCommand.class,
-                BenchInvokeCommand.class
+                ValidateCommand.class
         })
 public final class WciCommand implements Runnable {
 
@@ -36,7 +37,18 @@ public final class WciCommand implements Runnable {
      * stack trace), and returns 2.
      */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new WciCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine(List.of()).execute(args);
+    }
+
+    /**
+     * The command line with {@code more} subcommands (picocli {@code @Command} objects) after the service's own, and
+     * the error handling of {@link #execute}.
+     */
+    public static CommandLine commandLine(List<Object> more) {
+        CommandLine cl = new CommandLine(new WciCommand());
+        more.forEach(cl::addSubcommand);
+        // After adding: picocli applies these settings to the subcommands present at the time.
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserError) {
                 for (String line : ex.getMessage().split("\n")) {
@@ -51,7 +63,7 @@ public final class WciCommand implements Runnable {
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     /** Reports the version from the jar manifest, or "development" from a class directory. */

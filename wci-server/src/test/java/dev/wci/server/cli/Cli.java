@@ -3,8 +3,9 @@ package dev.wci.server.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.ToIntFunction;
 
-/** Runs the {@code wci} command line in-process and captures what it prints. */
+/** Runs the {@code wci} command line (the service's, or another entry point's) in-process and captures what it prints. */
 public final class Cli {
 
     public record Outcome(int code, String out, String err) {
@@ -13,7 +14,12 @@ public final class Cli {
     private Cli() {
     }
 
-    public static synchronized Outcome run(String... args) {
+    public static Outcome run(String... args) {
+        return runWith(WciCommand::execute, args);
+    }
+
+    /** Runs {@code entryPoint} (e.g. wci-dev's {@code WciDevCommand::execute}) with {@code args}. */
+    public static synchronized Outcome runWith(ToIntFunction<String[]> entryPoint, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -21,7 +27,7 @@ public final class Cli {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = WciCommand.execute(args);
+            int code = entryPoint.applyAsInt(args);
             return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);

@@ -104,6 +104,35 @@ class PackagingFilesTest {
         }
     }
 
+    /** The modules of development tooling (README, "Modules"): never on the service's class path. */
+    static final Set<String> DEV_MODULES = Set.of("wci-sim", "wci-local", "wci-dev", "wci-lambda-worker");
+
+    @Test
+    void theServiceJarSetHoldsNoDevelopmentModule() throws Exception {
+        // wci-server's runtime class path (target/lib, the image's /opt/wci/lib) is its non-test dependencies and
+        // theirs: every WCI module on it is checked, down to wci-core.
+        List<String> todo = new ArrayList<>(List.of("wci-server"));
+        Set<String> seen = new TreeSet<>();
+        while (!todo.isEmpty()) {
+            String module = todo.remove(0);
+            if (!seen.add(module)) {
+                continue;
+            }
+            assertFalse(DEV_MODULES.contains(module), "the service's class path reaches " + module + " (" + seen
+                    + ")");
+            NodeList deps = xml(ROOT.resolve(module).resolve("pom.xml")).getElementsByTagName("dependency");
+            for (int i = 0; i < deps.getLength(); i++) {
+                Element dep = (Element) deps.item(i);
+                String scope = text(dep, "scope");
+                if ("dev.wci".equals(text(dep, "groupId")) && !"test".equals(scope) && !"import".equals(scope)) {
+                    todo.add(text(dep, "artifactId"));
+                }
+            }
+        }
+        assertEquals(new TreeSet<>(Set.of("wci-core", "wci-lambda", "wci-server")), seen);
+        assertTrue(modules().containsAll(DEV_MODULES), "the development modules are built: " + modules());
+    }
+
     @Test
     void dockerfileCopiesWhatTheMavenBuildProducesAndRunsItAsBinWciDoes() throws Exception {
         Dockerfile file = Dockerfile.parse(DOCKER.resolve("Dockerfile"));
@@ -136,11 +165,17 @@ class PackagingFilesTest {
         String jar = fromBuild.get(jarSource);
         String lib = fromBuild.get(libSource);
 
-        // bin/wci: java -cp "$JAR:$ROOT/wci-server/target/lib/*" dev.wci.server.cli.WciCommand "$@"
+        // bin/wci runs `run` and `validate` as the image does:
+        // java -cp "$JAR:$ROOT/wci-server/target/lib/*" dev.wci.server.cli.WciCommand "$@"
         String binWci = Files.readString(ROOT.resolve("bin/wci"));
-        assertTrue(binWci.contains("wci-server/target/" + finalName + ".jar")
-                && binWci.contains("wci-server/" + libDir + "/*") && binWci.contains(WciCommand.class.getName()),
-                "bin/wci launches the same layout");
+        List<String> serviceLaunch = binWci.lines()
+                .filter(l -> l.contains(" " + WciCommand.class.getName() + " ")).toList();
+        assertEquals(1, serviceLaunch.size(), "bin/wci launches the service's entry point once: " + serviceLaunch);
+        String launch = serviceLaunch.get(0);
+        assertTrue(binWci.contains("JAR=\"$ROOT/wci-server/target/" + finalName + ".jar\"")
+                && launch.contains("wci-server/" + libDir + "/*") && !launch.contains("wci-dev"),
+                "bin/wci launches the same layout, without the development modules: " + launch);
+        assertTrue(binWci.contains("run|validate)"), "bin/wci runs run and validate on the service's class path");
         List<String> entrypoint = jsonArray(runtime.args("ENTRYPOINT").get(0));
         assertEquals("java", entrypoint.get(0));
         int cp = entrypoint.indexOf("-cp");

@@ -13,6 +13,7 @@ import dev.wci.lambda.worker.it.DevServerExtension;
 import dev.wci.lambda.worker.it.TestActivities;
 import dev.wci.lambda.worker.it.TestWorkflow;
 import dev.wci.lambda.worker.it.TestWorkflowImpl;
+import dev.wci.local.DevServerProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.deployment.v1.RoutingConfig;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The source against a real Temporal dev server's /metrics: a version whose worker has stopped, workflows started,
@@ -51,9 +53,12 @@ class MatchingMetricsSourceIT {
     private static final String NAMESPACE = "default";
     private static final int WORKFLOWS = 6;
 
-    private static MetricsDevServer server;
+    private static DevServerProcess server;
     private static WorkflowServiceStubs stubs;
     private static WorkflowClient client;
+
+    @TempDir
+    static Path tmp;
 
     /** A received signal and when (System.nanoTime). */
     private record Received(MatchingSignal signal, long atNanos) {
@@ -63,7 +68,8 @@ class MatchingMetricsSourceIT {
     static void startServer() throws Exception {
         Optional<Path> cli = DevServerExtension.locateCli();
         Assumptions.assumeTrue(cli.isPresent(), "Temporal CLI not found (set WCI_TEMPORAL_CLI): skipping");
-        server = MetricsDevServer.start(cli.get());
+        server = DevServerProcess.start(
+                DevServerProcess.Options.of(cli.get(), tmp.resolve("temporal.log")).withMetrics());
         stubs = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(server.target()).build());
         client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
@@ -126,7 +132,7 @@ class MatchingMetricsSourceIT {
         List<Received> received = new CopyOnWriteArrayList<>();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (MatchingMetricsSource source = new MatchingMetricsSource(
-                MatchingMetricsSettings.of(List.of(server.metricsEndpoint()), NAMESPACE),
+                MatchingMetricsSettings.of(List.of(server.metricsEndpoint().orElseThrow()), NAMESPACE),
                 FixedVersionLookup.current(version), () -> List.of(new VersionTaskQueue(version, taskQueue)),
                 signal -> received.add(new Received(signal, System.nanoTime())), meters, Clock.systemUTC())) {
             source.start();

@@ -1,10 +1,10 @@
 package dev.wci.lambda.worker.it;
 
-import io.temporal.testing.TemporalDevServer;
-import io.temporal.testing.TemporalDevServerOptions;
+import dev.wci.local.DevServerProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -14,11 +14,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Starts one real Temporal dev server ({@code temporal server start-dev} on 127.0.0.1, in memory,
- * headless) per test JVM through the SDK's {@link TemporalDevServer}, and stops it when the test run
+ * headless) per test JVM through {@link DevServerProcess} (wci-local), and stops it when the test run
  * ends (and from a shutdown hook, should the run be cut short). The CLI is found via
  * {@code WCI_TEMPORAL_CLI}, then {@code ../.venv/bin/temporal} (provisioned by
  * {@code src/build/provision.sh}), then {@code PATH}; without it the tests are skipped, saying so.
- * Inject {@link DevServer} into test methods or lifecycle methods.
+ * Inject {@link DevServer} into test methods or lifecycle methods. Tests that need a server of their own
+ * (restarted, with metrics or other settings) start a {@link DevServerProcess} themselves.
  */
 public final class DevServerExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -30,18 +31,21 @@ public final class DevServerExtension implements BeforeAllCallback, ParameterRes
 
     // JUnit closes AutoCloseable store values when the root context (the whole test run) ends.
     private static final class Holder implements AutoCloseable {
-        final TemporalDevServer server;
+        final DevServerProcess server;
+        final Path log;
         final Thread hook;
 
-        Holder(TemporalDevServer server) {
+        Holder(DevServerProcess server, Path log) {
             this.server = server;
+            this.log = log;
             this.hook = new Thread(server::close, "temporal-dev-server-stop");
             Runtime.getRuntime().addShutdownHook(hook);
         }
 
         @Override
-        public void close() {
+        public void close() throws IOException {
             server.close();
+            Files.deleteIfExists(log);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -50,30 +54,9 @@ public final class DevServerExtension implements BeforeAllCallback, ParameterRes
         }
     }
 
-    /** Where the {@code temporal} CLI is, if anywhere. */
+    /** Where the {@code temporal} CLI is, if anywhere (the repository is the module directory's parent). */
     public static Optional<Path> locateCli() {
-        String env = System.getenv("WCI_TEMPORAL_CLI");
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            if (!Files.isExecutable(p)) {
-                throw new IllegalStateException("WCI_TEMPORAL_CLI=" + env + " is not an executable file");
-            }
-            return Optional.of(p);
-        }
-        Path venv = Path.of("..", ".venv", "bin", "temporal").toAbsolutePath().normalize();
-        if (Files.isExecutable(venv)) {
-            return Optional.of(venv);
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
-                Path p = Path.of(dir, "temporal");
-                if (Files.isExecutable(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
+        return DevServerProcess.locateCli(System::getenv, Optional.of(Path.of("..").toAbsolutePath().normalize()));
     }
 
     @Override
@@ -86,21 +69,13 @@ public final class DevServerExtension implements BeforeAllCallback, ParameterRes
             Optional<Path> cli = locateCli();
             Assumptions.assumeTrue(cli.isPresent(), "Temporal CLI not found (set WCI_TEMPORAL_CLI, run "
                     + "`bash src/build/provision.sh`, or put `temporal` on PATH): skipping dev-server tests");
-            TemporalDevServer server = TemporalDevServer.start(TemporalDevServerOptions.newBuilder()
-                    .setExistingPath(cli.get().toString())
-                    .setDownloadEnabled(false)
-                    .setIp("127.0.0.1")
-                    .setUiEnabled(false)
-                    .setLogLevel("error")
-                    .setStartupTimeout(Duration.ofSeconds(60))
-                    .setExtraArgs(
-                            // Worker Deployment APIs; on by default in recent servers, explicit for older ones.
-                            "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                            "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
-                            // A stopping worker's polls are completed, so no task goes to a worker that exits.
-                            "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true")
-                    .build());
-            return new Holder(server);
+            Path log;
+            try {
+                log = Files.createTempFile("wci-temporal-dev-server", ".log");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Holder(DevServerProcess.start(DevServerProcess.Options.of(cli.get(), log)), log);
         }, Holder.class);
     }
 
@@ -112,6 +87,6 @@ public final class DevServerExtension implements BeforeAllCallback, ParameterRes
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
         Holder h = holder(e);
-        return new DevServer(h.server.getTarget(), h.server.getNamespace());
+        return new DevServer(h.server.target(), DevServerProcess.NAMESPACE);
     }
 }

@@ -3,7 +3,6 @@ package dev.wci.server.temporal.it;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
-import dev.wci.server.demo.DevServerProcess;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,6 +24,7 @@ import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.local.LocalLambdaConfig;
 import dev.wci.lambda.local.LocalLambdaRuntime;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.local.DevServerProcess;
 import dev.wci.server.config.SignalsConfig;
 import dev.wci.server.config.TemporalConfig;
 import dev.wci.server.temporal.DescribeBudget;
@@ -36,7 +36,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +64,7 @@ class ServerManagedVersionIT {
     private static final Clock CLOCK = Clock.systemUTC();
     private static final String DEPLOYMENT = "it-server-run";
 
-    private static Process server;
+    private static DevServerProcess server;
     private static LocalLambdaRuntime lambda;
     private static String address;
     private static Path cli;
@@ -87,28 +86,20 @@ class ServerManagedVersionIT {
                       - version: 1
                         handler: dev.wci.server.temporal.it.NoSuchHandler
                 """, "it"), 0);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        address = "127.0.0.1:" + port;
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "server", "start-dev", "--ip", "127.0.0.1",
-                "--port", String.valueOf(port), "--headless", "--log-level", "error"));
-        command.addAll(DevServerProcess.SETTINGS);
-        command.addAll(List.of(
-                "--dynamic-config-value", "workercontroller.enabled=true",
-                "--dynamic-config-value", "workercontroller.compute_providers.enabled=[\"aws-lambda\"]",
-                "--dynamic-config-value", "workercontroller.compute_providers.aws.require_role_and_external_id=false"));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("server.log").toFile());
-        Map<String, String> env = pb.environment();
-        env.put("AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString());
-        env.put("AWS_ACCESS_KEY_ID", "local");
-        env.put("AWS_SECRET_ACCESS_KEY", "local");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        server = pb.start();
+        // The server's worker controller invokes Lambda itself: point its AWS SDK at the local runtime.
+        server = DevServerProcess.start(DevServerProcess.Options.of(cli, tmp.resolve("server.log"))
+                .withExtraArgs(List.of(
+                        "--dynamic-config-value", "workercontroller.enabled=true",
+                        "--dynamic-config-value", "workercontroller.compute_providers.enabled=[\"aws-lambda\"]",
+                        "--dynamic-config-value",
+                        "workercontroller.compute_providers.aws.require_role_and_external_id=false"))
+                .withEnvironment(Map.of(
+                        "AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString(),
+                        "AWS_ACCESS_KEY_ID", "local",
+                        "AWS_SECRET_ACCESS_KEY", "local",
+                        "AWS_REGION", "us-east-1",
+                        "AWS_EC2_METADATA_DISABLED", "true")));
+        address = server.target();
         connection = TemporalConnection.open(new TemporalConfig(address, "default", Optional.empty(), Optional.empty(),
                 10, Duration.ofSeconds(10)), new TemporalRpcMetrics(new SimpleMeterRegistry()));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -121,10 +112,7 @@ class ServerManagedVersionIT {
             connection.close();
         }
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(20, TimeUnit.SECONDS)) {
-                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            server.close();
         }
         if (lambda != null) {
             lambda.close();

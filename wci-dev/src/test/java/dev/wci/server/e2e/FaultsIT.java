@@ -21,16 +21,15 @@ import dev.wci.lambda.local.InvocationOutcome;
 import dev.wci.lambda.local.InvocationRecord;
 import dev.wci.lambda.local.LocalFunctionVersion;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.local.DevServerProcess;
 import dev.wci.server.demo.DemoWorkerHandler;
 import dev.wci.server.demo.DemoWorkflows;
-import dev.wci.server.demo.DevServerProcess;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,14 +224,11 @@ class FaultsIT {
 
     @Test
     void temporalRestartMidBurst(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path db = dir.resolve("temporal.db");
-        Path cli = DevServerExtension.locateCli().orElseThrow();
-        Process temporal = startTemporal(cli, port, db, dir);
-        String address = "127.0.0.1:" + port;
+        // Its own server, its state in a file: restarted on the same port, it still knows the workflows.
+        DevServerProcess.Options options = DevServerProcess.Options.of(DevServerExtension.locateCli().orElseThrow(),
+                dir.resolve("temporal.log")).withDatabase(dir.resolve("temporal.db"));
+        DevServerProcess temporal = DevServerProcess.start(options);
+        String address = temporal.target();
         try (WciTestBed bed = new WciTestBed(address, "default", 1, ExecutionMode.PROCESS, "", WANT_MANY, "",
                 Clock.systemUTC(), u -> u)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.get("/readyz").statusCode() == 200);
@@ -241,15 +237,14 @@ class FaultsIT {
             List<WorkflowStub> wfs = start(bed, "restart", 20, 4000);
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.invocations(1).size() > before);
 
-            temporal.destroy();
-            assertTrue(temporal.waitFor(30, TimeUnit.SECONDS));
+            temporal.close();
             Instant down = Instant.now();
             await().atMost(Duration.ofSeconds(30)).until(() -> bed.get("/readyz").statusCode() == 503);
             Duration notReadyAfter = Duration.between(down, Instant.now());
             int duringOutage = bed.invocations(1).size();
 
-            temporal = startTemporal(cli, port, db, dir);
             Instant up = Instant.now();
+            temporal = DevServerProcess.start(options.withPort(temporal.port()));
             Timeline timeline = Timeline.start(bed, up);
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.get("/readyz").statusCode() == 200);
             Duration readyAgain = Duration.between(up, Instant.now());
@@ -292,8 +287,7 @@ class FaultsIT {
             assertTrue(burst <= 10, "no duplicate burst: " + burst + " invocations within "
                     + minHold.toSeconds() + " s\n" + timelineText);
         } finally {
-            temporal.destroy();
-            temporal.waitFor(30, TimeUnit.SECONDS);
+            temporal.close();
         }
     }
 
@@ -313,17 +307,6 @@ class FaultsIT {
             }
         }
         return first;
-    }
-
-    private static Process startTemporal(Path cli, int port, Path db, Path dir) throws Exception {
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "server", "start-dev", "--ip", "127.0.0.1",
-                "--port", Integer.toString(port), "--headless", "--log-level", "error", "--db-filename",
-                db.toString()));
-        command.addAll(DevServerProcess.SETTINGS);
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("temporal.log").toFile()))
-                .start();
     }
 
     @Test

@@ -3,10 +3,10 @@ package dev.wci.server.soak;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.LambdaComputeProvider;
+import dev.wci.local.DevServerProcess;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.demo.DemoWorkflows;
-import dev.wci.server.scrape.MetricsDevServer;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentVersionRequest;
@@ -136,7 +136,8 @@ public final class HostileSoak {
     private static int run(int seconds, int every, Path out, Path cli) throws Exception {
         PrintStream o = System.out;
         o.printf("hostile-soak: %d s, a row every %d s, output in %s%n", seconds, every, out);
-        try (MetricsDevServer temporal = MetricsDevServer.start(cli)) {
+        try (DevServerProcess temporal = DevServerProcess.start(
+                DevServerProcess.Options.of(cli, out.resolve("temporal.log")))) {
             o.println("Temporal dev server on " + temporal.target() + "; registering " + DEPLOYMENT + ":" + BUILD_ID
                     + " on task queue " + TASK_QUEUE);
             registerVersion(temporal.target());

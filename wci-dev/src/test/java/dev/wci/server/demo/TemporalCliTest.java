@@ -106,23 +106,13 @@ class TemporalCliTest {
     @Test
     void theRepositoryIsFoundFromTheJarOrTheWorkingDirectory() throws IOException {
         Path root = repo();
-        Path jar = root.resolve("wci-server/target/wci-server.jar");
+        Path jar = root.resolve("wci-dev/target/wci-dev.jar");
         Path elsewhere = dir.resolve("elsewhere");
         Files.createDirectories(elsewhere);
         assertEquals(Optional.of(root), TemporalCli.findRepoRoot(jar, elsewhere));
-        assertEquals(Optional.of(root), TemporalCli.findRepoRoot(root.resolve("wci-server/target/classes"), elsewhere));
+        assertEquals(Optional.of(root), TemporalCli.findRepoRoot(root.resolve("wci-dev/target/classes"), elsewhere));
         assertEquals(Optional.of(root), TemporalCli.findRepoRoot(null, root));
-        assertEquals(Optional.of(root), TemporalCli.findRepoRoot(null, root.resolve("wci-server")));
+        assertEquals(Optional.of(root), TemporalCli.findRepoRoot(null, root.resolve("wci-dev")));
         assertEquals(Optional.empty(), TemporalCli.findRepoRoot(elsewhere.resolve("a/b/c.jar"), elsewhere));
-    }
-
-    @Test
-    void theDevServerRunsOnLoopbackWithDeploymentVersioningOn() {
-        List<String> command = DevServerProcess.command(Path.of("/opt/temporal"), 7233, 8233);
-        assertEquals(List.of("/opt/temporal", "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port",
-                "7233", "--ui-port", "8233", "--log-level", "error",
-                "--dynamic-config-value", "system.enableDeploymentVersions=true",
-                "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
-                "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true"), command);
     }
 }

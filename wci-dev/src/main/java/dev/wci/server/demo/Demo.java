@@ -10,6 +10,7 @@ import dev.wci.lambda.local.LocalFunction;
 import dev.wci.lambda.local.LocalFunctionVersion;
 import dev.wci.lambda.local.LocalLambdaConfig;
 import dev.wci.lambda.local.LocalLambdaRuntime;
+import dev.wci.local.DevServerProcess;
 import dev.wci.server.cli.UserError;
 import dev.wci.server.config.ConfigException;
 import dev.wci.server.config.ConfigLoader;
@@ -231,7 +232,7 @@ final class Demo {
 
     private void startEverything(DemoLogs logs, int httpPort, Path cliPath) {
         printer.event("starting the Temporal dev server (" + cliPath + ") ...");
-        devServer = DevServerProcess.start(cliPath, logs.temporalLog(), stop);
+        devServer = DevServerProcess.start(DevServerProcess.Options.of(cliPath, logs.temporalLog()), stop::sleep);
         closer.add("Temporal dev server", devServer::close);
         printer.event("Temporal dev server: " + devServer.target() + ", namespace " + DevServerProcess.NAMESPACE);
 

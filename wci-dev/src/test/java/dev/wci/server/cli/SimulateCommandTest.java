@@ -26,7 +26,7 @@ class SimulateCommandTest {
     @Test
     void csvPrintsTheExactHeaderFirst(@TempDir Path dir) throws Exception {
         Path svg = dir.resolve("chart.svg");
-        Cli.Outcome o = Cli.run("simulate", "--workload", "burst", "--format", "csv", "--chart", svg.toString());
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--workload", "burst", "--format", "csv", "--chart", svg.toString());
         assertEquals(0, o.code(), o.err());
         String[] lines = o.out().split("\n");
         assertEquals("workload,algorithm,p50_s,p95_s,p99_s,max_s,tasks,invocations,worker_seconds,"
@@ -37,7 +37,7 @@ class SimulateCommandTest {
 
     @Test
     void tableIsTheDefault() {
-        Cli.Outcome o = Cli.run("simulate", "--workload", "burst", "--algorithm", "keda-like", "--seed", "5");
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--workload", "burst", "--algorithm", "keda-like", "--seed", "5");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("keda-like"), o.out());
         assertTrue(o.out().contains("p99/keda-like"), o.out());
@@ -52,7 +52,7 @@ class SimulateCommandTest {
 
     @Test
     void wciIsConfiguredForTheSimulatedWorkersIdleExit() {
-        Cli.Outcome o = Cli.run("simulate", "--workload", "spikes", "--idle-exit", "off", "--algorithm", "wci",
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--workload", "spikes", "--idle-exit", "off", "--algorithm", "wci",
                 "--format", "csv");
         assertEquals(0, o.code(), o.err());
         SimConfig neverIdle = SimConfig.defaults().withIdleExit(null);
@@ -81,7 +81,7 @@ class SimulateCommandTest {
                 {"simulate", "--random", "3", "--slots", "4"},
                 {"simulate", "--random", "3", "--threads", "0"},
                 {"simulate", "--task-sigma", "9"}}) {
-            Cli.Outcome o = Cli.run(args);
+            Cli.Outcome o = Cli.runWith(WciDevCommand::execute, args);
             assertEquals(2, o.code(), String.join(" ", args));
             assertEquals(1, o.err().strip().lines().count(), o.err());
             assertTrue(o.err().startsWith("wci: "), o.err());
@@ -90,13 +90,13 @@ class SimulateCommandTest {
 
     @Test
     void randomPrintsTheSummaryAndWorstDrawsWhoseCommandReRunsThemAlone() {
-        Cli.Outcome o = Cli.run("simulate", "--random", "6", "--seed", "3", "--threads", "2");
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "6", "--seed", "3", "--threads", "2");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("random workloads: 6 draws, seed 3"), o.out());
         for (String a : List.of("wci", "reference-no-sync", "keda-like")) {
             assertTrue(o.out().contains("worst draws of " + a + ":"), o.out());
         }
-        Cli.Outcome csv = Cli.run("simulate", "--random", "6", "--seed", "3", "--format", "csv", "--threads", "1");
+        Cli.Outcome csv = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "6", "--seed", "3", "--format", "csv", "--threads", "1");
         assertEquals(0, csv.code(), csv.err());
         String[] rows = csv.out().split("\n");
         assertEquals(1 + 6 * 3, rows.length);
@@ -109,7 +109,7 @@ class SimulateCommandTest {
         withCsv[args.length + 1] = "csv";
         withCsv[args.length + 2] = "--algorithm";
         withCsv[args.length + 3] = "wci";
-        Cli.Outcome alone = Cli.run(withCsv);
+        Cli.Outcome alone = Cli.runWith(WciDevCommand::execute, withCsv);
         assertEquals(0, alone.code(), alone.err());
         String[] cells = row.split(",");
         String[] aloneCells = alone.out().split("\n")[1].split(",");

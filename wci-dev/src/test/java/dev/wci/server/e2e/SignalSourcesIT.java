@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.worker.it.DevServerExtension;
-import dev.wci.server.scrape.MetricsDevServer;
+import dev.wci.local.DevServerProcess;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #6: scale-from-zero driven by the {@code matching-metrics} source alone (stats polling off), and, on the
@@ -20,8 +22,9 @@ class SignalSourcesIT {
     static final int ROUNDS = 5;
 
     @Test
-    void matchingMetricsScalesFromZeroAndIsComparedWithStatsPolling() throws Exception {
-        try (MetricsDevServer server = MetricsDevServer.start(DevServerExtension.locateCli().orElseThrow())) {
+    void matchingMetricsScalesFromZeroAndIsComparedWithStatsPolling(@TempDir Path dir) throws Exception {
+        try (DevServerProcess server = DevServerProcess.start(DevServerProcess.Options.of(
+                DevServerExtension.locateCli().orElseThrow(), dir.resolve("temporal.log")).withMetrics())) {
             String scrapeOnly = """
                     signals:
                       temporalStats:
@@ -29,7 +32,7 @@ class SignalSourcesIT {
                       matchingMetrics:
                         enabled: true
                         endpoints: [%s]
-                    """.formatted(server.metricsEndpoint());
+                    """.formatted(server.metricsEndpoint().orElseThrow());
             List<Long> scrape;
             double scrapeSignals;
             try (WciTestBed bed = new WciTestBed(server.target(), "default", 1, ExecutionMode.PROCESS, scrapeOnly, "",
