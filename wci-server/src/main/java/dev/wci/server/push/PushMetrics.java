@@ -29,6 +29,10 @@ final class PushMetrics {
 
     PushMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        // At 0 from the start: a series that first appears at its first failure hides it from increase(), so
+        // WciPushAuthFailures would miss a single refused call.
+        registry.counter(AUTH_FAILURES, "reason", "missing");
+        registry.counter(AUTH_FAILURES, "reason", "wrong");
     }
 
     void request(Status.Code code) {

@@ -5,6 +5,7 @@ import static dev.wci.server.push.PushTestEvents.TOKEN;
 import static dev.wci.server.push.PushTestEvents.event;
 import static dev.wci.server.push.PushTestEvents.timestamp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +98,17 @@ class PushSignalServerTest {
     }
 
     // ---- authentication ----
+
+    /** Present at 0 before any failure, so Prometheus's increase() sees the first one (WciPushAuthFailures). */
+    @Test
+    void authFailureCountersExistAtZeroBeforeTheFirstFailure() {
+        new PushMetrics(meters);
+        for (String reason : List.of("missing", "wrong")) {
+            Counter c = meters.find(PushMetrics.AUTH_FAILURES).tag("reason", reason).counter();
+            assertNotNull(c, reason);
+            assertEquals(0.0, c.count());
+        }
+    }
 
     @Test
     void aCallWithTheTokenIsServed() {
