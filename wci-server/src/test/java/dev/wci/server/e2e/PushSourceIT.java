@@ -84,13 +84,13 @@ class PushSourceIT {
         }
     }
 
-    private static TaskAddEvent.Builder event(WciTestBed bed, String buildId) {
+    static TaskAddEvent.Builder event(WciTestBed bed, String buildId) {
         return TaskAddEvent.newBuilder().setNamespace(bed.namespace).setDeploymentName(bed.deployment)
                 .setBuildId(buildId).setTaskQueue(bed.taskQueue).setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
                 .setSyncMatchOutcome(SyncMatchOutcome.SYNC_MATCH_OUTCOME_NOT_MATCHED).setCount(1);
     }
 
-    private static Metadata bearer(String token) {
+    static Metadata bearer(String token) {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return m;
