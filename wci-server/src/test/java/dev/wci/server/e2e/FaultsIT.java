@@ -24,6 +24,7 @@ import dev.wci.lambda.worker.it.DevServerExtension;
 import dev.wci.server.demo.DemoWorkerHandler;
 import dev.wci.server.demo.DemoWorkflows;
 import dev.wci.server.demo.DevServerProcess;
+import dev.wci.server.prometheus.PrometheusServer;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -38,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,7 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #6: faults against the real dev server and the local Lambda runtime (workers are real JVMs). Each test
- * prints the figures it observed ("FAULT ..." lines).
+ * prints the figures it observed ("FAULT ..." lines). Issue #14: a real Prometheus scrapes WCI in each test with the
+ * shipped job and alert rules (durations compressed, see {@link PrometheusServer}), and each fault must raise its
+ * alert there.
  */
 @ExtendWith(DevServerExtension.class)
 class FaultsIT {
@@ -72,6 +76,23 @@ class FaultsIT {
         for (WorkflowStub wf : workflows) {
             assertEquals("v1", wf.getResult(within.toSeconds(), TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId());
         }
+    }
+
+    static final Set<String> PENDING_OR_FIRING = Set.of("pending", "firing");
+    static final Set<String> FIRING = Set.of("firing");
+
+    /** Waits for {@code alert} of the test's v1 in one of {@code states}, and prints what it saw. */
+    static void awaitAlert(PrometheusServer prometheus, WciTestBed bed, String alert, Set<String> states,
+                           Map<String, String> labels) throws Exception {
+        JsonNode a = prometheus.awaitAlert(alert, states, labels, Duration.ofSeconds(180));
+        System.out.printf("FAULT alert: %s %s %s; all pending or firing now: %s%n", alert, a.path("state").asText(),
+                a.path("labels"), prometheus.alerts().stream()
+                        .map(x -> x.path("labels").path("alertname").asText() + "=" + x.path("state").asText())
+                        .sorted().distinct().toList());
+    }
+
+    static Map<String, String> v1(WciTestBed bed) {
+        return Map.of("deployment", bed.deployment, "build_id", "v1");
     }
 
     /** Ready to measure: v1 bootstrapped and Current, no worker live. */
@@ -129,6 +150,7 @@ class FaultsIT {
     void throttlingBacksOffWithoutStormAndEverythingCompletesWhenCapacityReturns(DevServerExtension.DevServer server)
             throws Exception {
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", WANT_MANY)) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             // Concurrency 3 while WCI wants more: some invokes are throttled, the work still gets done.
             bed.runtime.setAccountConcurrencyLimit(3);
@@ -143,8 +165,10 @@ class FaultsIT {
             Instant zeroFrom = Instant.now();
             List<WorkflowStub> waiting = start(bed, "starved", 10, 500);
             long zeroUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            // The throttling alert's condition holds (its 10 min `for` would make it fire later).
+            awaitAlert(prometheus, bed, "WciLambdaThrottling", PENDING_OR_FIRING, v1(bed));
             await().atMost(Duration.ofSeconds(80)).until(() -> System.nanoTime() > zeroUntil);
-            Instant zeroTo = Instant.now();
+            Instant zeroTo = zeroFrom.plusSeconds(20);
             JsonNode backoff = bed.status().at("/deployments/0/versions/0/scaler/throttleBackoffUntil");
             bed.runtime.setAccountConcurrencyLimit(20);
             Instant restored = Instant.now();
@@ -179,6 +203,7 @@ class FaultsIT {
                     gateway.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(runtime.toString())));
                     return URI.create("http://127.0.0.1:" + gateway.port());
                 })) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             StubMapping unavailable = gateway.stubFor(post(urlPathMatching("/2015-03-31/functions/.*/invocations"))
                     .atPriority(1).willReturn(aResponse().withStatus(503)
@@ -191,6 +216,7 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(75)).until(() -> System.nanoTime() > until);
             int failedRequests = gateway.findAll(postRequestedFor(urlPathMatching(".*/invocations"))).size();
             double unavailableResults = bed.metric("wci_invocations_total", "result=\"unavailable\"");
+            awaitAlert(prometheus, bed, "WciInvokeFailures", PENDING_OR_FIRING, v1(bed));
             gateway.removeStub(unavailable);
 
             // Slow: every invoke outlasts the 2 s call timeout.
@@ -234,6 +260,7 @@ class FaultsIT {
         try (WciTestBed bed = new WciTestBed(address, "default", 1, ExecutionMode.PROCESS, "", WANT_MANY, "",
                 Clock.systemUTC(), u -> u)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.get("/readyz").statusCode() == 200);
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             int before = bed.invocations(1).size();
             List<WorkflowStub> wfs = start(bed, "restart", 20, 4000);
@@ -244,6 +271,9 @@ class FaultsIT {
             Instant down = Instant.now();
             await().atMost(Duration.ofSeconds(30)).until(() -> bed.get("/readyz").statusCode() == 503);
             Duration notReadyAfter = Duration.between(down, Instant.now());
+            // Down until the alert fires: its windows are 2 min (compressed: 6 s) of failed health checks, none OK.
+            awaitAlert(prometheus, bed, "WciTemporalUnreachable", FIRING, Map.of("method", "GetSystemInfo"));
+            Duration outage = Duration.between(down, Instant.now());
             int duringOutage = bed.invocations(1).size();
 
             temporal = startTemporal(cli, port, db, dir);
@@ -266,11 +296,11 @@ class FaultsIT {
             Duration minHold = ScalingPolicy.defaults().workerIdleExit();
             int burst = maxWithin(after, minHold);
             int concurrent = maxRunning(bed.invocations(1));
-            System.out.printf("FAULT Temporal restart: /readyz false %.1f s after the server stopped, true %.1f s"
-                            + " after it restarted; first invoke after recovery %s; all 20 done %.1f s after"
+            System.out.printf("FAULT Temporal restart: /readyz false %.1f s after the server stopped (down %.1f s),"
+                            + " true %.1f s after it restarted; first invoke after recovery %s; all 20 done %.1f s after"
                             + " restart; invocations: %d before the stop, %d after (at most %d within %d s);"
                             + " at most %d workers running at once%n",
-                    notReadyAfter.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
+                    notReadyAfter.toMillis() / 1000.0, outage.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
                     firstAfter == null ? "none needed" : Duration.between(up, firstAfter).toMillis() + " ms",
                     done.toMillis() / 1000.0, duringOutage - before, after.size(), burst,
                     minHold.toSeconds(), concurrent);
@@ -303,6 +333,7 @@ class FaultsIT {
     void targetDeletedAtRunTimeOpensTheCircuitAndRepublishingClosesIt(DevServerExtension.DevServer server)
             throws Exception {
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", "")) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             String function = "worker-" + bed.id;
             LocalFunctionVersion v1 = new LocalFunctionVersion("1", DemoWorkerHandler.class.getName(),
@@ -321,6 +352,8 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(70)).until(() -> System.nanoTime() > holdUntil);
             assertEquals(notFound, bed.metric("wci_invocations_total", "result=\"not_found\""),
                     "no invoke while the circuit is open");
+            // The circuit stays open until the version is published again: the alert outlasts its `for`.
+            awaitAlert(prometheus, bed, "WciCircuitOpen", FIRING, v1(bed));
 
             bed.runtime.publishVersion(function, v1);
             Instant fixed = Instant.now();
@@ -351,6 +384,7 @@ class FaultsIT {
                 """;
         try (WciTestBed bed = new WciTestBed(server.target(), server.namespace(), 1, ExecutionMode.PROCESS, noCensus,
                 scaling, "", clock, u -> u)) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed); // the bootstrap worker: 60 s charged
             awaitDone(start(bed, "paid", 3, 200), Duration.ofSeconds(120)); // a second worker: 120 s charged
             awaitNoWorker(bed);
@@ -364,6 +398,7 @@ class FaultsIT {
             assertTrue(remaining < 60, "less than one worker left: " + remaining);
             assertEquals(before, bed.invocations(1).size(), "no invocation past the budget");
             assertEquals(remaining, bed.metric("wci_budget_remaining_worker_seconds", "build_id=\"v1\""), 1.0);
+            awaitAlert(prometheus, bed, "WciBudgetExhausted", FIRING, Map.of("limit", "version_budget"));
 
             clock.shift(Duration.ofMinutes(61)); // the rolling hour passes
             Instant rolled = Instant.now();
