@@ -81,9 +81,9 @@ class FaultsIT {
     static final Set<String> PENDING_OR_FIRING = Set.of("pending", "firing");
     static final Set<String> FIRING = Set.of("firing");
 
-    /** Waits for {@code alert} of the test's v1 in one of {@code states}, and prints what it saw. */
-    static void awaitAlert(PrometheusServer prometheus, WciTestBed bed, String alert, Set<String> states,
-                           Map<String, String> labels) throws Exception {
+    /** Waits for {@code alert} with {@code labels} in one of {@code states} in Prometheus, and prints what it saw. */
+    static void awaitAlert(PrometheusServer prometheus, String alert, Set<String> states, Map<String, String> labels)
+            throws Exception {
         JsonNode a = prometheus.awaitAlert(alert, states, labels, Duration.ofSeconds(180));
         System.out.printf("FAULT alert: %s %s %s; all pending or firing now: %s%n", alert, a.path("state").asText(),
                 a.path("labels"), prometheus.alerts().stream()
@@ -166,7 +166,7 @@ class FaultsIT {
             List<WorkflowStub> waiting = start(bed, "starved", 10, 500);
             long zeroUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             // The throttling alert's condition holds (its 10 min `for` would make it fire later).
-            awaitAlert(prometheus, bed, "WciLambdaThrottling", PENDING_OR_FIRING, v1(bed));
+            awaitAlert(prometheus, "WciLambdaThrottling", PENDING_OR_FIRING, v1(bed));
             await().atMost(Duration.ofSeconds(80)).until(() -> System.nanoTime() > zeroUntil);
             Instant zeroTo = zeroFrom.plusSeconds(20);
             JsonNode backoff = bed.status().at("/deployments/0/versions/0/scaler/throttleBackoffUntil");
@@ -216,7 +216,7 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(75)).until(() -> System.nanoTime() > until);
             int failedRequests = gateway.findAll(postRequestedFor(urlPathMatching(".*/invocations"))).size();
             double unavailableResults = bed.metric("wci_invocations_total", "result=\"unavailable\"");
-            awaitAlert(prometheus, bed, "WciInvokeFailures", PENDING_OR_FIRING, v1(bed));
+            awaitAlert(prometheus, "WciInvokeFailures", PENDING_OR_FIRING, v1(bed));
             gateway.removeStub(unavailable);
 
             // Slow: every invoke outlasts the 2 s call timeout.
@@ -272,7 +272,7 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> bed.get("/readyz").statusCode() == 503);
             Duration notReadyAfter = Duration.between(down, Instant.now());
             // Down until the alert fires: its windows are 2 min (compressed: 6 s) of failed health checks, none OK.
-            awaitAlert(prometheus, bed, "WciTemporalUnreachable", FIRING, Map.of("method", "GetSystemInfo"));
+            awaitAlert(prometheus, "WciTemporalUnreachable", FIRING, Map.of("method", "GetSystemInfo"));
             Duration outage = Duration.between(down, Instant.now());
             int duringOutage = bed.invocations(1).size();
 
@@ -353,7 +353,7 @@ class FaultsIT {
             assertEquals(notFound, bed.metric("wci_invocations_total", "result=\"not_found\""),
                     "no invoke while the circuit is open");
             // The circuit stays open until the version is published again: the alert outlasts its `for`.
-            awaitAlert(prometheus, bed, "WciCircuitOpen", FIRING, v1(bed));
+            awaitAlert(prometheus, "WciCircuitOpen", FIRING, v1(bed));
 
             bed.runtime.publishVersion(function, v1);
             Instant fixed = Instant.now();
@@ -398,7 +398,7 @@ class FaultsIT {
             assertTrue(remaining < 60, "less than one worker left: " + remaining);
             assertEquals(before, bed.invocations(1).size(), "no invocation past the budget");
             assertEquals(remaining, bed.metric("wci_budget_remaining_worker_seconds", "build_id=\"v1\""), 1.0);
-            awaitAlert(prometheus, bed, "WciBudgetExhausted", FIRING, Map.of("limit", "version_budget"));
+            awaitAlert(prometheus, "WciBudgetExhausted", FIRING, Map.of("limit", "version_budget"));
 
             clock.shift(Duration.ofMinutes(61)); // the rolling hour passes
             Instant rolled = Instant.now();

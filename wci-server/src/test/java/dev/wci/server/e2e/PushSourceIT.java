@@ -84,9 +84,9 @@ class PushSourceIT {
                 assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode());
 
                 // One rejected event and one refused call are enough to raise their alerts in Prometheus.
-                FaultsIT.awaitAlert(prometheus, bed, "WciPushEventsRejected", FaultsIT.FIRING,
+                FaultsIT.awaitAlert(prometheus, "WciPushEventsRejected", FaultsIT.FIRING,
                         Map.of("result", "rejected", "reason", "invalid_count"));
-                FaultsIT.awaitAlert(prometheus, bed, "WciPushAuthFailures", FaultsIT.FIRING, Map.of("reason", "wrong"));
+                FaultsIT.awaitAlert(prometheus, "WciPushAuthFailures", FaultsIT.FIRING, Map.of("reason", "wrong"));
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
