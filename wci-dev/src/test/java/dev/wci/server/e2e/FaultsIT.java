@@ -24,6 +24,7 @@ import dev.wci.lambda.worker.it.DevServerExtension;
 import dev.wci.local.DevServerProcess;
 import dev.wci.server.demo.DemoWorkerHandler;
 import dev.wci.server.demo.DemoWorkflows;
+import dev.wci.server.prometheus.PrometheusServer;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -39,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #6: faults against the real dev server and the local Lambda runtime (workers are real JVMs). Each test
- * prints the figures it observed ("FAULT ..." lines).
+ * prints the figures it observed ("FAULT ..." lines). Issue #14: a real Prometheus scrapes WCI in each test with the
+ * shipped job and alert rules (durations compressed, see {@link PrometheusServer}), and each fault must raise its
+ * alert there.
  */
 @ExtendWith(DevServerExtension.class)
 class FaultsIT {
@@ -73,6 +77,23 @@ class FaultsIT {
         for (WorkflowStub wf : workflows) {
             assertEquals("v1", wf.getResult(within.toSeconds(), TimeUnit.SECONDS, DemoWorkflows.Result.class).buildId());
         }
+    }
+
+    static final Set<String> PENDING_OR_FIRING = Set.of("pending", "firing");
+    static final Set<String> FIRING = Set.of("firing");
+
+    /** Waits for {@code alert} with {@code labels} in one of {@code states} in Prometheus, and prints what it saw. */
+    static void awaitAlert(PrometheusServer prometheus, String alert, Set<String> states, Map<String, String> labels)
+            throws Exception {
+        JsonNode a = prometheus.awaitAlert(alert, states, labels, Duration.ofSeconds(180));
+        System.out.printf("FAULT alert: %s %s %s; all pending or firing now: %s%n", alert, a.path("state").asText(),
+                a.path("labels"), prometheus.alerts().stream()
+                        .map(x -> x.path("labels").path("alertname").asText() + "=" + x.path("state").asText())
+                        .sorted().distinct().toList());
+    }
+
+    static Map<String, String> v1(WciTestBed bed) {
+        return Map.of("deployment", bed.deployment, "build_id", "v1");
     }
 
     /** Ready to measure: v1 bootstrapped and Current, no worker live. */
@@ -130,6 +151,7 @@ class FaultsIT {
     void throttlingBacksOffWithoutStormAndEverythingCompletesWhenCapacityReturns(DevServerExtension.DevServer server)
             throws Exception {
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", WANT_MANY)) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             // Concurrency 3 while WCI wants more: some invokes are throttled, the work still gets done.
             bed.runtime.setAccountConcurrencyLimit(3);
@@ -144,8 +166,10 @@ class FaultsIT {
             Instant zeroFrom = Instant.now();
             List<WorkflowStub> waiting = start(bed, "starved", 10, 500);
             long zeroUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            // The throttling alert's condition holds (its 10 min `for` would make it fire later).
+            awaitAlert(prometheus, "WciLambdaThrottling", PENDING_OR_FIRING, v1(bed));
             await().atMost(Duration.ofSeconds(80)).until(() -> System.nanoTime() > zeroUntil);
-            Instant zeroTo = Instant.now();
+            Instant zeroTo = zeroFrom.plusSeconds(20);
             JsonNode backoff = bed.status().at("/deployments/0/versions/0/scaler/throttleBackoffUntil");
             bed.runtime.setAccountConcurrencyLimit(20);
             Instant restored = Instant.now();
@@ -180,6 +204,7 @@ class FaultsIT {
                     gateway.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(runtime.toString())));
                     return URI.create("http://127.0.0.1:" + gateway.port());
                 })) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             StubMapping unavailable = gateway.stubFor(post(urlPathMatching("/2015-03-31/functions/.*/invocations"))
                     .atPriority(1).willReturn(aResponse().withStatus(503)
@@ -192,6 +217,7 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(75)).until(() -> System.nanoTime() > until);
             int failedRequests = gateway.findAll(postRequestedFor(urlPathMatching(".*/invocations"))).size();
             double unavailableResults = bed.metric("wci_invocations_total", "result=\"unavailable\"");
+            awaitAlert(prometheus, "WciInvokeFailures", PENDING_OR_FIRING, v1(bed));
             gateway.removeStub(unavailable);
 
             // Slow: every invoke outlasts the 2 s call timeout.
@@ -232,6 +258,7 @@ class FaultsIT {
         try (WciTestBed bed = new WciTestBed(address, "default", 1, ExecutionMode.PROCESS, "", WANT_MANY, "",
                 Clock.systemUTC(), u -> u)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.get("/readyz").statusCode() == 200);
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             int before = bed.invocations(1).size();
             List<WorkflowStub> wfs = start(bed, "restart", 20, 4000);
@@ -241,6 +268,9 @@ class FaultsIT {
             Instant down = Instant.now();
             await().atMost(Duration.ofSeconds(30)).until(() -> bed.get("/readyz").statusCode() == 503);
             Duration notReadyAfter = Duration.between(down, Instant.now());
+            // Down until the alert fires: its windows are 2 min (compressed: 6 s) of failed health checks, none OK.
+            awaitAlert(prometheus, "WciTemporalUnreachable", FIRING, Map.of("method", "GetSystemInfo"));
+            Duration outage = Duration.between(down, Instant.now());
             int duringOutage = bed.invocations(1).size();
 
             Instant up = Instant.now();
@@ -268,12 +298,12 @@ class FaultsIT {
             List<InvocationRecord> preStop = bed.invocations(1).subList(before, duringOutage);
             long survived = preStop.stream().filter(r -> r.endedAt() == null || r.endedAt().isAfter(up)).count();
             Instant firstDispatch = firstTaskStartedAfter(bed, wfs, up);
-            System.out.printf("FAULT Temporal restart: /readyz false %.1f s after the server stopped, true %.1f s"
-                            + " after it restarted; first invoke after recovery %s; first task dispatched after"
-                            + " recovery %s; %d of %d workers invoked before the stop still ran after it; all 20"
+            System.out.printf("FAULT Temporal restart: /readyz false %.1f s after the server stopped (down %.1f s),"
+                            + " true %.1f s after it restarted; first invoke after recovery %s; first task dispatched"
+                            + " after recovery %s; %d of %d workers invoked before the stop still ran after it; all 20"
                             + " done %.1f s after restart; invocations: %d before the stop, %d after (at most %d"
                             + " within %d s); at most %d workers running at once%n",
-                    notReadyAfter.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
+                    notReadyAfter.toMillis() / 1000.0, outage.toMillis() / 1000.0, readyAgain.toMillis() / 1000.0,
                     firstAfter == null ? "none needed" : Duration.between(up, firstAfter).toMillis() + " ms",
                     firstDispatch == null ? "none" : Duration.between(up, firstDispatch).toMillis() + " ms",
                     survived, preStop.size(), done.toMillis() / 1000.0, duringOutage - before, after.size(), burst,
@@ -282,8 +312,8 @@ class FaultsIT {
             // idle. How often WCI has to replace them depends on how long that lasts, but never as a duplicate
             // burst: no more than the cap (10) can be invoked within a worker's least hold of its ledger slot.
             // Without the ledger, requests would go every 250 ms tick, up to the invoke rate (5/s). (Workers
-            // running at once may briefly exceed the cap: during the outage the ledger predicts the idle exit of
-            // workers that in fact outlive it by a few seconds.)
+            // running at once may briefly exceed the cap: a late worker covers no demand, and one listed near its
+            // poll end holds no slot against its replacement.)
             assertTrue(burst <= 10, "no duplicate burst: " + burst + " invocations within "
                     + minHold.toSeconds() + " s\n" + timelineText);
         } finally {
@@ -313,6 +343,7 @@ class FaultsIT {
     void targetDeletedAtRunTimeOpensTheCircuitAndRepublishingClosesIt(DevServerExtension.DevServer server)
             throws Exception {
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, "", "")) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed);
             String function = "worker-" + bed.id;
             LocalFunctionVersion v1 = new LocalFunctionVersion("1", DemoWorkerHandler.class.getName(),
@@ -331,6 +362,8 @@ class FaultsIT {
             await().atMost(Duration.ofSeconds(70)).until(() -> System.nanoTime() > holdUntil);
             assertEquals(notFound, bed.metric("wci_invocations_total", "result=\"not_found\""),
                     "no invoke while the circuit is open");
+            // The circuit stays open until the version is published again: the alert outlasts its `for`.
+            awaitAlert(prometheus, "WciCircuitOpen", FIRING, v1(bed));
 
             bed.runtime.publishVersion(function, v1);
             Instant fixed = Instant.now();
@@ -361,6 +394,7 @@ class FaultsIT {
                 """;
         try (WciTestBed bed = new WciTestBed(server.target(), server.namespace(), 1, ExecutionMode.PROCESS, noCensus,
                 scaling, "", clock, u -> u)) {
+            PrometheusServer prometheus = bed.startPrometheus();
             settle(bed); // the bootstrap worker: 60 s charged
             awaitDone(start(bed, "paid", 3, 200), Duration.ofSeconds(120)); // a second worker: 120 s charged
             awaitNoWorker(bed);
@@ -374,6 +408,7 @@ class FaultsIT {
             assertTrue(remaining < 60, "less than one worker left: " + remaining);
             assertEquals(before, bed.invocations(1).size(), "no invocation past the budget");
             assertEquals(remaining, bed.metric("wci_budget_remaining_worker_seconds", "build_id=\"v1\""), 1.0);
+            awaitAlert(prometheus, "WciBudgetExhausted", FIRING, Map.of("limit", "version_budget"));
 
             clock.shift(Duration.ofMinutes(61)); // the rolling hour passes
             Instant rolled = Instant.now();

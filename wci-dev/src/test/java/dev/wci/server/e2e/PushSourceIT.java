@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.server.prometheus.PrometheusServer;
 import dev.wci.server.push.v1.EventResult;
 import dev.wci.server.push.v1.ReportRequest;
 import dev.wci.server.push.v1.ReportResponse;
@@ -21,13 +22,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue #5, e2e 3: with the stats source off, task-add events pushed over gRPC make WCI invoke the version's
- * Lambda workers; bad events are rejected with a reason and counted; a wrong token is refused.
+ * Lambda workers; bad events are rejected with a reason and counted; a wrong token is refused. Issue #14: both raise
+ * their alerts in a real Prometheus.
  */
 @ExtendWith(DevServerExtension.class)
 class PushSourceIT {
@@ -46,6 +49,7 @@ class PushSourceIT {
                     token: %s
                 """.formatted(TOKEN);
         try (WciTestBed bed = new WciTestBed(server, 1, ExecutionMode.PROCESS, signals, "")) {
+            PrometheusServer prometheus = bed.startPrometheus();
             await().atMost(Duration.ofSeconds(60)).until(() -> bed.invocations(1).size() >= 1);
             // The push source accepts events for versions Temporal lists as managed: wait for the bootstrap poll.
             await().atMost(Duration.ofSeconds(60)).until(() -> "MANAGED".equals(
@@ -78,19 +82,24 @@ class PushSourceIT {
                 StatusRuntimeException denied = assertThrows(StatusRuntimeException.class,
                         () -> wrong.report(ReportRequest.newBuilder().addEvents(event(bed, "v1")).build()));
                 assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode());
+
+                // One rejected event and one refused call are enough to raise their alerts in Prometheus.
+                FaultsIT.awaitAlert(prometheus, "WciPushEventsRejected", FaultsIT.FIRING,
+                        Map.of("result", "rejected", "reason", "invalid_count"));
+                FaultsIT.awaitAlert(prometheus, "WciPushAuthFailures", FaultsIT.FIRING, Map.of("reason", "wrong"));
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
     }
 
-    private static TaskAddEvent.Builder event(WciTestBed bed, String buildId) {
+    static TaskAddEvent.Builder event(WciTestBed bed, String buildId) {
         return TaskAddEvent.newBuilder().setNamespace(bed.namespace).setDeploymentName(bed.deployment)
                 .setBuildId(buildId).setTaskQueue(bed.taskQueue).setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
                 .setSyncMatchOutcome(SyncMatchOutcome.SYNC_MATCH_OUTCOME_NOT_MATCHED).setCount(1);
     }
 
-    private static Metadata bearer(String token) {
+    static Metadata bearer(String token) {
         Metadata m = new Metadata();
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return m;

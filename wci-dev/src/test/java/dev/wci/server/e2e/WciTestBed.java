@@ -17,6 +17,7 @@ import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.demo.DemoWorkerHandler;
 import dev.wci.server.demo.DemoWorkflows;
+import dev.wci.server.prometheus.PrometheusServer;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import io.temporal.api.enums.v1.EventType;
@@ -76,6 +77,7 @@ final class WciTestBed implements AutoCloseable {
     final WciService wci;
     final Path configFile;
     private final HttpClient http = HttpClient.newHttpClient();
+    private PrometheusServer prometheus;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
@@ -258,8 +260,19 @@ final class WciTestBed implements AutoCloseable {
         return sum;
     }
 
+    /** Starts a real Prometheus scraping this WCI with the shipped job and rules (see {@link PrometheusServer}). */
+    PrometheusServer startPrometheus() throws IOException {
+        if (prometheus == null) {
+            prometheus = PrometheusServer.scraping("127.0.0.1:" + wci.httpPort());
+        }
+        return prometheus;
+    }
+
     @Override
     public void close() throws IOException {
+        if (prometheus != null) {
+            prometheus.close();
+        }
         wci.close();
         lambda.close();
         runtime.close();

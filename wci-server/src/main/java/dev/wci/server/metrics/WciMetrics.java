@@ -2,6 +2,7 @@ package dev.wci.server.metrics;
 
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeObserver;
+import dev.wci.core.limits.LimitKind;
 import dev.wci.core.limits.LimitTrim;
 import dev.wci.core.registry.RegistrySnapshot;
 import dev.wci.core.registry.VersionEntry;
@@ -107,6 +108,11 @@ public final class WciMetrics implements InvokeObserver, ScalerObserver {
         Gauge.builder("wci.ready", ready, AtomicInteger::get)
                 .description("1 when Temporal is reachable and every deployment was read (as /readyz)")
                 .register(registry);
+        // At 0 from the start: a series that first appears at its first trim hides that trim from increase(), so
+        // WciBudgetExhausted and WciWorkerCapReached would miss a one-off trim.
+        for (LimitKind limit : LimitKind.values()) {
+            registry.counter("wci.limit.trims", "limit", lower(limit.name()));
+        }
     }
 
     public MeterRegistry registry() {

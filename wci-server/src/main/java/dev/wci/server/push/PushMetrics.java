@@ -29,6 +29,17 @@ final class PushMetrics {
 
     PushMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        // At 0 from the start: a series that first appears at its first event hides that event from increase(),
+        // so WciPushAuthFailures and WciPushEventsRejected would miss a single refused call or rejected event.
+        registry.counter(AUTH_FAILURES, "reason", "missing");
+        registry.counter(AUTH_FAILURES, "reason", "wrong");
+        for (EventResult.Reason reason : EventResult.Reason.values()) {
+            if (reason != EventResult.Reason.REASON_UNSPECIFIED && reason != EventResult.Reason.REASON_INTERNAL
+                    && reason != EventResult.Reason.UNRECOGNIZED) {
+                registry.counter(EVENTS, "result", "rejected", "reason", reasonTag(reason));
+            }
+        }
+        registry.counter(EVENTS, "result", "failed", "reason", reasonTag(EventResult.Reason.REASON_INTERNAL));
     }
 
     void request(Status.Code code) {

@@ -141,6 +141,17 @@ class WciMetricsTest {
         assertEquals(2.0, sample(scrape, "wci_limit_trims_total", Map.of("limit", "total_budget")));
     }
 
+    /** Present at 0 before any trim, so Prometheus's increase() sees the first one (WciBudgetExhausted). */
+    @Test
+    void everyLimitIsExportedAtZeroBeforeItsFirstTrim() {
+        String scrape = registry.scrape();
+
+        for (LimitKind limit : LimitKind.values()) {
+            assertEquals(0.0, sample(scrape, "wci_limit_trims_total",
+                    Map.of("limit", limit.name().toLowerCase(java.util.Locale.ROOT))), limit.name());
+        }
+    }
+
     @Test
     void signalsAreCountedBySourceAndKind() {
         metrics.signal("temporal-stats", new BacklogObservation(V1, "q", TaskQueueType.ACTIVITY, 3, Duration.ZERO, 1, 1,

@@ -5,6 +5,7 @@ import static dev.wci.server.push.PushTestEvents.TOKEN;
 import static dev.wci.server.push.PushTestEvents.event;
 import static dev.wci.server.push.PushTestEvents.timestamp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +98,26 @@ class PushSignalServerTest {
     }
 
     // ---- authentication ----
+
+    /**
+     * Present at 0 before any failure or rejection, so Prometheus's increase() sees the first one
+     * (WciPushAuthFailures, WciPushEventsRejected).
+     */
+    @Test
+    void refusalCountersExistAtZeroBeforeTheFirstRefusal() {
+        new PushMetrics(meters);
+        for (String reason : List.of("missing", "wrong")) {
+            Counter c = meters.find(PushMetrics.AUTH_FAILURES).tag("reason", reason).counter();
+            assertNotNull(c, reason);
+            assertEquals(0.0, c.count());
+        }
+        for (String reason : List.of("invalid_count", "stale", "unknown_version", "unknown_task_queue")) {
+            Counter c = meters.find(PushMetrics.EVENTS).tags("result", "rejected", "reason", reason).counter();
+            assertNotNull(c, reason);
+            assertEquals(0.0, c.count());
+        }
+        assertNotNull(meters.find(PushMetrics.EVENTS).tags("result", "failed", "reason", "internal").counter());
+    }
 
     @Test
     void aCallWithTheTokenIsServed() {
