@@ -51,7 +51,8 @@ public final class DevServerProcess implements AutoCloseable {
             "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true");
 
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    // A loaded machine may need a while to stop the server cleanly (its database file outlives it for a restart).
+    static final Duration STOP_GRACE = Duration.ofSeconds(30);
     static final Duration POLL = Duration.ofMillis(200);
 
     /**
