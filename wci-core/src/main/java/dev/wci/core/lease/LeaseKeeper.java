@@ -2,6 +2,7 @@ package dev.wci.core.lease;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,6 +31,9 @@ import java.util.function.Consumer;
  */
 public final class LeaseKeeper {
 
+    /** Lease changes kept for {@link #history()}. */
+    public static final int HISTORY = 100;
+
     private final LeaseSettings settings;
     private final List<String> order;
     private final LeaseStore store;
@@ -39,6 +43,7 @@ public final class LeaseKeeper {
     // Guarded by this.
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private List<LeaseStore.Member> members = List.of();
+    private final ArrayDeque<LeaseEvent> history = new ArrayDeque<>();
     private String membershipError;
 
     private static final class Entry {
@@ -155,6 +160,18 @@ public final class LeaseKeeper {
         return out;
     }
 
+    /** This replica's last {@link #HISTORY} lease changes, oldest first. */
+    public synchronized List<LeaseEvent> history() {
+        return List.copyOf(history);
+    }
+
+    private void record(String deployment, LeaseEvent.Kind kind, Instant at, String other) {
+        if (history.size() == HISTORY) {
+            history.removeFirst();
+        }
+        history.addLast(new LeaseEvent(deployment, kind, at, other));
+    }
+
     /** Live replicas as of the last heartbeat, and the heartbeat's last error (null when it succeeded). */
     public synchronized List<LeaseStore.Member> members() {
         return members;
@@ -192,9 +209,10 @@ public final class LeaseKeeper {
             return false;
         }
         synchronized (this) {
+            Instant now = clock.instant();
+            expireLocked(now, events); // a lapse that went unnoticed is recorded as such, not bridged
             Entry e = entries.get(d);
             e.lastError = null;
-            Instant now = clock.instant();
             if (answer instanceof LeaseStore.Granted g) {
                 Instant validUntil = sentAt.plus(settings.ttl()).minus(settings.margin());
                 boolean wasHeld = e.held && now.isBefore(e.validUntil);
@@ -204,6 +222,7 @@ public final class LeaseKeeper {
                     // Granted, but the answer came too late to prove anything: trust it from the next renewal.
                     if (wasHeld) {
                         e.held = false;
+                        record(d, LeaseEvent.Kind.LAPSED, e.validUntil, null);
                         events.add(l -> l.lost(d, LeaseListener.LostReason.LAPSED));
                     }
                     return false;
@@ -213,6 +232,7 @@ public final class LeaseKeeper {
                 if (!wasHeld) {
                     e.acquiredAt = now;
                     String previous = g.previousOwner();
+                    record(d, previous == null ? LeaseEvent.Kind.ACQUIRED : LeaseEvent.Kind.TAKEN_OVER, now, previous);
                     events.add(l -> l.acquired(d, previous));
                 }
                 return true;
@@ -223,6 +243,7 @@ public final class LeaseKeeper {
             e.owner = r.holder();
             e.since = r.since();
             if (wasHeld) {
+                record(d, LeaseEvent.Kind.TAKEN, now, r.holder());
                 events.add(l -> l.lost(d, LeaseListener.LostReason.TAKEN));
             }
             return false;
@@ -235,6 +256,7 @@ public final class LeaseKeeper {
             e.held = false; // fenced before the store hears of it
             e.owner = null;
             e.since = null;
+            record(d, LeaseEvent.Kind.RELEASED, clock.instant(), null);
         }
         events.add(l -> l.released(d));
         try {
@@ -258,6 +280,7 @@ public final class LeaseKeeper {
             if (e.held && !now.isBefore(e.validUntil)) {
                 e.held = false;
                 String d = me.getKey();
+                record(d, LeaseEvent.Kind.LAPSED, e.validUntil, null);
                 events.add(l -> l.lost(d, LeaseListener.LostReason.LAPSED));
             }
         }

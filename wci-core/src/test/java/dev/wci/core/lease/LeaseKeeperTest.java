@@ -57,6 +57,10 @@ class LeaseKeeperTest {
         Instant fencedAt = clock.instant();
         assertTrue(fencedAt.isBefore(lastSent.plus(TTL)), "fenced within the TTL: " + fencedAt);
         assertTrue(events.all.contains("lost d1 LAPSED"), events.all.toString());
+        LeaseEvent lapse = a.history().stream().filter(e -> e.deployment().equals("d1")
+                && e.kind() == LeaseEvent.Kind.LAPSED).findFirst().orElseThrow();
+        assertTrue(!lapse.at().isAfter(fencedAt) && lapse.at().isAfter(fencedAt.minusMillis(101)),
+                "the lapse is dated when trust ended, not when a round noticed it: " + lapse);
         assertFalse(a.holds("d1") || a.holds("d2") || a.holds("d3"));
         // The store still has a's lease until a TTL after it processed the last claim: b cannot have it earlier.
         store.down = false;
@@ -137,6 +141,9 @@ class LeaseKeeperTest {
             }
         }
         assertTrue(takenAt != null, "taken over");
+        LeaseKeeper taker = b.holds(orphan) ? b : c;
+        LeaseEvent last = taker.history().get(taker.history().size() - 1);
+        assertEquals(new LeaseEvent(orphan, LeaseEvent.Kind.TAKEN_OVER, takenAt, "a"), last);
         assertTrue(Duration.between(killedAt, takenAt).compareTo(TTL.plus(RENEW).plus(RENEW)) <= 0,
                 "within a TTL and two rounds: " + Duration.between(killedAt, takenAt));
         List<String> all = new ArrayList<>(bEvents.all);

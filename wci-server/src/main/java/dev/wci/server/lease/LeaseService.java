@@ -1,5 +1,6 @@
 package dev.wci.server.lease;
 
+import dev.wci.core.lease.LeaseEvent;
 import dev.wci.core.lease.LeaseKeeper;
 import dev.wci.core.lease.LeaseListener;
 import dev.wci.core.lease.LeaseSettings;
@@ -38,6 +39,9 @@ public final class LeaseService implements AutoCloseable {
     /** A dead replica's workflow tasks wait this long on its sticky queue before any replica may take them. */
     static final Duration STICKY_TIMEOUT = Duration.ofSeconds(1);
 
+    /** Lease changes shown in /status. */
+    static final int RECENT = 20;
+
     private static final Logger log = LoggerFactory.getLogger(LeaseService.class);
 
     private final HaConfig config;
@@ -50,7 +54,8 @@ public final class LeaseService implements AutoCloseable {
 
     /** The {@code ha} part of /status. */
     public record Status(String identity, String role, Duration leaseTtl, Duration renewInterval, int replicas,
-                         List<MemberView> members, String membershipError, List<LeaseView> leases) {
+                         List<MemberView> members, String membershipError, List<LeaseView> leases,
+                         List<LeaseEvent> recent) {
     }
 
     public record MemberView(String identity, int held) {
@@ -178,6 +183,11 @@ public final class LeaseService implements AutoCloseable {
         return !stopped && keeper.holds(deployment);
     }
 
+    /** This replica's last lease changes (see {@link LeaseKeeper#history()}). */
+    public List<LeaseEvent> history() {
+        return keeper.history();
+    }
+
     public String identity() {
         return config.identity();
     }
@@ -186,8 +196,10 @@ public final class LeaseService implements AutoCloseable {
         List<LeaseView> leases = keeper.status().stream().map(LeaseService::view).toList();
         List<MemberView> members = keeper.members().stream().map(m -> new MemberView(m.identity(), m.held())).toList();
         String role = leases.stream().anyMatch(LeaseView::held) ? "active" : "standby";
+        List<LeaseEvent> history = keeper.history();
         return new Status(config.identity(), role, config.leaseTtl(), config.renewInterval(), keeper.replicas(),
-                members, keeper.membershipError(), leases);
+                members, keeper.membershipError(), leases,
+                history.subList(Math.max(0, history.size() - RECENT), history.size()));
     }
 
     private static LeaseView view(LeaseStatus s) {

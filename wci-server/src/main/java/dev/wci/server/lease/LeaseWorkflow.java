@@ -25,7 +25,7 @@ public interface LeaseWorkflow {
     @UpdateMethod
     LeaseGrant claim(String owner, long ttlMillis);
 
-    /** Rejects a claim while another owner's TTL runs, with {@link #HELD} failure details (holder, since). */
+    /** Rejects a claim while another owner's TTL runs, with a {@link LeaseHeldException}. */
     @UpdateValidatorMethod(updateName = "claim")
     void validateClaim(String owner, long ttlMillis);
 
@@ -37,8 +37,32 @@ public interface LeaseWorkflow {
     @UpdateValidatorMethod(updateName = "release")
     void validateRelease(String owner);
 
-    /** The failure type of a claim refused because another replica holds the lease. */
-    String HELD = "LeaseHeld";
+    /**
+     * A claim refused because another replica holds the lease; the client reads holder and since back from the
+     * message. A plain exception, not an {@code ApplicationFailure}: the SDK logs those as workflow failures, and a
+     * standby's refused claims are routine.
+     */
+    final class LeaseHeldException extends RuntimeException {
+
+        private static final String SINCE = " since ";
+
+        public LeaseHeldException(String owner, long sinceMillis) {
+            super(owner + SINCE + sinceMillis, null, false, false);
+        }
+
+        /** The holder and since from a refusal's message, or null when the message is not one. */
+        static Object[] parse(String message) {
+            int at = message == null ? -1 : message.lastIndexOf(SINCE);
+            if (at <= 0) {
+                return null;
+            }
+            try {
+                return new Object[] {message.substring(0, at), Long.parseLong(message.substring(at + SINCE.length()))};
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
 
     /**
      * The lease's state, carried across continue-as-new.

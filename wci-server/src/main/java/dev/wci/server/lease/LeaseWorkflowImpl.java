@@ -70,8 +70,7 @@ public final class LeaseWorkflowImpl implements LeaseWorkflow {
         }
         if (state.owner() != null && !state.owner().equals(owner)
                 && Workflow.currentTimeMillis() < state.expiresAtMillis()) {
-            throw ApplicationFailure.newNonRetryableFailure("the lease is held by " + state.owner(), HELD,
-                    state.owner(), state.sinceMillis());
+            throw new LeaseHeldException(state.owner(), state.sinceMillis());
         }
     }
 

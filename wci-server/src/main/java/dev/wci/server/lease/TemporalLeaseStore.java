@@ -18,7 +18,7 @@ import java.util.List;
  * Leases and membership in Temporal: {@link LeaseWorkflow} per deployment and one {@link MembersWorkflow} per
  * namespace, each claimed with update-with-start (conflict policy USE_EXISTING: the running workflow answers, or
  * a new one starts with the update in its first task). A refused claim comes back as the validator's
- * {@link LeaseWorkflow#HELD} failure with the holder and since in its details.
+ * {@link LeaseWorkflow.LeaseHeldException}, holder and since in its message.
  */
 public final class TemporalLeaseStore implements LeaseStore {
 
@@ -53,10 +53,12 @@ public final class TemporalLeaseStore implements LeaseStore {
                             .setWaitForStage(WorkflowUpdateStage.COMPLETED).build(), start);
             return new Granted(Instant.ofEpochMilli(g.sinceMillis()), g.previousOwner());
         } catch (WorkflowUpdateException e) {
-            if (e.getCause() instanceof ApplicationFailure f && LeaseWorkflow.HELD.equals(f.getType())) {
-                String holder = f.getDetails().get(0, String.class);
-                Long since = f.getDetails().get(1, Long.class);
-                return new Refused(holder, since == null ? null : Instant.ofEpochMilli(since));
+            if (e.getCause() instanceof ApplicationFailure f
+                    && LeaseWorkflow.LeaseHeldException.class.getName().equals(f.getType())) {
+                Object[] held = LeaseWorkflow.LeaseHeldException.parse(f.getOriginalMessage());
+                if (held != null) {
+                    return new Refused((String) held[0], Instant.ofEpochMilli((Long) held[1]));
+                }
             }
             throw e;
         }

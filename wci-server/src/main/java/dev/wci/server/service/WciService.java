@@ -382,6 +382,12 @@ public final class WciService implements AutoCloseable {
                                  LeaseService.Status ha) {
     }
 
+    /** This replica's last lease changes (empty when HA is off). */
+    public List<dev.wci.core.lease.LeaseEvent> leaseHistory() {
+        LeaseService l = leases;
+        return l == null ? List.of() : l.history();
+    }
+
     /** The leases' view for /status, or null when HA is off. */
     public LeaseService.Status haStatus() {
         LeaseService l = leases;
