@@ -4,11 +4,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +42,7 @@ public final class LeaseKeeper {
     private final LeaseStore store;
     private final Clock clock;
     private final LeaseListener listener;
+    private final Executor renewals;
 
     // Guarded by this.
     private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -60,6 +64,16 @@ public final class LeaseKeeper {
      */
     public LeaseKeeper(LeaseSettings settings, List<String> deployments, LeaseStore store, Clock clock,
                        LeaseListener listener) {
+        this(settings, deployments, store, clock, listener, Runnable::run);
+    }
+
+    /**
+     * @param renewals runs the renewals of one round side by side (a slow store call then delays no other lease);
+     *                 {@code Runnable::run} renews one after the other
+     */
+    public LeaseKeeper(LeaseSettings settings, List<String> deployments, LeaseStore store, Clock clock,
+                       LeaseListener listener, Executor renewals) {
+        this.renewals = renewals;
         this.settings = settings;
         this.store = store;
         this.clock = clock;
@@ -99,16 +113,21 @@ public final class LeaseKeeper {
         return Math.max(1, members.size() + (isMember(settings.identity()) ? 0 : 1));
     }
 
-    /** One round: expire, heartbeat, renew, release extras, claim. Blocks on the store's calls. */
+    /**
+     * One round: expire, renew (side by side) while reporting alive, release extras, claim. Blocks on the store's
+     * calls.
+     */
     public void round() {
-        List<Consumer<LeaseListener>> events = new ArrayList<>();
+        List<Consumer<LeaseListener>> events = Collections.synchronizedList(new ArrayList<>());
         expire(events);
-        heartbeat();
+        List<CompletableFuture<Void>> renewing = new ArrayList<>();
         for (String d : order) {
             if (isHeld(d)) {
-                claim(d, events);
+                renewing.add(CompletableFuture.runAsync(() -> claim(d, events), renewals));
             }
         }
+        heartbeat();
+        renewing.forEach(CompletableFuture::join);
         Spread spread;
         boolean othersShort;
         synchronized (this) {
@@ -130,7 +149,7 @@ public final class LeaseKeeper {
                 held++;
             }
         }
-        events.forEach(e -> e.accept(listener));
+        List.copyOf(events).forEach(e -> e.accept(listener));
     }
 
     /** Graceful stop: every lease is fenced, then released, and the replica leaves the membership. */

@@ -91,6 +91,22 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void theRenewalsOfARoundGoThroughTheRenewalExecutor() {
+        List<Runnable> submitted = new ArrayList<>();
+        LeaseKeeper a = new LeaseKeeper(LeaseSettings.of("a", TTL, RENEW), DEPLOYMENTS, store, clock,
+                new Recorder(), task -> {
+                    submitted.add(task);
+                    task.run();
+                });
+        a.round();
+        assertEquals(0, submitted.size(), "nothing held yet: claims go one by one");
+        clock.advance(RENEW);
+        a.round();
+        assertEquals(3, submitted.size(), "one renewal task per held lease");
+        assertEquals(3, a.held().size());
+    }
+
+    @Test
     void aGrantThatArrivesTooLateIsNotTrusted() {
         LeaseKeeper a = keeper("a", new Recorder());
         store.latency = TTL; // the answer comes after the lease it proves is already over locally

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,8 @@ public final class LeaseService implements AutoCloseable {
 
     /** A dead replica's workflow tasks wait this long on its sticky queue before any replica may take them. */
     static final Duration STICKY_TIMEOUT = Duration.ofSeconds(1);
+    /** Renewals of one round run side by side on at most this many threads. */
+    static final int MAX_RENEWAL_THREADS = 8;
 
     /** Lease changes shown in /status. */
     static final int RECENT = 20;
@@ -49,6 +52,7 @@ public final class LeaseService implements AutoCloseable {
     private final WorkerFactory workers;
     private final LeaseKeeper keeper;
     private final ScheduledExecutorService rounds;
+    private final ExecutorService renewals;
     private final Clock clock;
     private volatile boolean stopped;
 
@@ -104,7 +108,13 @@ public final class LeaseService implements AutoCloseable {
                 .registerWorkflowImplementationTypes(LeaseWorkflowImpl.class, MembersWorkflowImpl.class);
         LeaseSettings settings = LeaseSettings.of(config.identity(), config.leaseTtl(), config.renewInterval());
         LeaseStore store = new TemporalLeaseStore(client);
-        this.keeper = new LeaseKeeper(settings, deployments, store, clock, metered(meters, listener));
+        this.renewals = Executors.newFixedThreadPool(Math.max(1, Math.min(deployments.size(), MAX_RENEWAL_THREADS)),
+                r -> {
+                    Thread t = new Thread(r, "wci-lease-renew");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.keeper = new LeaseKeeper(settings, deployments, store, clock, metered(meters, listener), renewals);
         Gauge.builder("wci.leases.held", keeper, k -> k.held().size())
                 .description("Deployments whose lease this replica holds (it invokes only for these)")
                 .register(meters);
@@ -136,9 +146,10 @@ public final class LeaseService implements AutoCloseable {
                 acquisitions.increment();
                 if (previousOwner != null) {
                     takeovers.increment();
-                    log.info("lease of deployment {} taken over from {} (its lease lapsed)", deployment, previousOwner);
+                    log.info("replica {}: lease of deployment {} taken over from {} (its lease lapsed)", config.identity(),
+                            deployment, previousOwner);
                 } else {
-                    log.info("lease of deployment {} acquired", deployment);
+                    log.info("replica {}: lease of deployment {} acquired", config.identity(), deployment);
                 }
                 next.acquired(deployment, previousOwner);
             }
@@ -146,15 +157,16 @@ public final class LeaseService implements AutoCloseable {
             @Override
             public void released(String deployment) {
                 releases.increment();
-                log.info("lease of deployment {} released", deployment);
+                log.info("replica {}: lease of deployment {} released", config.identity(), deployment);
                 next.released(deployment);
             }
 
             @Override
             public void lost(String deployment, LostReason reason) {
                 (reason == LostReason.LAPSED ? lapsed : taken).increment();
-                log.warn("lease of deployment {} lost ({}): no more invokes for it from this replica", deployment,
-                        reason == LostReason.LAPSED ? "no renewal confirmed within the TTL" : "another replica holds it");
+                log.warn("replica {}: lease of deployment {} lost ({}): no more invokes for it from this replica",
+                        config.identity(), deployment, reason == LostReason.LAPSED
+                                ? "no renewal confirmed within the TTL" : "another replica holds it");
                 next.lost(deployment, reason);
             }
         };
@@ -214,6 +226,7 @@ public final class LeaseService implements AutoCloseable {
     public void abandon() {
         stopped = true;
         rounds.shutdownNow();
+        renewals.shutdownNow();
         stubs.shutdownNow();
         workers.shutdownNow();
     }
@@ -231,6 +244,7 @@ public final class LeaseService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         stopped = true;
+        renewals.shutdownNow();
         keeper.releaseAll();
         workers.shutdown();
         try {
