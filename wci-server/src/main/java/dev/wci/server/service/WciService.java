@@ -350,7 +350,16 @@ public final class WciService implements AutoCloseable {
 
             @Override
             public void lost(String deployment, LostReason reason) {
-                resync(WciService.this::syncTargets);
+                // The gate already refuses its invokes. The groups go one renew interval later, unless the lease
+                // is back by then (a renewal that came late on a slow host), so a short gap keeps their ledgers.
+                if (!closed) {
+                    try {
+                        scheduler.schedule(guarded("lease sync", WciService.this::syncTargets),
+                                config.ha().renewInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException e) {
+                        // shutting down
+                    }
+                }
             }
         };
     }
