@@ -107,6 +107,18 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void claimsStopHalfARenewIntervalIntoTheRoundSoRenewalsStayOnTime() {
+        LeaseKeeper a = keeper("a", new Recorder());
+        store.latency = Duration.ofMillis(400); // heartbeat 0.4 s, then claims at 0.4 and 0.8 s; none from 1 s on
+        a.round();
+        assertEquals(2, a.held().size(), "two claims fit in the first half of the interval");
+        store.latency = Duration.ZERO;
+        clock.advance(RENEW);
+        a.round();
+        assertEquals(3, a.held().size(), "the rest at the next round");
+    }
+
+    @Test
     void aGrantThatArrivesTooLateIsNotTrusted() {
         LeaseKeeper a = keeper("a", new Recorder());
         store.latency = TTL; // the answer comes after the lease it proves is already over locally
