@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * what it holds, releases extras and claims what it lacks, aiming at {@link Spread#target()} leases: below it, it
  * claims every lease it does not hold; at it, it claims only leases whose holder is not a live replica, up to
  * {@link Spread#cap()}; above it, it releases one lease per round while another live replica holds fewer than the
- * target (and always above the cap). Claims of leases whose holder is gone come first, and claiming stops half a
- * renew interval into the round, so rounds keep their rhythm and renewals are never late. A release is graceful: fenced locally first, then released in the store so
+ * target (and always above the cap). Claims of leases whose holder is gone come first, and after the first claim
+ * claiming stops half a renew interval after the renewals, so rounds keep their rhythm and renewals are never late. A release is graceful: fenced locally first, then released in the store so
  * the other replica can claim it at its next round, without waiting for the TTL.
  *
  * <p>Thread-safe: rounds run on one thread; {@link #holds} and {@link #status} may be called from any.
@@ -119,7 +119,6 @@ public final class LeaseKeeper {
      * calls.
      */
     public void round() {
-        Instant roundStart = clock.instant();
         List<Consumer<LeaseListener>> events = Collections.synchronizedList(new ArrayList<>());
         expire(events);
         List<CompletableFuture<Void>> renewing = new ArrayList<>();
@@ -143,18 +142,23 @@ public final class LeaseKeeper {
             newestHeld().ifPresent(d -> release(d, events));
             held--;
         }
-        // Orphans first (their deployments wait for an owner), and claims stop half a renew interval into the round:
-        // a round that overruns its interval would renew late and let this replica's own leases lapse.
-        Instant claimsUntil = roundStart.plus(settings.renewEvery().dividedBy(2));
+        // Orphans first (their deployments wait for an owner). After the first claim, claiming stops half a renew
+        // interval after the renewals: a round that overran its interval would renew late and let this replica's own
+        // leases lapse, and one claim per round keeps a slow store from starving a replica that needs leases.
+        Instant claimsUntil = clock.instant().plus(settings.renewEvery().dividedBy(2));
         List<String> candidates = new ArrayList<>(order);
         candidates.sort(Comparator.comparing((String d) -> !orphaned(d)));
+        boolean claimed = false;
         for (String d : candidates) {
             if (held >= spread.cap() || (held >= spread.target() && othersShort)
-                    || !clock.instant().isBefore(claimsUntil)) {
+                    || (claimed && !clock.instant().isBefore(claimsUntil))) {
                 break;
             }
-            if (!isHeld(d) && (held < spread.target() || orphaned(d)) && claim(d, events)) {
-                held++;
+            if (!isHeld(d) && (held < spread.target() || orphaned(d))) {
+                claimed = true;
+                if (claim(d, events)) {
+                    held++;
+                }
             }
         }
         List.copyOf(events).forEach(e -> e.accept(listener));

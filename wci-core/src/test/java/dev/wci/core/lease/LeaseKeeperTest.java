@@ -107,15 +107,21 @@ class LeaseKeeperTest {
     }
 
     @Test
-    void claimsStopHalfARenewIntervalIntoTheRoundSoRenewalsStayOnTime() {
+    void claimsStopHalfARenewIntervalAfterTheRenewalsSoRenewalsStayOnTime() {
         LeaseKeeper a = keeper("a", new Recorder());
-        store.latency = Duration.ofMillis(400); // heartbeat 0.4 s, then claims at 0.4 and 0.8 s; none from 1 s on
+        store.latency = Duration.ofMillis(400); // claims start after the heartbeat: at +0, +0.4, +0.8 s; none from 1 s
         a.round();
-        assertEquals(2, a.held().size(), "two claims fit in the first half of the interval");
-        store.latency = Duration.ZERO;
-        clock.advance(RENEW);
-        a.round();
-        assertEquals(3, a.held().size(), "the rest at the next round");
+        assertEquals(3, a.held().size(), "three claims fit in half an interval");
+        MemoryStore alone = new MemoryStore(clock);
+        alone.latency = Duration.ofMillis(400);
+        LeaseKeeper b = new LeaseKeeper(LeaseSettings.of("b", TTL, RENEW), List.of("d1", "d2", "d3", "d4", "d5"),
+                alone, clock, new Recorder());
+        b.round();
+        assertEquals(3, b.held().size(), "its target is 5, but no fourth claim after half an interval");
+        MemoryStore slow = new MemoryStore(clock);
+        slow.latency = Duration.ofSeconds(5); // even a store slower than the interval gets one claim per round
+        new LeaseKeeper(LeaseSettings.of("c", TTL, RENEW), DEPLOYMENTS, slow, clock, new Recorder()).round();
+        assertEquals(1, slow.leases.values().stream().filter(r -> "c".equals(r.owner)).count());
     }
 
     @Test

@@ -278,8 +278,11 @@ class HaIT {
             List<Long> rebalanceGaps = rebalanceGaps();
 
             // ---- kill the owner of a busy deployment (not the proxied one) ----
+            // (On a slow host leases may lapse and move between live replicas at any time: wait for an owner.)
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    deployments.stream().anyMatch(d -> owner(d) != null && owner(d) != r3));
             String busy = deployments.stream().filter(d -> owner(d) != null && owner(d) != r3)
-                    .max((a, b) -> Long.compare(workflows(a), workflows(b))).orElseThrow();
+                    .max((a, b) -> Long.compare(workflows(a), workflows(b))).orElse(deployments.get(1));
             takeovers.add(killOwnerOf(busy));
 
             // ---- cut r3 off from Temporal ----
@@ -363,6 +366,7 @@ class HaIT {
 
     /** Kills the owner of {@code d} and waits until another replica holds it. */
     private Takeover killOwnerOf(String d) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50)).until(() -> owner(d) != null);
         Replica victim = owner(d);
         Instant killedAt = Instant.now();
         victim.kill();
