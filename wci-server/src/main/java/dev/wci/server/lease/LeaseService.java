@@ -53,7 +53,6 @@ public final class LeaseService implements AutoCloseable {
     private final LeaseKeeper keeper;
     private final ScheduledExecutorService rounds;
     private final ExecutorService renewals;
-    private final Clock clock;
     private volatile boolean stopped;
 
     /** The {@code ha} part of /status. */
@@ -101,7 +100,6 @@ public final class LeaseService implements AutoCloseable {
                          MeterRegistry meters, Clock clock, LeaseListener listener) {
         this.config = config;
         this.stubs = stubs;
-        this.clock = clock;
         this.workers = WorkerFactory.newInstance(client);
         workers.newWorker(TemporalLeaseStore.TASK_QUEUE, WorkerOptions.newBuilder()
                         .setStickyQueueScheduleToStartTimeout(STICKY_TIMEOUT).build())
@@ -253,9 +251,5 @@ public final class LeaseService implements AutoCloseable {
             // shutting down anyway
         }
         stubs.shutdownNow();
-    }
-
-    Clock clock() {
-        return clock;
     }
 }
