@@ -1,6 +1,7 @@
 package dev.wci.server.config;
 
 import dev.wci.core.compute.ComputeTarget;
+import dev.wci.core.lease.LeaseSettings;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.lambda.arn.InvalidArnException;
@@ -57,7 +58,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigLoader {
 
     static final List<String> ROOT_KEYS =
-            List.of("temporal", "aws", "limits", "scaling", "http", "signals", "logging", "deployments");
+            List.of("temporal", "aws", "limits", "scaling", "http", "signals", "logging", "deployments", "ha");
     static final List<String> TEMPORAL_KEYS =
             List.of("address", "namespace", "apiKey", "tls", "describeBudgetPerSecond", "rpcTimeout");
     static final List<String> TLS_KEYS = List.of("serverCaFile", "clientCertFile", "clientKeyFile", "serverName");
@@ -73,6 +74,7 @@ public final class ConfigLoader {
     static final List<String> TEMPORAL_STATS_KEYS = List.of("enabled", "activeInterval", "idleInterval", "idleAfter");
     static final List<String> PUSH_KEYS = List.of("enabled", "listen", "token");
     static final List<String> LOGGING_KEYS = List.of("format", "level");
+    static final List<String> HA_KEYS = List.of("enabled", "identity", "leaseTtl", "renewInterval");
     static final List<String> DEPLOYMENT_KEYS = List.of("name", "targetsFromMetadata", "scaling", "versions");
     static final List<String> VERSION_KEYS =
             List.of("buildId", "target", "allowMutableTarget", "taskQueueTypes", "assumeRole");
@@ -108,11 +110,24 @@ public final class ConfigLoader {
         if (root.isEmpty()) {
             throw new ConfigException(r.errors());
         }
-        WciConfig config = new Reading(r, file).read(root.get());
+        WciConfig config = new Reading(r, file, env).read(root.get());
         if (r.hasErrors()) {
             throw new ConfigException(r.errors());
         }
         return config;
+    }
+
+    /** A replica's default identity: the host name (the {@code HOSTNAME} variable, else the system's) and the pid. */
+    public static String defaultIdentity(Function<String, String> env) {
+        String host = env.apply("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     private static Optional<Node> compose(NodeReader r, Path file) {
@@ -192,6 +207,7 @@ public final class ConfigLoader {
     /** One load: the reader with its errors, and the cross-checks that span deployments. */
     private static final class Reading {
         private final NodeReader r;
+        private final Function<String, String> env;
         private final Path baseDir;
         private final Map<String, Owner> targetOwners = new HashMap<>();
 
@@ -199,8 +215,9 @@ public final class ConfigLoader {
         private record Owner(String deployment, String buildId, ConfigLocation location) {
         }
 
-        Reading(NodeReader r, Path file) {
+        Reading(NodeReader r, Path file, Function<String, String> env) {
             this.r = r;
+            this.env = env;
             Path parent = file.toAbsolutePath().getParent();
             this.baseDir = parent == null ? Path.of("").toAbsolutePath() : parent;
         }
@@ -226,11 +243,12 @@ public final class ConfigLoader {
             SignalsConfig signals = signals(section(root, "signals", SIGNALS_KEYS));
             LoggingConfig logging = logging(section(root, "logging", LOGGING_KEYS));
             List<DeploymentConfig> deployments = deployments(root, policy);
+            HaConfig ha = ha(section(root, "ha", HA_KEYS));
             if (r.hasErrors()) {
                 return null;
             }
             return new WciConfig(r.file(), temporal, aws, new LimitsConfig(maxInFlight), policy, http, signals,
-                    logging, deployments);
+                    logging, deployments, ha);
         }
 
         /** An optional section: its mapping, or an empty one (so defaults apply) when absent or wrong. */
@@ -446,6 +464,23 @@ public final class ConfigLoader {
             }
             String level = r.value(m, "level", Kinds.oneOf(levels, "one of trace, debug, info, warn, error, off"), "INFO");
             return new LoggingConfig(format, level);
+        }
+
+        private HaConfig ha(Mapping m) {
+            boolean enabled = r.value(m, "enabled", Kinds.bool(), false);
+            String identity = r.value(m, "identity", Kinds.text("a replica name unique among the replicas, like "
+                    + "wci-a"), defaultIdentity(env));
+            Duration ttl = r.value(m, "leaseTtl", Kinds.positiveDuration(), HaConfig.DEFAULT_TTL);
+            Duration renew = r.value(m, "renewInterval", Kinds.positiveDuration(), HaConfig.DEFAULT_RENEW);
+            if (ttl.compareTo(LeaseSettings.MIN_TTL) < 0) {
+                r.error(m.value("leaseTtl").orElse(m.node()), m.path("leaseTtl"), "a duration of at least "
+                        + Kinds.format(LeaseSettings.MIN_TTL), Kinds.format(ttl));
+            } else if (renew.multipliedBy(3).compareTo(ttl) > 0) {
+                r.error(m.value("renewInterval").orElse(m.node()), m.path("renewInterval"),
+                        "at most a third of ha.leaseTtl (" + Kinds.format(ttl.dividedBy(3))
+                                + "), so one failed renewal never loses a lease", Kinds.format(renew));
+            }
+            return new HaConfig(enabled, identity, ttl, renew);
         }
 
         // ---- deployments ----

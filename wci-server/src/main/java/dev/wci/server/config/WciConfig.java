@@ -13,12 +13,21 @@ import java.util.Objects;
  * @param scaling     the policy every deployment starts from: the global {@code scaling} section over the
  *                    documented defaults, with the totals of the {@code limits} section
  * @param deployments the managed deployments, in file order
+ * @param ha          replicas sharing the deployments (off by default)
  */
 public record WciConfig(Path file, TemporalConfig temporal, AwsConfig aws, LimitsConfig limits, ScalingPolicy scaling,
                         HttpConfig http, SignalsConfig signals, LoggingConfig logging,
-                        List<DeploymentConfig> deployments) {
+                        List<DeploymentConfig> deployments, HaConfig ha) {
+
+    /** A configuration without an {@code ha} section: a single process. */
+    public WciConfig(Path file, TemporalConfig temporal, AwsConfig aws, LimitsConfig limits, ScalingPolicy scaling,
+                     HttpConfig http, SignalsConfig signals, LoggingConfig logging, List<DeploymentConfig> deployments) {
+        this(file, temporal, aws, limits, scaling, http, signals, logging, deployments,
+                HaConfig.off(ConfigLoader.defaultIdentity(System::getenv)));
+    }
 
     public WciConfig {
+        Objects.requireNonNull(ha, "ha");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(temporal, "temporal");
         Objects.requireNonNull(aws, "aws");

@@ -5,6 +5,7 @@ import dev.wci.core.compute.ComputeProvider;
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
+import dev.wci.core.lease.LeaseListener;
 import dev.wci.core.limits.Limits;
 import dev.wci.core.loop.ControlLoop;
 import dev.wci.core.registry.ConfiguredDeployment;
@@ -25,6 +26,8 @@ import dev.wci.server.config.SignalsConfig;
 import dev.wci.server.config.VersionConfig;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.http.HttpSurface;
+import dev.wci.server.lease.LeaseGatedProvider;
+import dev.wci.server.lease.LeaseService;
 import dev.wci.server.metrics.WciMetrics;
 import dev.wci.server.push.PushSignalServer;
 import dev.wci.server.scrape.MatchingMetricsSettings;
@@ -101,6 +104,8 @@ public final class WciService implements AutoCloseable {
     private volatile TemporalCensusSource censusSource;
     private PushSignalServer pushServer;
     private MatchingMetricsSource matchingMetrics;
+    /** The leases when {@code ha} is on (set at start), else null: then every deployment is this process's. */
+    private volatile LeaseService leases;
     private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
     private volatile boolean closed;
 
@@ -140,7 +145,8 @@ public final class WciService implements AutoCloseable {
                 failureLog.retryAfterCapped(decision, asked, waited);
             }
         };
-        this.executor = new InvokeExecutor(providers, scaler, observers, clock, config.limits().maxInFlightInvokes());
+        this.executor = new InvokeExecutor(config.ha().enabled() ? gated(providers) : providers, scaler, observers, clock,
+                config.limits().maxInFlightInvokes());
         this.loop = new ControlLoop(scaler, executor);
         this.targets = new TargetRegistrations(scaler, providers, clock, REVALIDATE_EVERY, meters);
         this.bootstrapper = new Bootstrapper(scaler, executor, clock, meters);
@@ -179,7 +185,8 @@ public final class WciService implements AutoCloseable {
 
             @Override
             public Object status() {
-                return WciService.this.status();
+                LeaseService l = leases;
+                return new StatusDocument(WciService.this.status(), l == null ? null : l.status());
             }
         });
     }
@@ -213,6 +220,11 @@ public final class WciService implements AutoCloseable {
                 }
             }
         });
+        if (config.ha().enabled()) {
+            leases = LeaseService.start(config.ha(), config.temporal().namespace(),
+                    config.deployments().stream().map(DeploymentConfig::name).toList(),
+                    TemporalConnection.stubsOptions(config.temporal()), meters, clock, leaseChanges());
+        }
         registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL);
         registrySync.start();
         if (config.signals().temporalStats().enabled()) {
@@ -288,17 +300,119 @@ public final class WciService implements AutoCloseable {
         bootstrapper.check(registry.snapshot(), targets::isRegistered);
     }
 
-    /** The scaler's groups follow the registry: mapped versions that Temporal does not run itself. */
-    private void syncTargets() {
+    /**
+     * The scaler's groups follow the registry: mapped versions that Temporal does not run itself, of deployments
+     * whose lease this replica holds when HA is on.
+     */
+    private java.util.concurrent.CompletableFuture<Void> syncTargets() {
         List<ManagedVersion> desired = new ArrayList<>();
         for (VersionEntry v : registry.snapshot().versions()) {
-            boolean ours = v.state() == ManagementState.MANAGED || v.state() == ManagementState.NOT_IN_TEMPORAL;
+            boolean ours = (v.state() == ManagementState.MANAGED || v.state() == ManagementState.NOT_IN_TEMPORAL)
+                    && mayInvoke(v.version().deploymentName());
             if (ours && v.target().isPresent()) {
                 desired.add(new ManagedVersion(v.version(), v.target().get(), v.taskQueueTypes(),
                         policies.getOrDefault(v.version().deploymentName(), config.scaling())));
             }
         }
-        targets.sync(desired);
+        return targets.sync(desired);
+    }
+
+    /** Whether this process may invoke for a deployment now: always without HA, else while it holds the lease. */
+    private boolean mayInvoke(String deployment) {
+        if (!config.ha().enabled()) {
+            return true;
+        }
+        LeaseService l = leases;
+        return l != null && l.holds(deployment);
+    }
+
+    private Map<String, ComputeProvider> gated(Map<String, ComputeProvider> providers) {
+        Map<String, ComputeProvider> out = new HashMap<>();
+        providers.forEach((type, p) -> out.put(type, new LeaseGatedProvider(p, this::mayInvoke)));
+        return out;
+    }
+
+    /**
+     * A lease change re-syncs the scaler's groups at once. A deployment taken on starts its ledger from the last
+     * census read (every replica reads it), so the workers the previous holder started count at once.
+     */
+    private LeaseListener leaseChanges() {
+        return new LeaseListener() {
+            @Override
+            public void acquired(String deployment, String previousOwner) {
+                resync(() -> syncTargets().thenRun(() -> seedFromCensus(deployment)));
+            }
+
+            @Override
+            public void released(String deployment) {
+                resync(WciService.this::syncTargets);
+            }
+
+            @Override
+            public void lost(String deployment, LostReason reason) {
+                // The gate already refuses its invokes. The groups go one renew interval later, unless the lease
+                // is back by then (a renewal that came late on a slow host), so a short gap keeps their ledgers.
+                if (!closed) {
+                    try {
+                        scheduler.schedule(guarded("lease sync", WciService.this::syncTargets),
+                                config.ha().renewInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException e) {
+                        // shutting down
+                    }
+                }
+            }
+        };
+    }
+
+    private void resync(Runnable sync) {
+        if (!closed) {
+            try {
+                scheduler.execute(guarded("lease sync", sync));
+            } catch (RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    private void seedFromCensus(String deployment) {
+        TemporalCensusSource census = censusSource;
+        if (census == null) {
+            return;
+        }
+        for (VersionEntry v : registry.snapshot().versions()) {
+            if (v.version().deploymentName().equals(deployment)) {
+                census.lastSnapshot(v.version()).ifPresent(scaler::onCensus);
+            }
+        }
+    }
+
+    /** The /status document: the service's status, and the leases when HA is on. */
+    public record StatusDocument(@com.fasterxml.jackson.annotation.JsonUnwrapped StatusReport.Status status,
+                                 LeaseService.Status ha) {
+    }
+
+    /** This replica's last lease changes (empty when HA is off). */
+    public List<dev.wci.core.lease.LeaseEvent> leaseHistory() {
+        LeaseService l = leases;
+        return l == null ? List.of() : l.history();
+    }
+
+    /** The leases' view for /status, or null when HA is off. */
+    public LeaseService.Status haStatus() {
+        LeaseService l = leases;
+        return l == null ? null : l.status();
+    }
+
+    /**
+     * Stops at once as a killed process would, for failover tests: the leases are abandoned, not released (the
+     * other replicas take them over once their TTL passes), then everything else stops.
+     */
+    public void crash() {
+        LeaseService l = leases;
+        if (l != null) {
+            l.abandon();
+        }
+        close();
     }
 
     private Runnable guarded(String what, Runnable task) {
@@ -416,6 +530,9 @@ public final class WciService implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (leases != null) {
+            leases.close(); // after the in-flight invokes: released leases are taken over at once
         }
         http.close();
         if (temporal != null) {

@@ -544,6 +544,12 @@ public final class TemporalCensusSource implements AutoCloseable {
                 .tag("code", code).register(meters);
     }
 
+    /** The last census read of a version, if any (a replica taking a deployment over starts its ledger from it). */
+    public synchronized Optional<CensusSnapshot> lastSnapshot(DeploymentVersion version) {
+        Tracked t = tracked.get(version);
+        return t == null ? Optional.empty() : Optional.ofNullable(t.last);
+    }
+
     /** The census of each managed version, as of the end of the last round (never blocks on a read). */
     public List<VersionCensusStatus> status() {
         return status;

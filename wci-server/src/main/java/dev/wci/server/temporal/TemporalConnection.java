@@ -70,7 +70,7 @@ public final class TemporalConnection implements AutoCloseable {
     }
 
     /** The stub options for {@code config}: target, TLS, API key and RPC timeout. */
-    static WorkflowServiceStubsOptions stubsOptions(TemporalConfig config) {
+    public static WorkflowServiceStubsOptions stubsOptions(TemporalConfig config) {
         WorkflowServiceStubsOptions.Builder b = WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(config.address())
                 .setRpcTimeout(config.rpcTimeout());

@@ -50,11 +50,19 @@ class ConfigLoaderBadFilesTest {
                                 + "(did you mean \"taskQueueTypes\"?)")),
                 arguments("versions-typo.yaml", List.of(
                         "1:1: temporl: expected one of the keys temporal, aws, limits, scaling, http, signals, logging, "
-                                + "deployments, found unknown key \"temporl\" (did you mean \"temporal\"?)",
+                                + "deployments, ha, found unknown key \"temporl\" (did you mean \"temporal\"?)",
                         "5:5: deployments[0].version: expected one of the keys name, targetsFromMetadata, scaling, "
                                 + "versions, found unknown key \"version\" (did you mean \"versions\"?)",
                         "9:15: deployments[1].versions: expected at least one version (or targetsFromMetadata: true), "
                                 + "found an empty list")),
+                arguments("ha-timing.yaml", List.of(
+                        "7:18: ha.renewInterval: expected at most a third of ha.leaseTtl (2s), so one failed renewal "
+                                + "never loses a lease, found 3s",
+                        "8:3: ha.lease: expected one of the keys enabled, identity, leaseTtl, renewInterval, found "
+                                + "unknown key \"lease\"")),
+                arguments("ha-short-ttl.yaml", List.of(
+                        "4:12: ha.enabled: expected true or false, found \"yes please\"",
+                        "5:13: ha.leaseTtl: expected a duration of at least 3s, found 1s")),
                 arguments("wrong-type.yaml", List.of(
                         "4:15: aws.maxRetries: expected an integer from 0 to 10, found \"two\"",
                         "6:23: limits.maxInFlightInvokes: expected an integer from 1 to 10000, found a list",

@@ -150,6 +150,10 @@ class ConfigLoaderGoodFilesTest {
                 new SignalsConfig.MatchingMetrics(false, List.of(), Duration.ofMillis(500), Duration.ofSeconds(1), "")),
                 c.signals());
         assertEquals(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO"), c.logging());
+        assertFalse(c.ha().enabled(), "HA is off by default: a single process behaves as before");
+        assertTrue(c.ha().identity().endsWith("-" + ProcessHandle.current().pid()), c.ha().identity());
+        assertEquals(Duration.ofSeconds(6), c.ha().leaseTtl());
+        assertEquals(Duration.ofSeconds(2), c.ha().renewInterval());
         DeploymentConfig hello = c.deployments().get(0);
         assertEquals("hello", hello.name());
         assertFalse(hello.targetsFromMetadata());
@@ -157,6 +161,29 @@ class ConfigLoaderGoodFilesTest {
         assertEquals(List.of(new VersionConfig("v1",
                 new ComputeTarget("aws-lambda", "arn:aws:lambda:us-east-1:000000000000:function:hello-worker:1"),
                 Set.of(TaskQueueType.values()), new ConfigLocation(DIR.resolve("minimal.yaml"), 6, 9))), hello.versions());
+    }
+
+    @Test
+    void theHaSectionIsReadWithTheHostFromTheEnvironment(@TempDir Path dir) throws IOException, ConfigException {
+        Path file = dir.resolve("wci.yaml");
+        Files.writeString(file, """
+                temporal:
+                  address: 127.0.0.1:7233
+                ha:
+                  enabled: true
+                  leaseTtl: 9s
+                  renewInterval: 3s
+                deployments:
+                  - name: orders
+                    versions:
+                      - buildId: v1
+                        target: arn:aws:lambda:us-east-1:123456789012:function:orders-worker:1
+                """);
+        WciConfig c = new ConfigLoader(name -> name.equals("HOSTNAME") ? "wci-pod-7" : null).load(file);
+        assertEquals(new HaConfig(true, "wci-pod-7-" + ProcessHandle.current().pid(), Duration.ofSeconds(9),
+                Duration.ofSeconds(3)), c.ha());
+        Files.writeString(file, Files.readString(file).replace("  renewInterval: 3s", "  identity: wci-b"));
+        assertEquals("wci-b", new ConfigLoader(name -> null).load(file).ha().identity());
     }
 
     @Test

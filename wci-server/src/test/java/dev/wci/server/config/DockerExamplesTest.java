@@ -65,4 +65,25 @@ class DockerExamplesTest {
                         "arn:aws:lambda:us-east-1:000000000000:function:hello-worker:2"),
                 hello.versions().stream().map(v -> v.target().address()).toList());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHaComposeRunsTwoReplicasOfOneHaConfiguration() throws Exception {
+        Map<String, Object> compose = new org.yaml.snakeyaml.Yaml().load(Files.readString(DOCKER.resolve("compose-ha.yaml")));
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+        List<String> replicas = new java.util.ArrayList<>();
+        for (String name : List.of("wci-a", "wci-b")) {
+            Map<String, Object> service = (Map<String, Object>) services.get(name);
+            assertEquals(List.of("./wci-ha.yaml:/etc/wci/wci.yaml:ro"), service.get("volumes"), name);
+            replicas.add((String) ((Map<String, Object>) service.get("environment")).get("WCI_REPLICA"));
+        }
+        assertEquals(List.of("wci-a", "wci-b"), replicas, "distinct identities");
+        WciConfig c = new ConfigLoader(Map.of("WCI_REPLICA", "wci-a")::get).load(DOCKER.resolve("wci-ha.yaml"));
+        assertEquals(new HaConfig(true, "wci-a", java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(2)),
+                c.ha());
+        assertEquals("temporal:7233", c.temporal().address());
+        assertEquals(3, c.deployments().size());
+        assertTrue(new ConfigLoader(name -> null).load(DOCKER.resolve("wci-ha.yaml")).ha().identity()
+                .endsWith("-" + ProcessHandle.current().pid()), "without WCI_REPLICA: host name + pid");
+    }
 }
