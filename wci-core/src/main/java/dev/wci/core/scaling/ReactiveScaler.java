@@ -258,7 +258,8 @@ public final class ReactiveScaler implements CensusSink {
             }
             learnThroughput(g, now);
         }
-        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL));
+        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL,
+                signal instanceof SyncMatchFailure f ? unmatched(g, f, now) : 0));
     }
 
     /**
@@ -270,7 +271,7 @@ public final class ReactiveScaler implements CensusSink {
         List<ScaleDecision> out = null;
         for (GroupState g : groups.values()) {
             prune(g, now);
-            ScaleDecision d = evaluate(g, now, TRIGGER_TICK);
+            ScaleDecision d = evaluate(g, now, TRIGGER_TICK, 0);
             if (d != null) {
                 if (out == null) {
                     out = new ArrayList<>();
@@ -696,6 +697,25 @@ public final class ReactiveScaler implements CensusSink {
         g.throughput.trendBehind(dispatched / live.ready());
     }
 
+    /**
+     * Tasks of {@code f} that failed to match while the stats showed no backlog to work off, although every worker
+     * now ready was ready one cold start before (a push signal may be up to {@link QueueDemand#SIGNAL_DELAY_MILLIS}
+     * late, and without the census readiness is an estimate): no slot of the fleet was free for them, so the fleet
+     * is short of what the estimates say. 0 otherwise: a worker became ready since and may have taken them, or a
+     * known backlog explains the failure (while tasks wait every arrival fails; sizing already drains them, and the
+     * backlog trend judges whether it does).
+     */
+    private long unmatched(GroupState g, SyncMatchFailure f, long now) {
+        if (observedBacklog(g, now) > 0) {
+            return 0;
+        }
+        long at = Math.min(now, f.observedAt().toEpochMilli()) - QueueDemand.SIGNAL_DELAY_MILLIS - g.coldStartMillis;
+        LedgerView view = view(g, now);
+        int readyNow = g.ledger.count(now, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
+        return readyNow > 0 && g.ledger.count(at, view, Long.MIN_VALUE, Long.MIN_VALUE).ready() >= readyNow
+                ? f.notMatchedCount() : 0;
+    }
+
     /** What the fresh observations say waits, without the failures seen since. */
     private static long observedBacklog(GroupState g, long now) {
         long b = 0;
@@ -758,21 +778,21 @@ public final class ReactiveScaler implements CensusSink {
      * The group's demand estimate now (backlog, arrivals, throughput, cold start, live workers, trend), the input of
      * the pure sizing step.
      */
-    private SizingInputs estimate(GroupState g, long now, LiveWorkers live) {
+    private SizingInputs estimate(GroupState g, long now, LiveWorkers live, long unmatched) {
         double backlog = backlog(g, now);
         boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
                 && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
         return new SizingInputs(backlog, arrivalRate(g, now, live), g.throughput.value(), g.coldStartMillis, live,
-                g.trend.behind(), spare, rateLimited(g, now));
+                g.trend.behind(), spare, rateLimited(g, now), unmatched);
     }
 
     /** Estimate, size, then admit and reserve (or audit a hold). */
-    private ScaleDecision evaluate(GroupState g, long now, String trigger) {
+    private ScaleDecision evaluate(GroupState g, long now, String trigger, long unmatched) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
         g.liveCounted = live.live();
 
-        SizingInputs in = estimate(g, now, live);
+        SizingInputs in = estimate(g, now, live, unmatched);
         SizingResult sized = g.sizing.size(in);
         if (sized.want() <= 0) {
             return null;
@@ -814,7 +834,12 @@ public final class ReactiveScaler implements CensusSink {
         }
         g.liveCounted += ids.length;
         totalLive += ids.length;
-        g.trend.fleetGrew(now + g.coldStartMillis);
+        if (reason != DecisionReason.UNMATCHED) {
+            // The trend is judged afresh once these workers could be ready. Not for a lone worker sent after a failed
+            // task: the trend would wait a cold start (a slow start's sample can make that half a minute) each time
+            // one task fails, while the backlog it would judge grows.
+            g.trend.fleetGrew(now + g.coldStartMillis);
+        }
         g.lastHoldReason = null;
         ScaleDecision decision = new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(ids),
                 admission.trims(), inputs, Instant.ofEpochMilli(now));

@@ -32,16 +32,20 @@ public final class Sizing {
         // ready, gets more capacity (half the ready fleet, at least one: any shortfall is closed in a few rounds).
         boolean trendBehind = in.trendBehind() && live.starting() == live.late() && in.backlog() > 0;
         int trendWant = trendBehind ? Math.max(1, (live.ready() + 1) / 2) : 0;
-        if (desired == 0 && !trendBehind) {
+        // Tasks failed to match with fewer workers starting on time than those tasks: no slot was free, the fleet is
+        // short whatever the estimates say, and one more worker goes at once (as the reference's one invoke per
+        // failure batch), not after the stats show the trend.
+        int onTime = live.starting() - live.late();
+        boolean shortNow = live.ready() > 0 && onTime < in.unmatched() && in.backlog() > 0;
+        if (desired == 0 && !trendBehind && !shortNow) {
             return SizingResult.NOTHING;
         }
         // Demand persists: a worker that stops before a replacement could be ready is not capacity.
-        int want = Math.max(desired - live.lasting(), trendWant);
+        int want = Math.max(Math.max(desired - live.lasting(), trendWant), shortNow ? 1 : 0);
         if (want <= 0) {
             return SizingResult.NOTHING;
         }
         // Workers starting on time (not late) replace expiring and late ones first: those are not replaced twice.
-        int onTime = live.starting() - live.late();
         int replace = Math.max(0, Math.min(want, live.live() - live.lasting() - onTime));
         int grow = in.spare() ? 0 : usefulGrowth(in, want - replace, onTime);
         if (replace + grow <= 0) {
@@ -54,6 +58,8 @@ public final class Sizing {
             reason = DecisionReason.SCALE_FROM_ZERO;
         } else if (desired <= live.lasting() && trendBehind) {
             reason = DecisionReason.BACKLOG_TREND;
+        } else if (desired <= live.lasting() && shortNow) {
+            reason = DecisionReason.UNMATCHED;
         } else if (desired <= live.live()) {
             reason = DecisionReason.REFRESH;
         } else {

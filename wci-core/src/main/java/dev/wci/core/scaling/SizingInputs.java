@@ -12,7 +12,10 @@ package dev.wci.core.scaling;
  * @param trendBehind     the observed backlog is not on course to drain within the drain target ({@link BacklogTrend})
  * @param spare           nothing waits and a worker exited for lack of work moments ago: the fleet has spare capacity
  * @param rateLimited     the queue's own rate limit is active: the result is a hold, whatever it says
+ * @param unmatched       tasks that just failed to match, answered by this decision (0 for none): no worker had a free
+ *                        slot for them
  */
 public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
-                           LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited) {
+                           LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
+                           long unmatched) {
 }

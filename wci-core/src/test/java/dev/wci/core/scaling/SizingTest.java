@@ -14,7 +14,7 @@ class SizingTest {
             .targetUtilization(0.5).initialBurst(2).build());
 
     private static SizingInputs in(double backlog, double rate, double throughput, LiveWorkers live) {
-        return new SizingInputs(backlog, rate, throughput, 1_000, live, false, false, false);
+        return new SizingInputs(backlog, rate, throughput, 1_000, live, false, false, false, 0);
     }
 
     @Test
@@ -70,7 +70,7 @@ class SizingTest {
 
     @Test
     void aSpareFleetIsNotGrownOnlyReplaced() {
-        SizingInputs spare = new SizingInputs(0, 10, 1, 1_000, new LiveWorkers(0, 5, 1), false, true, false);
+        SizingInputs spare = new SizingInputs(0, 10, 1, 1_000, new LiveWorkers(0, 5, 1), false, true, false, 0);
         SizingResult r = sizing.size(spare);
         assertEquals(1, r.replace());
         assertEquals(0, r.grow());
@@ -79,7 +79,7 @@ class SizingTest {
     @Test
     void theTrendWinsOverAnEstimateThatSaysTheFleetSuffices() {
         // The estimates say 6 ready workers are plenty; the observed backlog does not drain: half the fleet more.
-        SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(0, 6, 0), true, false, false);
+        SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(0, 6, 0), true, false, false, 0);
         SizingResult r = sizing.size(behind);
         assertEquals(DecisionReason.BACKLOG_TREND, r.reason());
         assertEquals(3, r.trendWant());
@@ -88,18 +88,33 @@ class SizingTest {
 
     @Test
     void theTrendWaitsForWorkersStillStartingOnTime() {
-        SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0), true, false, false);
+        SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0), true, false, false, 0);
         assertSame(SizingResult.NOTHING, sizing.size(behind));
         // Late starters do not count as on time: the trend acts.
-        SizingInputs late = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0, 2), true, false, false);
+        SizingInputs late = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0, 2), true, false, false, 0);
         assertEquals(DecisionReason.BACKLOG_TREND, sizing.size(late).reason());
     }
 
     @Test
     void aRateLimitedQueueIsSizedButMarkedAsAHold() {
-        SizingInputs limited = new SizingInputs(20, 3, 1, 1_000, new LiveWorkers(0, 4, 0), false, false, true);
+        SizingInputs limited = new SizingInputs(20, 3, 1, 1_000, new LiveWorkers(0, 4, 0), false, false, true, 0);
         SizingResult r = sizing.size(limited);
         assertEquals(DecisionReason.QUEUE_RATE_LIMITED, r.reason());
         assertEquals(4, r.want());
+    }
+
+    @Test
+    void unmatchedTasksWithEveryWorkerReadyAddOneWorkerBeyondTheEstimate() {
+        // The estimates find 2 ready workers plenty; 3 tasks just failed to match and nothing starts: one more.
+        SizingInputs failed = new SizingInputs(3, 0.5, 100, 1_000, new LiveWorkers(0, 2, 0), false, false, false, 3);
+        SizingResult r = sizing.size(failed);
+        assertEquals(DecisionReason.UNMATCHED, r.reason());
+        assertEquals(1, r.want());
+        // As many on-time starters as failed tasks: covered.
+        assertSame(SizingResult.NOTHING, sizing.size(
+                new SizingInputs(3, 0.5, 100, 1_000, new LiveWorkers(3, 2, 0), false, false, false, 3)));
+        // With no ready worker it is a scale from zero, sized as such.
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, sizing.size(
+                new SizingInputs(3, 0.5, 100, 1_000, LiveWorkers.NONE, false, false, false, 3)).reason());
     }
 }
