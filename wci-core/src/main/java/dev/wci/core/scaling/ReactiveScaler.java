@@ -79,7 +79,6 @@ public final class ReactiveScaler implements CensusSink {
      * capacity says most of them are gone: workers with many slots are almost never all full at such a load.
      */
     static final double PHANTOM_UTILIZATION = 0.3;
-    /** Backlog drain is sampled over at least this long, or counts are too coarse. */
     /**
      * Accepted invocations followed by this long (plus a cold start) of backlog that neither shrinks nor gets
      * dispatched mark the target as an invoke loop.
@@ -90,7 +89,6 @@ public final class ReactiveScaler implements CensusSink {
      * estimate is a stall: the belief that they are ready is wrong, and nothing is learned from it.
      */
     static final double STALL_DISPATCH_SHARE = 0.01;
-    /** Sanity bounds of a learned per-worker throughput, tasks per second (hour-long tasks to tiny ones). */
 
     private final ScalingPolicy policy;
     private final Limits limits;
@@ -775,31 +773,27 @@ public final class ReactiveScaler implements CensusSink {
     static final long TREND_MAX_SPAN_MILLIS = 5_000;
 
     /**
-     * The group's demand estimate now (backlog, arrivals, throughput, cold start, live workers, trend), the input of
-     * the pure sizing step.
+     * Estimate the group's demand (backlog, arrivals, throughput, cold start, live workers, trend, unmatched tasks:
+     * the components of {@link SizingInputs}), size it with the pure step, then admit and reserve (or audit a hold).
      */
-    private SizingInputs estimate(GroupState g, long now, LiveWorkers live, long unmatched) {
-        double backlog = backlog(g, now);
-        boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
-                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
-        return new SizingInputs(backlog, arrivalRate(g, now, live), g.throughput.value(), g.coldStartMillis, live,
-                g.trend.behind(), spare, rateLimited(g, now), unmatched);
-    }
-
-    /** Estimate, size, then admit and reserve (or audit a hold). */
     private ScaleDecision evaluate(GroupState g, long now, String trigger, long unmatched) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
         g.liveCounted = live.live();
 
-        SizingInputs in = estimate(g, now, live, unmatched);
-        SizingResult sized = g.sizing.size(in);
+        double backlog = backlog(g, now);
+        double rate = arrivalRate(g, now, live);
+        boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
+                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
+        boolean rateLimited = rateLimited(g, now);
+        double throughput = g.throughput.value();
+        SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
+                spare, rateLimited, unmatched);
         if (sized.want() <= 0) {
             return null;
         }
-        DecisionInputs inputs = new DecisionInputs(trigger, in.backlog(), in.arrivalRate(), in.throughput(),
-                in.coldStartMillis(), sized.desired(), live, in.rateLimited(), censusLive(g, now), adopted(g, now),
-                sized);
+        DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, throughput, g.coldStartMillis,
+                sized.desired(), live, rateLimited, censusLive(g, now), adopted(g, now), sized);
         if (sized.reason() == DecisionReason.QUEUE_RATE_LIMITED) {
             auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), sized.reason(), sized.want(),
                     List.of(), List.of(), inputs, Instant.ofEpochMilli(now)));

@@ -22,21 +22,30 @@ public final class Sizing {
 
     /** How many workers to invoke, and why; {@link SizingResult#NOTHING} when none. */
     public SizingResult size(SizingInputs in) {
-        LiveWorkers live = in.live();
-        double whenReady = backlogWhenReady(in);
-        int desired = desired(whenReady, in.arrivalRate(), in.throughput());
-        if (live.live() == 0 && in.backlog() > 0) {
+        return size(in.backlog(), in.arrivalRate(), in.throughput(), in.coldStartMillis(), in.live(),
+                in.trendBehind(), in.spare(), in.rateLimited(), in.unmatched());
+    }
+
+    /**
+     * {@link #size(SizingInputs)} on the record's components: the scaler's entry, which allocates nothing when
+     * nothing is wanted (the common case; a per-decision record would cost 10 000 groups × 64 B per tick).
+     */
+    SizingResult size(double backlog, double arrivalRate, double throughput, long coldStartMillis, LiveWorkers live,
+                      boolean behind, boolean spare, boolean rateLimited, long unmatched) {
+        double whenReady = backlogWhenReady(backlog, arrivalRate, throughput, coldStartMillis, live.ready());
+        int desired = desired(whenReady, arrivalRate, throughput);
+        if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, initialBurst);
         }
         // The trend wins over the estimates: a backlog not on course to drain, with every worker sized for it
         // ready, gets more capacity (half the ready fleet, at least one: any shortfall is closed in a few rounds).
-        boolean trendBehind = in.trendBehind() && live.starting() == live.late() && in.backlog() > 0;
+        boolean trendBehind = behind && live.starting() == live.late() && backlog > 0;
         int trendWant = trendBehind ? Math.max(1, (live.ready() + 1) / 2) : 0;
         // Tasks failed to match with fewer workers starting on time than those tasks: no slot was free, the fleet is
         // short whatever the estimates say, and one more worker goes at once (as the reference's one invoke per
         // failure batch), not after the stats show the trend.
         int onTime = live.starting() - live.late();
-        boolean shortNow = live.ready() > 0 && onTime < in.unmatched() && in.backlog() > 0;
+        boolean shortNow = live.ready() > 0 && onTime < unmatched && backlog > 0;
         if (desired == 0 && !trendBehind && !shortNow) {
             return SizingResult.NOTHING;
         }
@@ -47,12 +56,12 @@ public final class Sizing {
         }
         // Workers starting on time (not late) replace expiring and late ones first: those are not replaced twice.
         int replace = Math.max(0, Math.min(want, live.live() - live.lasting() - onTime));
-        int grow = in.spare() ? 0 : usefulGrowth(in, want - replace, onTime);
+        int grow = spare ? 0 : usefulGrowth(backlog, arrivalRate, coldStartMillis, live, want - replace, onTime);
         if (replace + grow <= 0) {
             return SizingResult.NOTHING;
         }
         DecisionReason reason;
-        if (in.rateLimited()) {
+        if (rateLimited) {
             reason = DecisionReason.QUEUE_RATE_LIMITED;
         } else if (live.live() == 0) {
             reason = DecisionReason.SCALE_FROM_ZERO;
@@ -87,9 +96,8 @@ public final class Sizing {
      * the backlog of now would leave the first workers of a scale-out facing a larger one, and would invoke late
      * workers for a backlog the ready ones finish before the new ones could help.
      */
-    static double backlogWhenReady(SizingInputs in) {
-        double seconds = in.coldStartMillis() / 1000.0;
-        return Math.max(0, in.backlog() + (in.arrivalRate() - in.live().ready() * in.throughput()) * seconds);
+    static double backlogWhenReady(double backlog, double rate, double throughput, long coldStartMillis, int ready) {
+        return Math.max(0, backlog + (rate - ready * throughput) * coldStartMillis / 1000.0);
     }
 
     /**
@@ -100,9 +108,10 @@ public final class Sizing {
      * would otherwise start a hundred workers for five tasks. Real demand keeps failing and raises the bound at the
      * next decision.
      */
-    private int usefulGrowth(SizingInputs in, int wanted, int onTime) {
-        double findable = in.backlog() + in.arrivalRate() * in.coldStartMillis() / 1000.0;
-        int floor = in.live().live() == 0 ? initialBurst : 1;
+    private int usefulGrowth(double backlog, double rate, long coldStartMillis, LiveWorkers live, int wanted,
+                             int onTime) {
+        double findable = backlog + rate * coldStartMillis / 1000.0;
+        int floor = live.live() == 0 ? initialBurst : 1;
         int maxStarting = (int) Math.max(floor, Math.ceil(findable - 1e-9));
         return Math.min(wanted, Math.max(0, maxStarting - onTime));
     }

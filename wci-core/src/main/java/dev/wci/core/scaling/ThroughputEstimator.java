@@ -12,7 +12,9 @@ package dev.wci.core.scaling;
  */
 final class ThroughputEstimator {
 
+    /** A drain is sampled over at least this long, or counts are too coarse. */
     static final long MIN_SAMPLE_MILLIS = 2_000;
+    /** Sanity bounds of the estimate, tasks per second (hour-long tasks to tiny ones). */
     static final double MIN = 1e-4;
     static final double MAX = 1e4;
 
