@@ -362,8 +362,14 @@ public final class ReactiveScaler implements CensusSink {
         }
     }
 
+    /**
+     * EWMA (weight 0.3) of cold starts, one sample counting at most twice the estimate: a slow start (a few in a
+     * hundred take 5-20 times the median) would otherwise multiply it in one step, and with it the time before a
+     * starting worker counts as late and the wait before the backlog trend is judged again (a fleet held flat for
+     * half a minute while its backlog grew).
+     */
     private static void learnColdStart(GroupState g, LedgerEntry e) {
-        long sample = Math.max(0, e.readyAt() - e.invokedAt());
+        long sample = Math.min(Math.max(0, e.readyAt() - e.invokedAt()), 2 * g.coldStartMillis);
         g.coldStartMillis = Math.round(0.7 * g.coldStartMillis + 0.3 * sample);
     }
 

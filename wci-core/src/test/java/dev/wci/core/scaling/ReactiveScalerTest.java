@@ -664,6 +664,15 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void aSlowStartMovesTheColdStartEstimateByTwiceItAtMost() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(60)); // 30 times the 2 s estimate
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        assertEquals(Math.round(0.7 * 2000 + 0.3 * 4000), s.status().get(0).coldStartMillis());
+    }
+
+    @Test
     void signalsForUnknownVersionsOrTypesAreIgnoredAndCounted() {
         ReactiveScaler s = scaler(Fixtures.POLICY, new DeploymentVersion[0]);
         s.register(new dev.wci.core.version.ScalingGroup(dev.wci.core.version.ScalingGroupId.defaultFor(V1),
