@@ -16,10 +16,20 @@ package dev.wci.core.scaling;
  *                         invoked and not yet listed) rather than from the model (estimated readiness, predicted
  *                         idle exits)
  * @param adopted          of the ready workers, those the census listed that this process did not invoke
+ * @param sizing           how the sizing step came to its count (its parts and reason), or null when the decision
+ *                         was not sized (bootstrap)
  */
 public record DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
                              long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited,
-                             boolean fromCensus, int adopted) {
+                             boolean fromCensus, int adopted, SizingResult sizing) {
+
+    /** Inputs of a decision that was not sized. */
+    public DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
+                          long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited,
+                          boolean fromCensus, int adopted) {
+        this(trigger, backlog, arrivalRate, workerThroughput, coldStartMillis, desired, live, rateLimited, fromCensus,
+                adopted, null);
+    }
 
     /** Inputs whose live counts come from the model. */
     public DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,

@@ -14,6 +14,11 @@ public enum DecisionReason {
      * been ready for a while: the estimates (throughput, cold start) are wrong, and the trend wins.
      */
     BACKLOG_TREND,
+    /**
+     * Tasks failed to match while every worker was ready: no slot was free, so the fleet is short whatever the
+     * estimates say; one more worker.
+     */
+    UNMATCHED,
     /** Demand persists and live workers stop before a replacement could be ready: replace them ahead. */
     REFRESH,
     /** The version's task queues are not registered yet (no worker ever polled): one worker makes them appear. */

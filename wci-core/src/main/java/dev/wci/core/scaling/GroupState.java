@@ -31,18 +31,17 @@ final class GroupState {
     long drainedAt = Long.MIN_VALUE;
     /** When a worker of the group was last seen (reported, or by the census) to exit for lack of work. */
     long lastIdleExitAt = Long.MIN_VALUE;
-    double throughput;
+    /** Per-worker throughput, learned on its own state. */
+    final ThroughputEstimator throughput;
+    /** The pure sizing step under this group's policy. */
+    final Sizing sizing;
+    /** Invoke-loop evidence, on its own state. */
+    final InvokeLoopDetector invokeLoop = new InvokeLoopDetector();
     /** Times the ledger's ready workers were found to have exited unseen. */
     long phantomsEnded;
-    /** The previous saturated observation (backlog waiting), for learning throughput from its drain. */
-    double saturatedBacklog = -1;
-    long saturatedAsOf;
     long coldStartMillis;
     /** Live workers at the last evaluation; summed into the scaler's total. */
     int liveCounted;
-    /** Accepted invocations since the version last made progress, and when the first of them was accepted. */
-    int unproven;
-    long unprovenSince = Long.MIN_VALUE;
     /** When the latest census snapshot was read, or MIN_VALUE when none counts (never, or unavailable since). */
     long censusAsOf = Long.MIN_VALUE;
     /** Since when the census has been live without a gap: only invocations after it can be failed starts. */
@@ -64,7 +63,8 @@ final class GroupState {
         this.group = group;
         this.facts = facts;
         this.policy = policy;
-        this.throughput = policy.defaultWorkerThroughput();
+        this.throughput = new ThroughputEstimator(policy.defaultWorkerThroughput(), policy.throughputEwmaAlpha());
+        this.sizing = new Sizing(policy);
         this.coldStartMillis = policy.coldStartDefault().toMillis();
         this.drainMillis = policy.drainTarget().toMillis();
         this.idleExitMillis = policy.workerIdleExit().toMillis();

@@ -80,21 +80,16 @@ public final class ReactiveScaler implements CensusSink {
      * capacity says most of them are gone: workers with many slots are almost never all full at such a load.
      */
     static final double PHANTOM_UTILIZATION = 0.3;
-    /** Backlog drain is sampled over at least this long, or counts are too coarse. */
-    private static final long MIN_DRAIN_SAMPLE_MILLIS = 2_000;
     /**
      * Accepted invocations followed by this long (plus a cold start) of backlog that neither shrinks nor gets
      * dispatched mark the target as an invoke loop.
      */
-    static final long INVOKE_LOOP_GRACE_MILLIS = 30_000;
+    static final long INVOKE_LOOP_GRACE_MILLIS = InvokeLoopDetector.GRACE_MILLIS;
     /**
      * A window whose dispatch is below this share of what the claimed-ready workers would do at the current
      * estimate is a stall: the belief that they are ready is wrong, and nothing is learned from it.
      */
     static final double STALL_DISPATCH_SHARE = 0.01;
-    /** Sanity bounds of a learned per-worker throughput, tasks per second (hour-long tasks to tiny ones). */
-    private static final double MIN_THROUGHPUT = 1e-4;
-    private static final double MAX_THROUGHPUT = 1e4;
 
     private final ScalingPolicy policy;
     private final Limits limits;
@@ -207,7 +202,7 @@ public final class ReactiveScaler implements CensusSink {
         if (live.live() > 0) {
             return Optional.empty();
         }
-        DecisionInputs inputs = new DecisionInputs(TRIGGER_BOOTSTRAP, 0, 0, g.throughput, g.coldStartMillis, 1,
+        DecisionInputs inputs = new DecisionInputs(TRIGGER_BOOTSTRAP, 0, 0, g.throughput.value(), g.coldStartMillis, 1,
                 live, false, censusLive(g, now), adopted(g, now));
         return Optional.ofNullable(admitAndReserve(g, now, 1, live, DecisionReason.BOOTSTRAP, inputs));
     }
@@ -262,7 +257,8 @@ public final class ReactiveScaler implements CensusSink {
             }
             learnThroughput(g, now);
         }
-        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL));
+        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL,
+                signal instanceof SyncMatchFailure f ? unmatched(g, f, now) : 0));
     }
 
     /**
@@ -274,7 +270,7 @@ public final class ReactiveScaler implements CensusSink {
         List<ScaleDecision> out = null;
         for (GroupState g : groups.values()) {
             prune(g, now);
-            ScaleDecision d = evaluate(g, now, TRIGGER_TICK);
+            ScaleDecision d = evaluate(g, now, TRIGGER_TICK, 0);
             if (d != null) {
                 if (out == null) {
                     out = new ArrayList<>();
@@ -313,10 +309,7 @@ public final class ReactiveScaler implements CensusSink {
                 accepted = true;
                 if (g != null) {
                     identify(g, a);
-                    if (g.unproven == 0) {
-                        g.unprovenSince = now;
-                    }
-                    g.unproven++;
+                    g.invokeLoop.accepted(now);
                 }
                 continue;
             }
@@ -370,8 +363,14 @@ public final class ReactiveScaler implements CensusSink {
         }
     }
 
+    /**
+     * EWMA (weight 0.3) of cold starts, one sample counting at most twice the estimate: a slow start (a few in a
+     * hundred take 5-20 times the median) would otherwise multiply it in one step, and with it the time before a
+     * starting worker counts as late and the wait before the backlog trend is judged again (a fleet held flat for
+     * half a minute while its backlog grew).
+     */
     private static void learnColdStart(GroupState g, LedgerEntry e) {
-        long sample = Math.max(0, e.readyAt() - e.invokedAt());
+        long sample = Math.min(Math.max(0, e.readyAt() - e.invokedAt()), 2 * g.coldStartMillis);
         g.coldStartMillis = Math.round(0.7 * g.coldStartMillis + 0.3 * sample);
     }
 
@@ -612,7 +611,7 @@ public final class ReactiveScaler implements CensusSink {
             LiveWorkers live = liveWorkers(g, now);
             Limits.TargetLimits t = limits.target(g.group.target(), now);
             out.add(new GroupStatus(g.group.id(), g.group.target(), live, backlog(g, now), arrivalRate(g, now, live),
-                    g.throughput, g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
+                    g.throughput.value(), g.coldStartMillis, rateLimited(g, now), t.circuit().openedBy().orElse(null),
                     t.backoff().blocked(now) ? Instant.ofEpochMilli(t.backoff().blockedUntilMillis()) : null,
                     t.invokeTokens(now), limits.versionBudget(g.group.id().version()).remaining(now),
                     g.ledger.size(), g.phantomsEnded, t.invokeLoop().reason().orElse(null),
@@ -736,12 +735,26 @@ public final class ReactiveScaler implements CensusSink {
                 dispatched += q.observation.dispatchRate();
             }
         }
-        // The dispatch rate covers 30 s, part of it perhaps before some of these workers were ready: like a learned
-        // sample, one judgement halves the estimate at most.
-        double perWorker = dispatched / live.ready();
-        if (perWorker < g.throughput) {
-            g.throughput = Math.max(MIN_THROUGHPUT, Math.max(perWorker, g.throughput / 2));
+        g.throughput.trendBehind(dispatched / live.ready());
+    }
+
+    /**
+     * Tasks of {@code f} that failed to match while the stats showed no backlog to work off, although every worker
+     * now ready was ready one cold start before (a push signal may be up to {@link QueueDemand#SIGNAL_DELAY_MILLIS}
+     * late, and without the census readiness is an estimate): no slot of the fleet was free for them, so the fleet
+     * is short of what the estimates say. 0 otherwise: a worker became ready since and may have taken them, or a
+     * known backlog explains the failure (while tasks wait every arrival fails; sizing already drains them, and the
+     * backlog trend judges whether it does).
+     */
+    private long unmatched(GroupState g, SyncMatchFailure f, long now) {
+        if (observedBacklog(g, now) > 0) {
+            return 0;
         }
+        long at = Math.min(now, f.observedAt().toEpochMilli()) - QueueDemand.SIGNAL_DELAY_MILLIS - g.coldStartMillis;
+        LedgerView view = view(g, now);
+        int readyNow = g.ledger.count(now, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
+        return readyNow > 0 && g.ledger.count(at, view, Long.MIN_VALUE, Long.MIN_VALUE).ready() >= readyNow
+                ? f.notMatchedCount() : 0;
     }
 
     /** What the fresh observations say waits, without the failures seen since. */
@@ -792,39 +805,6 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     /**
-     * Workers needed for the demand, at least one whenever there is any: arrivals at the target utilization
-     * plus the backlog worked off within the drain target.
-     */
-    private static int desired(GroupState g, double backlog, double rate, double throughput) {
-        if (backlog <= 0 && rate <= 0) {
-            return 0;
-        }
-        double perSecond = rate / g.policy.targetUtilization() + backlog * 1000.0 / g.drainMillis;
-        double workers = Math.ceil(perSecond / throughput - 1e-9);
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, workers));
-    }
-
-    /**
-     * The backlog a worker invoked now will find when it is ready, one cold start from now: what waits now,
-     * plus the arrivals the ready workers cannot take meanwhile, or minus what their spare capacity works off.
-     * Sizing for the backlog of now would leave the first workers of a scale-out facing a larger one, and would
-     * invoke late workers for a backlog the ready ones finish before the new ones could help.
-     */
-    private static double backlogWhenReady(GroupState g, double backlog, double rate, LiveWorkers live) {
-        double seconds = g.coldStartMillis / 1000.0;
-        return Math.max(0, backlog + (rate - live.ready() * g.throughput) * seconds);
-    }
-
-    /**
-     * Of {@code want}, the replacements of expiring (or late) workers all go; growth is none while the fleet has
-     * spare capacity ({@code spare}), else bounded by the tasks the new workers
-     * can find: a worker invoked now is ready one cold start later and needs at least one task then, so no more
-     * workers may be starting than the backlog plus the arrivals of one cold start. Sizing divides the arrival
-     * rate by the per-worker throughput, which is small for long tasks (0.05/s for 10 slots of 3 min), and a
-     * noisy rate (five retried tasks in a second read as 4/s) would otherwise start a hundred workers for five
-     * tasks. Real demand keeps failing and raises the bound at the next decision.
-     */
-    /**
      * Nothing waits and a worker exited for lack of work this recently: the fleet has spare capacity whatever
      * the sizing says (with few slots per worker, a fleet at the target utilization always has a worker that gets
      * no task for an idle-exit period), so it is not grown, or it would churn: invoke, idle, exit, invoke.
@@ -835,71 +815,34 @@ public final class ReactiveScaler implements CensusSink {
     static final long TREND_MIN_SPAN_MILLIS = 2_000;
     static final long TREND_MAX_SPAN_MILLIS = 5_000;
 
-    private static int replacementsAndUsefulGrowth(GroupState g, int want, double backlog, double rate,
-                                                   LiveWorkers live, boolean spare) {
-        // Workers starting on time (not late) replace expiring and late ones first: those are not replaced twice.
-        int onTime = live.starting() - live.late();
-        int replace = Math.max(0, Math.min(want, live.live() - live.lasting() - onTime));
-        if (spare) {
-            return replace;
-        }
-        double findable = backlog + rate * g.coldStartMillis / 1000.0;
-        int floor = live.live() == 0 ? g.policy.initialBurst() : 1;
-        int maxStarting = (int) Math.max(floor, Math.ceil(findable - 1e-9));
-        int grow = Math.min(want - replace, Math.max(0, maxStarting - onTime));
-        return replace + grow;
-    }
-
-    private ScaleDecision evaluate(GroupState g, long now, String trigger) {
+    /**
+     * Estimate the group's demand (backlog, arrivals, throughput, cold start, live workers, trend, unmatched tasks:
+     * the components of {@link SizingInputs}), size it with the pure step, then admit and reserve (or audit a hold).
+     */
+    private ScaleDecision evaluate(GroupState g, long now, String trigger, long unmatched) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
         g.liveCounted = live.live();
 
         double backlog = backlog(g, now);
         double rate = arrivalRate(g, now, live);
-        int desired = desired(g, backlogWhenReady(g, backlog, rate, live), rate, g.throughput);
-        if (live.live() == 0 && backlog > 0) {
-            desired = Math.max(desired, g.policy.initialBurst());
-        }
-        // The trend wins over the estimates: a backlog not on course to drain, with every worker sized for it
-        // ready, gets more capacity (half the ready fleet, at least one: any shortfall is closed in a few rounds).
-        boolean trendBehind = g.trend.behind() && live.starting() == live.late() && backlog > 0;
-        int trendWant = trendBehind ? Math.max(1, (live.ready() + 1) / 2) : 0;
-        if (desired == 0 && !trendBehind) {
-            return null;
-        }
-        // Demand persists: a worker that stops before a replacement could be ready is not capacity.
-        int want = Math.max(desired - live.lasting(), trendWant);
-        if (want <= 0) {
-            return null;
-        }
-        want = replacementsAndUsefulGrowth(g, want, backlog, rate, live,
-                backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
-                        && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS);
-        if (want <= 0) {
-            return null;
-        }
+        boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
+                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
         boolean rateLimited = rateLimited(g, now);
-        DecisionReason reason;
-        if (rateLimited) {
-            reason = DecisionReason.QUEUE_RATE_LIMITED;
-        } else if (live.live() == 0) {
-            reason = DecisionReason.SCALE_FROM_ZERO;
-        } else if (desired <= live.lasting() && trendBehind) {
-            reason = DecisionReason.BACKLOG_TREND;
-        } else if (desired <= live.live()) {
-            reason = DecisionReason.REFRESH;
-        } else {
-            reason = DecisionReason.SCALE_OUT;
-        }
-        DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, g.throughput, g.coldStartMillis,
-                desired, live, rateLimited, censusLive(g, now), adopted(g, now));
-        if (rateLimited) {
-            auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(), List.of(),
-                    inputs, Instant.ofEpochMilli(now)));
+        double throughput = g.throughput.value();
+        SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
+                spare, rateLimited, unmatched);
+        if (sized.want() <= 0) {
             return null;
         }
-        return admitAndReserve(g, now, want, live, reason, inputs);
+        DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, throughput, g.coldStartMillis,
+                sized.desired(), live, rateLimited, censusLive(g, now), adopted(g, now), sized);
+        if (sized.reason() == DecisionReason.QUEUE_RATE_LIMITED) {
+            auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), sized.reason(), sized.want(),
+                    List.of(), List.of(), inputs, Instant.ofEpochMilli(now)));
+            return null;
+        }
+        return admitAndReserve(g, now, sized.want(), live, sized.reason(), inputs);
     }
 
     /** Trims {@code want} workers by the limits and reserves what they grant; a full refusal is audited as a hold. */
@@ -928,7 +871,12 @@ public final class ReactiveScaler implements CensusSink {
         }
         g.liveCounted += ids.length;
         totalLive += ids.length;
-        g.trend.fleetGrew(now + g.coldStartMillis);
+        if (reason != DecisionReason.UNMATCHED) {
+            // The trend is judged afresh once these workers could be ready. Not for a lone worker sent after a failed
+            // task: the trend would wait a cold start (a slow start's sample can make that half a minute) each time
+            // one task fails, while the backlog it would judge grows.
+            g.trend.fleetGrew(now + g.coldStartMillis);
+        }
         g.lastHoldReason = null;
         ScaleDecision decision = new ScaleDecision(g.group.id(), g.group.target(), reason, want, List.of(ids),
                 admission.trims(), inputs, Instant.ofEpochMilli(now));
@@ -936,35 +884,20 @@ public final class ReactiveScaler implements CensusSink {
         return decision;
     }
 
-    /**
-     * Invoke-loop detection. A fresh observation is progress when tasks were dispatched, the backlog shrank, or
-     * nothing waits. Accepted invocations followed by a grace period of backlog without progress mean their
-     * workers do not serve this version: the target is held back, with probes (see {@link
-     * dev.wci.core.limits.InvokeLoopGuard}).
-     */
+    /** Invoke-loop detection ({@link InvokeLoopDetector}); the evidence goes to the guard in {@link Limits}. */
     private void checkProgress(GroupState g, BacklogObservation previous, BacklogObservation o, long asOf, long now) {
-        boolean shrank = previous != null && o.backlogCount() < previous.backlogCount();
-        if (o.dispatchRate() > 0 || o.backlogCount() == 0 || shrank) {
+        if (InvokeLoopDetector.progress(previous, o)) {
             madeProgress(g, now);
             return;
         }
-        if (g.unproven > 0 && asOf >= g.unprovenSince + g.coldStartMillis + INVOKE_LOOP_GRACE_MILLIS) {
-            String reason = g.unproven + " invocation(s) accepted since " + Instant.ofEpochMilli(g.unprovenSince)
-                    + ", yet task queue " + o.taskQueue() + " kept " + o.backlogCount() + " task(s) waiting with none "
-                    + "dispatched for " + (INVOKE_LOOP_GRACE_MILLIS / 1000) + " s: the function's workers do not poll "
-                    + "version " + g.group.id().version() + ". Check the worker's deployment name and build ID "
-                    + "(TEMPORAL_DEPLOYMENT_NAME, TEMPORAL_WORKER_BUILD_ID), namespace and task queue, and that it does "
-                    + "not fail at start";
-            limits.suspectInvokeLoop(g.group.target(), reason, now);
-            // A probe invocation starts the next round of evidence.
-            g.unproven = 0;
-            g.unprovenSince = Long.MIN_VALUE;
+        String evidence = g.invokeLoop.noProgress(o, asOf, g.coldStartMillis, g.group.id().version().toString());
+        if (evidence != null) {
+            limits.suspectInvokeLoop(g.group.target(), evidence, now);
         }
     }
 
     private void madeProgress(GroupState g, long now) {
-        g.unproven = 0;
-        g.unprovenSince = Long.MIN_VALUE;
+        g.invokeLoop.progressed();
         limits.clearInvokeLoop(g.group.target(), now);
     }
 
@@ -998,14 +931,14 @@ public final class ReactiveScaler implements CensusSink {
         if (live.ready() == 0) {
             return;
         }
-        double busy = arrivalRate(g, now, live) / g.throughput;
+        double busy = arrivalRate(g, now, live) / g.throughput.value();
         if (live.ready() * PHANTOM_UTILIZATION <= busy) {
             return;
         }
         double backlog = backlog(g, now);
         long readyBy = now;
         if (backlog >= 1) {
-            long drainMillis = (long) (1000 * backlog / (live.ready() * g.throughput));
+            long drainMillis = (long) (1000 * backlog / (live.ready() * g.throughput.value()));
             long grace = Math.max(g.idleExitMillis, 2 * drainMillis) + QueueDemand.SIGNAL_DELAY_MILLIS;
             QueueDemand oldest = oldestWaiting(g, now);
             if (oldest == null || oldest.observation.backlogAge().toMillis() <= grace) {
@@ -1052,7 +985,7 @@ public final class ReactiveScaler implements CensusSink {
             }
             BacklogObservation o = q.observation;
             if (o.rateLimitingActive()) {
-                g.saturatedBacklog = -1;
+                g.throughput.unsaturated();
                 return;
             }
             backlog += o.backlogCount();
@@ -1060,50 +993,33 @@ public final class ReactiveScaler implements CensusSink {
             arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
+        ThroughputEstimator t = g.throughput;
         if (backlog <= 0) {
-            g.saturatedBacklog = -1;
+            t.unsaturated();
             return;
         }
         int claimedReady = g.ledger.count(now, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
-        if (claimedReady > 0 && dispatch < STALL_DISPATCH_SHARE * claimedReady * g.throughput) {
+        if (claimedReady > 0 && dispatch < STALL_DISPATCH_SHARE * claimedReady * t.value()) {
             // Tasks wait, workers are believed ready, and next to nothing is dispatched: the belief is wrong (they
             // exited, or the server does not hand them tasks), not the workers slow. The window is not a sample.
-            g.saturatedBacklog = -1;
+            t.unsaturated();
             return;
         }
-        double sample = -1;
-        if (g.saturatedBacklog > 0 && asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
-            double seconds = (asOf - g.saturatedAsOf) / 1000.0;
-            double workerSeconds = g.ledger.readySeconds(g.saturatedAsOf, asOf, view);
-            int readyAtStart = g.ledger.count(g.saturatedAsOf, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
-            // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
-            // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
-            long failed = 0;
-            for (int i = 0, n = g.queues.size(); i < n; i++) {
-                failed += g.queues.get(i).failuresIn(g.saturatedAsOf + QueueDemand.SIGNAL_DELAY_MILLIS,
-                        asOf + QueueDemand.SIGNAL_DELAY_MILLIS);
-            }
-            double done = g.saturatedBacklog - backlog + Math.max(failed, arrivals * seconds);
-            // Only a fleet that did not change in the window: the ledger's readiness times are estimates.
-            boolean stable = readyAtStart > 0 && Math.abs(workerSeconds - readyAtStart * seconds) < 1e-6 * seconds;
-            // Only a backlog the fleet could not have emptied within the window: a small one may have run dry
-            // between the two observations, and the idle slots would read as a slow worker.
-            boolean saturated = g.saturatedBacklog >= readyAtStart * g.throughput * seconds;
-            if (stable && saturated && done > 0) {
-                sample = done / workerSeconds;
-            }
+        long from = t.windowStart(asOf);
+        if (from == Long.MIN_VALUE) {
+            t.saturated(asOf, backlog, 0, 0, 0);
+            return;
         }
-        if (g.saturatedBacklog <= 0 || asOf - g.saturatedAsOf >= MIN_DRAIN_SAMPLE_MILLIS) {
-            g.saturatedBacklog = backlog;
-            g.saturatedAsOf = asOf;
+        double seconds = (asOf - from) / 1000.0;
+        // While a backlog waits every arrival fails to match: the failures in the window count its arrivals
+        // without the add rate's 30 s lag (stamped up to a batch after the tasks came, hence the shift).
+        long failed = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            failed += g.queues.get(i).failuresIn(from + QueueDemand.SIGNAL_DELAY_MILLIS,
+                    asOf + QueueDemand.SIGNAL_DELAY_MILLIS);
         }
-        if (sample > 0) {
-            // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
-            double bounded = Math.max(g.throughput / 2, Math.min(g.throughput * 2, sample));
-            double alpha = g.policy.throughputEwmaAlpha();
-            double learned = (1 - alpha) * g.throughput + alpha * bounded;
-            g.throughput = Math.max(MIN_THROUGHPUT, Math.min(MAX_THROUGHPUT, learned));
-        }
+        t.saturated(asOf, backlog, Math.max(failed, arrivals * seconds), g.ledger.readySeconds(from, asOf, view),
+                g.ledger.count(from, view, Long.MIN_VALUE, Long.MIN_VALUE).ready());
     }
 
     private void prune(GroupState g, long now) {

@@ -664,6 +664,15 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void aSlowStartMovesTheColdStartEstimateByTwiceItAtMost() {
+        ReactiveScaler s = scaler();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(60)); // 30 times the 2 s estimate
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        assertEquals(Math.round(0.7 * 2000 + 0.3 * 4000), s.status().get(0).coldStartMillis());
+    }
+
+    @Test
     void signalsForUnknownVersionsOrTypesAreIgnoredAndCounted() {
         ReactiveScaler s = scaler(Fixtures.POLICY, new DeploymentVersion[0]);
         s.register(new dev.wci.core.version.ScalingGroup(dev.wci.core.version.ScalingGroupId.defaultFor(V1),
@@ -730,5 +739,48 @@ class ReactiveScalerTest {
         clock.advance(Duration.ofSeconds(2));
         // Nothing dispatched: the worker is gone or serves another version; the trend rule stays out of it.
         assertTrue(s.onSignal(observation(V1, 12, 0.2, 0, false, clock)).isEmpty());
+    }
+
+    /** One worker, ready for a while, no backlog in the stats: the fleet the estimates find sufficient. */
+    private ReactiveScaler oneWorkerReadyForAWhile() {
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        accept(s, d);
+        clock.advance(Duration.ofSeconds(1));
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(10));
+        s.onSignal(observation(V1, 0, 0.1, 0.1, false, clock));
+        clock.advance(Duration.ofSeconds(2)); // failures after what the stats describe
+        return s;
+    }
+
+    @Test
+    void aTaskFailingWhileEveryWorkerIsReadyAddsOneWorkerWhateverTheEstimates() {
+        ReactiveScaler s = oneWorkerReadyForAWhile();
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(DecisionReason.UNMATCHED, d.reason());
+        assertEquals(1, d.count());
+        assertEquals(1, d.inputs().sizing().grow());
+        assertEquals(1, d.inputs().desired(), "the estimates alone find one worker enough");
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "one worker already starts for one unmatched task");
+        assertEquals(DecisionReason.UNMATCHED, invoked(s.onSignal(failure(V1, 2, clock))).reason(),
+                "two tasks failed with one worker starting");
+    }
+
+    @Test
+    void aFailureExplainedByAKnownBacklogOrAWorkerJustReadyAddsNothing() {
+        ReactiveScaler s = oneWorkerReadyForAWhile();
+        s.onSignal(observation(V1, 1, 0.1, 0.1, false, clock));
+        clock.advance(Duration.ofSeconds(2));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "while tasks wait every arrival fails");
+
+        ReactiveScaler fresh = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
+        ScaleDecision d = invoked(fresh.onSignal(failure(V1, 1, clock)));
+        accept(fresh, d);
+        clock.advance(Duration.ofSeconds(1));
+        fresh.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(fresh.onSignal(failure(V1, 1, clock)).isEmpty(),
+                "the worker ready a second ago may have taken it (a push signal is up to a second late)");
     }
 }

@@ -173,10 +173,14 @@ class ScalerInvariantsTest {
                 if (backoffUntil.getOrDefault(d.target(), Long.MIN_VALUE) > now) {
                     violations.add("invoked " + d.target() + " during backoff at " + now);
                 }
-                // A backlog-trend decision goes beyond the estimate on purpose: the observed trend says it is wrong.
-                if (d.reason() != DecisionReason.BACKLOG_TREND
+                // A backlog-trend decision goes beyond the estimate on purpose: the observed trend says it is wrong;
+                // so does an unmatched one (tasks failed with every worker ready), by one worker.
+                if (d.reason() != DecisionReason.BACKLOG_TREND && d.reason() != DecisionReason.UNMATCHED
                         && d.inputs().live().lasting() + d.count() > d.inputs().desired()) {
                     violations.add("re-invoked for covered demand: " + d);
+                }
+                if (d.reason() == DecisionReason.UNMATCHED && d.requested() != 1) {
+                    violations.add("unmatched tasks asked for more than one worker: " + d);
                 }
                 if (d.count() > d.requested()) {
                     violations.add("granted more than requested: " + d);

@@ -1,0 +1,21 @@
+package dev.wci.core.scaling;
+
+/**
+ * What the demand estimator hands the sizing step ({@link Sizing#size}) for one group at one moment: the
+ * estimates, the live workers and the judgements made from observations alone.
+ *
+ * @param backlog         estimated tasks waiting now (observed backlog plus sync-match failures since)
+ * @param arrivalRate     estimated sustained arrivals per second
+ * @param throughput      tasks per second one worker completes (learned or default)
+ * @param coldStartMillis estimated time from invoke to a polling worker
+ * @param live            live workers now (starting, ready, expiring, late)
+ * @param trendBehind     the observed backlog is not on course to drain within the drain target ({@link BacklogTrend})
+ * @param spare           nothing waits and a worker exited for lack of work moments ago: the fleet has spare capacity
+ * @param rateLimited     the queue's own rate limit is active: the result is a hold, whatever it says
+ * @param unmatched       tasks that just failed to match, answered by this decision (0 for none): no worker had a free
+ *                        slot for them
+ */
+public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
+                           LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
+                           long unmatched) {
+}

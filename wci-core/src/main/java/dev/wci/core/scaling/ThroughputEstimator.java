@@ -1,0 +1,93 @@
+package dev.wci.core.scaling;
+
+/**
+ * The per-worker throughput estimate of one group (tasks per second one worker completes), on its own state:
+ * learned from how fast a saturated backlog drains, and lowered when the observed backlog trend says it is too high.
+ * Not thread-safe (the scaler's lock).
+ *
+ * <p>Learning (docs/scaler.md): two saturated observations at least {@link #MIN_SAMPLE_MILLIS} apart give a sample,
+ * tasks done per worker-second of readiness, only when the fleet did not change in that window and the backlog at
+ * its start was at least what the fleet works off in it. One sample moves the estimate at most by ×2 or ÷2, then an
+ * EWMA.
+ */
+final class ThroughputEstimator {
+
+    /** A drain is sampled over at least this long, or counts are too coarse. */
+    static final long MIN_SAMPLE_MILLIS = 2_000;
+    /** Sanity bounds of the estimate, tasks per second (hour-long tasks to tiny ones). */
+    static final double MIN = 1e-4;
+    static final double MAX = 1e4;
+
+    private final double alpha;
+    private double value;
+    /** The previous saturated observation (backlog waiting), or a negative backlog when there is none. */
+    private double saturatedBacklog = -1;
+    private long saturatedAsOf;
+
+    ThroughputEstimator(double initial, double alpha) {
+        this.value = initial;
+        this.alpha = alpha;
+    }
+
+    /** The estimate. */
+    double value() {
+        return value;
+    }
+
+    /** Nothing waits (or the queue's rate limit or a stall sets the pace): the next window starts afresh. */
+    void unsaturated() {
+        saturatedBacklog = -1;
+    }
+
+    /**
+     * The start of the window a saturated observation as of {@code asOf} would close, or {@link Long#MIN_VALUE} when
+     * it would close none (no saturated observation before, or too recent).
+     */
+    long windowStart(long asOf) {
+        return saturatedBacklog > 0 && asOf - saturatedAsOf >= MIN_SAMPLE_MILLIS ? saturatedAsOf : Long.MIN_VALUE;
+    }
+
+    /**
+     * A saturated observation: {@code backlog} waits as of {@code asOf}. When it closes a window ({@link
+     * #windowStart}), the other arguments describe that window and may give a sample; else they are ignored.
+     *
+     * @param arrived       tasks that arrived in the window
+     * @param workerSeconds worker-seconds of readiness in the window
+     * @param readyAtStart  workers ready at the window's start
+     */
+    void saturated(long asOf, double backlog, double arrived, double workerSeconds, int readyAtStart) {
+        double sample = -1;
+        if (windowStart(asOf) != Long.MIN_VALUE) {
+            double seconds = (asOf - saturatedAsOf) / 1000.0;
+            double done = saturatedBacklog - backlog + arrived;
+            // Only a fleet that did not change in the window: the ledger's readiness times are estimates.
+            boolean stable = readyAtStart > 0 && Math.abs(workerSeconds - readyAtStart * seconds) < 1e-6 * seconds;
+            // Only a backlog the fleet could not have emptied within the window: a small one may have run dry
+            // between the two observations, and the idle slots would read as a slow worker.
+            boolean full = saturatedBacklog >= readyAtStart * value * seconds;
+            if (stable && full && done > 0) {
+                sample = done / workerSeconds;
+            }
+        }
+        if (saturatedBacklog <= 0 || asOf - saturatedAsOf >= MIN_SAMPLE_MILLIS) {
+            saturatedBacklog = backlog;
+            saturatedAsOf = asOf;
+        }
+        if (sample > 0) {
+            // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
+            double bounded = Math.max(value / 2, Math.min(value * 2, sample));
+            value = Math.max(MIN, Math.min(MAX, (1 - alpha) * value + alpha * bounded));
+        }
+    }
+
+    /**
+     * The backlog trend says the estimate is too high: while tasks wait, the ready workers are saturated, so what
+     * each dispatches is what it can do. The dispatch rate covers 30 s, part of it perhaps before some of these
+     * workers were ready: like a learned sample, one judgement halves the estimate at most.
+     */
+    void trendBehind(double dispatchedPerWorker) {
+        if (dispatchedPerWorker < value) {
+            value = Math.max(MIN, Math.max(dispatchedPerWorker, value / 2));
+        }
+    }
+}

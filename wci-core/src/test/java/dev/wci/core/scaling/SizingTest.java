@@ -1,0 +1,120 @@
+package dev.wci.core.scaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The pure sizing step, directly: each rule from its inputs record to its result record and reason. */
+class SizingTest {
+
+    // Drain target 10 s, utilization 0.5, initial burst 2: round numbers.
+    private final Sizing sizing = new Sizing(ScalingPolicy.builder().drainTarget(Duration.ofSeconds(10))
+            .targetUtilization(0.5).initialBurst(2).build());
+
+    private static SizingInputs in(double backlog, double rate, double throughput, LiveWorkers live) {
+        return new SizingInputs(backlog, rate, throughput, 1_000, live, false, false, false, 0);
+    }
+
+    @Test
+    void noDemandSizesNothingAndAllocatesNothing() {
+        assertSame(SizingResult.NOTHING, sizing.size(in(0, 0, 1, LiveWorkers.NONE)));
+        assertSame(SizingResult.NOTHING, sizing.size(in(0, 0, 1, new LiveWorkers(0, 3, 0))));
+    }
+
+    @Test
+    void scaleFromZeroIsAtLeastTheInitialBurst() {
+        SizingResult r = sizing.size(in(1, 0, 1, LiveWorkers.NONE));
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, r.reason());
+        assertEquals(2, r.desired(), "one task needs one worker, the initial burst is two");
+        assertEquals(2, r.want());
+        assertEquals(0, r.replace());
+    }
+
+    @Test
+    void desiredCoversArrivalsAtTheTargetUtilizationPlusTheBacklogWhenReady() {
+        // 4 ready workers at 1/s; arrivals 3/s: the backlog of 20 grows by (3 - 4) * 1 s = -1 to 19 when ready.
+        // desired = ceil((3 / 0.5 + 19 / 10) / 1) = ceil(7.9) = 8: 4 more.
+        SizingResult r = sizing.size(in(20, 3, 1, new LiveWorkers(0, 4, 0)));
+        assertEquals(19, r.backlogWhenReady(), 1e-9);
+        assertEquals(8, r.desired());
+        assertEquals(DecisionReason.SCALE_OUT, r.reason());
+        assertEquals(4, r.grow());
+        assertEquals(4, r.want());
+    }
+
+    @Test
+    void demandCoveredByStartingWorkersInvokesNothing() {
+        assertSame(SizingResult.NOTHING, sizing.size(in(20, 3, 1, new LiveWorkers(4, 4, 0))));
+    }
+
+    @Test
+    void expiringWorkersAreReplacedAheadAsRefresh() {
+        // Arrivals 1/s need 2 workers; both ready ones expire within a cold start.
+        SizingResult r = sizing.size(in(0, 1, 1, new LiveWorkers(0, 2, 2)));
+        assertEquals(DecisionReason.REFRESH, r.reason());
+        assertEquals(2, r.replace());
+        assertEquals(0, r.grow());
+    }
+
+    @Test
+    void growthIsBoundedByTheTasksNewWorkersCanFind() {
+        // Long tasks: 0.01/s per worker, so 2 tasks/s read as 400 workers; one cold start (1 s) of arrivals plus a
+        // backlog of 3 is 5 tasks: at most 5 may be starting.
+        SizingResult r = sizing.size(in(3, 2, 0.01, new LiveWorkers(0, 1, 0)));
+        assertEquals(5, r.want());
+        assertEquals(5, r.grow());
+        assertEquals(DecisionReason.SCALE_OUT, r.reason());
+    }
+
+    @Test
+    void aSpareFleetIsNotGrownOnlyReplaced() {
+        SizingInputs spare = new SizingInputs(0, 10, 1, 1_000, new LiveWorkers(0, 5, 1), false, true, false, 0);
+        SizingResult r = sizing.size(spare);
+        assertEquals(1, r.replace());
+        assertEquals(0, r.grow());
+    }
+
+    @Test
+    void theTrendWinsOverAnEstimateThatSaysTheFleetSuffices() {
+        // The estimates say 6 ready workers are plenty; the observed backlog does not drain: half the fleet more.
+        SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(0, 6, 0), true, false, false, 0);
+        SizingResult r = sizing.size(behind);
+        assertEquals(DecisionReason.BACKLOG_TREND, r.reason());
+        assertEquals(3, r.trendWant());
+        assertEquals(3, r.want());
+    }
+
+    @Test
+    void theTrendWaitsForWorkersStillStartingOnTime() {
+        SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0), true, false, false, 0);
+        assertSame(SizingResult.NOTHING, sizing.size(behind));
+        // Late starters do not count as on time: the trend acts.
+        SizingInputs late = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0, 2), true, false, false, 0);
+        assertEquals(DecisionReason.BACKLOG_TREND, sizing.size(late).reason());
+    }
+
+    @Test
+    void aRateLimitedQueueIsSizedButMarkedAsAHold() {
+        SizingInputs limited = new SizingInputs(20, 3, 1, 1_000, new LiveWorkers(0, 4, 0), false, false, true, 0);
+        SizingResult r = sizing.size(limited);
+        assertEquals(DecisionReason.QUEUE_RATE_LIMITED, r.reason());
+        assertEquals(4, r.want());
+    }
+
+    @Test
+    void unmatchedTasksWithEveryWorkerReadyAddOneWorkerBeyondTheEstimate() {
+        // The estimates find 2 ready workers plenty; 3 tasks just failed to match and nothing starts: one more.
+        SizingInputs failed = new SizingInputs(3, 0.5, 100, 1_000, new LiveWorkers(0, 2, 0), false, false, false, 3);
+        SizingResult r = sizing.size(failed);
+        assertEquals(DecisionReason.UNMATCHED, r.reason());
+        assertEquals(1, r.want());
+        // As many on-time starters as failed tasks: covered.
+        assertSame(SizingResult.NOTHING, sizing.size(
+                new SizingInputs(3, 0.5, 100, 1_000, new LiveWorkers(3, 2, 0), false, false, false, 3)));
+        // With no ready worker it is a scale from zero, sized as such.
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, sizing.size(
+                new SizingInputs(3, 0.5, 100, 1_000, LiveWorkers.NONE, false, false, false, 3)).reason());
+    }
+}

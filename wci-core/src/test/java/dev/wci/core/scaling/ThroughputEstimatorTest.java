@@ -1,0 +1,55 @@
+package dev.wci.core.scaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The per-worker throughput estimate on its own state. */
+class ThroughputEstimatorTest {
+
+    private final ThroughputEstimator t = new ThroughputEstimator(5, 0.5);
+
+    @Test
+    void aStableSaturatedWindowIsASampleBoundedToHalfOrDoubleThenAveraged() {
+        t.saturated(0, 100, 0, 0, 0);
+        assertEquals(Long.MIN_VALUE, t.windowStart(1_999), "too recent a start closes no window");
+        assertEquals(0, t.windowStart(2_000));
+        // 4 s, 2 workers all along (8 worker-seconds), 100 -> 90 with 6 arrivals: 16 done, 2/s per worker,
+        // bounded to 2.5 (half of 5), averaged with alpha 0.5: 3.75.
+        t.saturated(4_000, 90, 6, 8, 2);
+        assertEquals(3.75, t.value(), 1e-9);
+    }
+
+    @Test
+    void aChangingFleetGivesNoSample() {
+        t.saturated(0, 100, 0, 0, 0);
+        t.saturated(4_000, 90, 6, 7, 2); // 7 worker-seconds, not 2 x 4: a worker came or went
+        assertEquals(5, t.value(), 1e-9);
+    }
+
+    @Test
+    void aBacklogTheFleetCouldEmptyInTheWindowGivesNoSample() {
+        t.saturated(0, 30, 0, 0, 0); // 2 workers at 5/s work off 40 in 4 s: 30 may have run dry midway
+        t.saturated(4_000, 25, 0, 8, 2);
+        assertEquals(5, t.value(), 1e-9);
+    }
+
+    @Test
+    void anUnsaturatedObservationStartsTheWindowAfresh() {
+        t.saturated(0, 100, 0, 0, 0);
+        t.unsaturated();
+        assertEquals(Long.MIN_VALUE, t.windowStart(10_000));
+        t.saturated(10_000, 50, 0, 0, 0);
+        assertEquals(10_000, t.windowStart(12_000));
+    }
+
+    @Test
+    void theTrendLowersTheEstimateByHalfAtMostPerJudgement() {
+        t.trendBehind(0.1);
+        assertEquals(2.5, t.value(), 1e-9);
+        t.trendBehind(2);
+        assertEquals(2, t.value(), 1e-9);
+        t.trendBehind(10);
+        assertEquals(2, t.value(), 1e-9, "the trend never raises it");
+    }
+}
