@@ -446,9 +446,12 @@ class CensusLedgerTest {
         advance(60); // a minute of failed reads: far past maxAge (10 s) and the model's idle exit (5 s)
         assertTrue(status(s).census().live(), "held through the outage");
         assertEquals(new LiveWorkers(0, 2, 0), status(s).live());
-        // Temporal is back with a standing backlog: the two held workers serve it; no duplicates.
+        // Temporal is back and tasks fail to match: the two held workers still count, so the fleet is not invoked
+        // again; at most the one-worker probe for unmatched tasks (every worker ready, yet no slot free).
         Optional<ScaleDecision> d = s.onSignal(failure(V1, 2, clock));
-        assertTrue(d.isEmpty() || !d.get().invokes(), "no duplicate invoke: " + d);
+        assertTrue(d.isEmpty() || !d.get().invokes()
+                || (d.get().reason() == DecisionReason.UNMATCHED && d.get().requested() == 1), "no duplicates: " + d);
+        assertEquals(2, d.map(x -> x.inputs().live().ready()).orElse(2), "decided with the held workers");
     }
 
     @Test
@@ -461,7 +464,8 @@ class CensusLedgerTest {
         census(s, running("req-inv-1"), running("req-inv-2"));
         advance(62);
         assertFalse(status(s).census().live());
-        assertTrue(s.onSignal(failure(V1, 2, clock)).map(ScaleDecision::invokes).orElse(false));
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 2, clock)));
+        assertEquals(0, d.inputs().live().ready(), "the model took the silent workers for gone: " + d);
     }
 
     @Test
