@@ -53,7 +53,7 @@ import picocli.CommandLine.Option;
                 "Task durations are lognormal around the median.",
                 "",
                 "--random N draws N workloads and models at random (see the README) and prints,",
-                "per algorithm, the share of draws where its p99 is within max(10%, 0.5s) of the",
+                "per algorithm, the share of draws where its p99 is within max(10%%, 0.5s) of the",
                 "best, its worker-seconds relative to reference-no-sync, and its worst draws.",
                 "",
                 "Models (defaults): stats 5s stale, 30s rate windows; Invoke latency 20ms;",

@@ -24,6 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 class SimulateCommandTest {
 
     @Test
+    void everyDevCommandsHelpFormatsWithoutAPicocliWarning() {
+        // An unescaped '%' in a description makes picocli print a warning and the raw text instead.
+        for (String command : List.of("simulate", "demo", "local-lambda", "bench-invoke", "run", "validate")) {
+            Cli.Outcome o = Cli.runWith(WciDevCommand::execute, command, "--help");
+            assertEquals(0, o.code(), command + ": " + o.err());
+            assertTrue(!o.err().contains("picocli WARN") && !o.out().contains("picocli WARN"),
+                    command + ": " + o.err());
+        }
+    }
+
+    @Test
     void csvPrintsTheExactHeaderFirst(@TempDir Path dir) throws Exception {
         Path svg = dir.resolve("chart.svg");
         Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--workload", "burst", "--format", "csv", "--chart", svg.toString());
