@@ -60,11 +60,23 @@ public final class DevServerProcess implements AutoCloseable {
      * @throws IllegalStateException when it exits or does not answer within {@link #STARTUP_TIMEOUT}
      */
     static DevServerProcess start(Path cli, Path log, StopSignal stop) {
+        return start(cli, log, stop, List.of(), java.util.Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, StopSignal)}, with more command-line arguments (e.g. dynamic config values)
+     * and more environment variables for the server process ({@code wci compare}'s embedded controller needs both).
+     */
+    static DevServerProcess start(Path cli, Path log, StopSignal stop, List<String> extraArgs,
+                                  java.util.Map<String, String> extraEnv) {
         int port = Ports.free();
         Process process;
         try {
-            process = new ProcessBuilder(command(cli, port, Ports.free())).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(command(cli, port, Ports.free()));
+            command.addAll(extraArgs);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(extraEnv);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + cli + ": " + e.getMessage(), e);
         }
