@@ -238,6 +238,7 @@ public final class Compare {
         List<Instant> burstStarts = new ArrayList<>();
         int[] sequence = {0};
         burstStarts.add(clock.instant());
+        out.println("burst 1 at " + burstStarts.get(0));
         burst(client, starters, CompareReport.Part.BURST1, options.burst(), results, sequence);
         long t0 = clock.millis();
         for (int n = 0; n < options.trickleCount(); n++) {
@@ -248,6 +249,7 @@ public final class Compare {
         sleepUntil(clock.millis() + options.idleSeconds() * 1000L);
         if (options.burst2() > 0) {
             burstStarts.add(clock.instant());
+            out.println("burst 2 at " + burstStarts.get(1) + " (" + runtime.inFlight() + " worker(s) running)");
             burst(client, starters, CompareReport.Part.BURST2, options.burst2(), results, sequence);
         }
         out.println("load started: " + results.size() + " workflows; waiting for them to complete");
@@ -264,6 +266,7 @@ public final class Compare {
             }
         }
         List<InvocationRecord> all = runtime.invocations();
+        writeInvocations(logs.dir().resolve("invocations.csv"), all.subList(baseline, all.size()), burstStarts);
         CompareReport.Row row = CompareReport.measure(controller.label, options.run(),
                 all.subList(baseline, all.size()), burstStarts, workflows, clock.instant());
         out.println(CompareReport.HEADER);
@@ -456,10 +459,33 @@ public final class Compare {
         String queue = deployment(1 + n % options.versions());
         WorkflowStub stub = client.newUntypedWorkflowStub("AutoUpgrade", WorkflowOptions.newBuilder()
                 .setTaskQueue(queue).setWorkflowId(String.format(Locale.ROOT, "cmp-%s-%05d", part, n)).build());
-        stub.start(false, options.activityMillis());
+        try {
+            stub.start(false, options.activityMillis());
+        } catch (RuntimeException e) {
+            // The server refused or timed out (seen on an overloaded host): a failed workflow, counted as such.
+            out.println("starting workflow " + stub.getOptions().map(o -> o.getWorkflowId()).orElse("?")
+                    + " failed: " + e.getMessage());
+            return CompletableFuture.completedFuture(new CompareReport.Workflow(part, -1, true));
+        }
         return stub.getResultAsync(DemoWorkflows.Result.class).handle((result, error) -> error != null
                 ? new CompareReport.Workflow(part, -1, true)
                 : new CompareReport.Workflow(part, result.firstTaskWaitMillis(), false));
+    }
+
+    /** The measured period's invocations, one line each, to check or re-measure a run later. */
+    private static void writeInvocations(Path file, List<InvocationRecord> records, List<Instant> burstStarts) {
+        StringBuilder b = new StringBuilder("# bursts started at " + burstStarts + "\n"
+                + "request_id,version,received_at,started_at,ended_at,outcome\n");
+        for (InvocationRecord r : records) {
+            b.append(r.requestId()).append(',').append(r.version()).append(',').append(r.receivedAt()).append(',')
+                    .append(r.startedAt() == null ? "" : r.startedAt()).append(',')
+                    .append(r.endedAt() == null ? "" : r.endedAt()).append(',').append(r.outcome()).append('\n');
+        }
+        try {
+            Files.writeString(file, b);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static void appendCsv(Path csv, CompareReport.Row row) {

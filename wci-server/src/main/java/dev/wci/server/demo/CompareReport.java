@@ -36,6 +36,7 @@ final class CompareReport {
      * was still live).
      *
      * @param detect1Millis first workflow of the first burst started → first Invoke the runtime received after it
+     *                      ({@link #detection})
      * @param detect2Millis the same for the second burst
      * @param s2sP50Millis  first workflow task schedule-to-start, p50 over every workflow
      * @param s2sP99Millis  the same, p99
@@ -113,8 +114,17 @@ final class CompareReport {
                 invocations.size(), throttled, done, failed);
     }
 
-    /** Burst start → the first Invoke received at or after it, in ms; -1 when none came. */
+    /**
+     * Burst start → the first Invoke received at or after it, in ms; -1 when none came, or when a worker was
+     * already invoked and not ended at the burst's start (then there was nothing to detect: the burst found a worker,
+     * and whether a controller invokes more is sizing, not detection).
+     */
     static long detection(List<InvocationRecord> invocations, Instant burstStart) {
+        boolean workerLive = invocations.stream().anyMatch(r -> r.outcome() != InvocationOutcome.THROTTLED
+                && r.receivedAt().isBefore(burstStart) && (r.endedAt() == null || r.endedAt().isAfter(burstStart)));
+        if (workerLive) {
+            return -1;
+        }
         return invocations.stream().map(InvocationRecord::receivedAt).filter(at -> !at.isBefore(burstStart))
                 .min(Instant::compareTo).map(at -> Duration.between(burstStart, at).toMillis()).orElse(-1L);
     }

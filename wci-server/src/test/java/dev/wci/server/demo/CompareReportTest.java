@@ -38,6 +38,14 @@ class CompareReportTest {
     }
 
     @Test
+    void aBurstThatFindsAWorkerStillRunningHasNothingToDetect() {
+        List<InvocationRecord> records = List.of(ran(1000, 2000, 75_000L), throttled(65_000), ran(70_250, 71_000, null));
+        assertEquals(-1, CompareReport.detection(records, T0.plusSeconds(70)), "the first worker ran until 75 s");
+        List<InvocationRecord> ended = List.of(ran(1000, 2000, 65_000L), throttled(66_000), ran(70_250, 71_000, null));
+        assertEquals(250, CompareReport.detection(ended, T0.plusSeconds(70)), "ended before; a throttled one never ran");
+    }
+
+    @Test
     void measuresEveryFigureOfARun() {
         List<InvocationRecord> records = List.of(ran(500, 1000, 11_000L), throttled(600), throttled(700),
                 ran(60_300, 61_000, null));
