@@ -163,6 +163,13 @@ public final class Compare {
         out.println("files: " + logs.dir());
         try {
             return measure(logs);
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The run could not be measured (the dev server refused, a setup step timed out): one line, details in the log.
+            org.slf4j.LoggerFactory.getLogger(Compare.class).error("comparison run failed", e);
+            out.println("compare: run failed: " + e.getMessage() + " (files in " + logs.dir() + ")");
+            return 1;
         } finally {
             closer.close();
             try {

@@ -65,7 +65,7 @@ public final class DevServerProcess implements AutoCloseable {
 
     /**
      * As {@link #start(Path, Path, StopSignal)}, with more command-line arguments (e.g. dynamic config values)
-     * and more environment variables for the server process ({@code wci compare}'s embedded controller needs both).
+     * and more environment variables for the server process (the comparison's embedded controller, {@link Compare}, needs both).
      */
     static DevServerProcess start(Path cli, Path log, StopSignal stop, List<String> extraArgs,
                                   java.util.Map<String, String> extraEnv) {
