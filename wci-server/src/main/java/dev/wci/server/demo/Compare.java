@@ -413,6 +413,7 @@ public final class Compare {
 
     /** Makes the version Current once Temporal knows it, then waits until the change reached its task queues. */
     private void setCurrent(String deployment) {
+        StatusRuntimeException[] last = {null};
         boolean set = await(Demo.SET_CURRENT_TIMEOUT, () -> {
             try {
                 stubs.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS).setWorkerDeploymentCurrentVersion(
@@ -420,7 +421,8 @@ public final class Compare {
                                 .setDeploymentName(deployment).setBuildId(BUILD_ID).setIdentity("wci-compare").build());
                 return true;
             } catch (StatusRuntimeException e) {
-                return false; // not known yet: the controller's first invocation has not polled
+                last[0] = e; // not known yet: the controller's first invocation has not polled
+                return false;
             }
         });
         boolean propagated = set && await(Demo.SET_CURRENT_TIMEOUT, () -> {
@@ -430,12 +432,14 @@ public final class Compare {
                                 .setDeploymentName(deployment).build()).getWorkerDeploymentInfo()
                         .getRoutingConfigUpdateState() != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
             } catch (StatusRuntimeException e) {
+                last[0] = e;
                 return false;
             }
         });
         if (!propagated) {
             throw new IllegalStateException(deployment + ":" + BUILD_ID + " could not be made Current within "
-                    + Demo.SET_CURRENT_TIMEOUT.toSeconds() + " s");
+                    + Demo.SET_CURRENT_TIMEOUT.toSeconds() + " s" + (last[0] == null ? "" : " (last answer: "
+                    + last[0].getStatus() + ")"));
         }
     }
 
