@@ -253,8 +253,12 @@ public final class Compare {
             sleepUntil(due);
             results.add(start(client, CompareReport.Part.TRICKLE, sequence));
         }
-        sleepUntil(clock.millis() + options.idleSeconds() * 1000L);
         if (options.burst2() > 0) {
+            // The idle gap is idle: every workflow so far done and every worker exited (on a busy host the backlog
+            // outlasts the trickle by minutes), then --idle-seconds without work.
+            await(COMPLETE_TIMEOUT, () -> results.stream().allMatch(CompletableFuture::isDone)
+                    && runtime.inFlight() == 0);
+            sleepUntil(clock.millis() + options.idleSeconds() * 1000L);
             burstStarts.add(clock.instant());
             out.println("burst 2 at " + burstStarts.get(1) + " (" + runtime.inFlight() + " worker(s) running)");
             burst(client, starters, CompareReport.Part.BURST2, options.burst2(), results, sequence);

@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param burst           workflows started at once, from zero
  * @param rate            workflows per second after the first burst
  * @param trickleSeconds  how long that rate lasts
- * @param idleSeconds     the idle gap before the second burst (workers exit idle in it)
+ * @param idleSeconds     the idle gap before the second burst, counted once every workflow so far completed and every
+ *                        worker exited
  * @param burst2          the second burst (0 = none)
  * @param activityMillis  each workflow's one activity
  * @param concurrency     the local Lambda account's concurrent executions (Invoke beyond it answers 429)
