@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The poll rhythm's inputs here: a version that becomes managed is polled at once; "live workers"
  * ({@code liveWorkers}) keep it active and pull an idle one's next poll within {@code activeInterval}; a routing
- * change (it becomes Current or Ramping, or starts draining) makes it active and due at once. Every poll takes a
+ * change (it becomes Current or Ramping, or starts draining) makes it active and due at once; a Current or Ramping
+ * version stays active however long it is quiet (new work lands on it). Every poll takes a
  * slot of the shared {@link DescribeBudget}; when the budget cannot serve every version at its interval, the
  * version due the longest goes first, so every interval stretches in the same proportion and none starves.
  *
@@ -197,6 +198,8 @@ public final class TemporalStatsSource implements AutoCloseable {
                 t.poll.workMoved(now);
             }
             t.routing = e.routing();
+            t.poll.receivesNewWork(e.routing() instanceof RoutingState.Current
+                    || e.routing() instanceof RoutingState.Ramping);
         }
         tracked.keySet().retainAll(managed);
         for (Tracked t : tracked.values()) {

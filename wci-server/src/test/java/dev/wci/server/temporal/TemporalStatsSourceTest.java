@@ -264,11 +264,31 @@ class TemporalStatsSourceTest {
         assertEquals(11, polls("v2"), 1, "then at the active interval");
         assertTrue(source.status().stream().filter(s -> s.version().equals(V2)).findFirst().orElseThrow().active());
 
-        // No further change: v2 goes idle again after idleAfter without work.
-        run(IDLE_AFTER);
+        // While Current it stays active however quiet it is: the next burst lands on it.
+        run(IDLE_AFTER.multipliedBy(2));
+        assertTrue(source.status().stream().filter(s -> s.version().equals(V2)).findFirst().orElseThrow().active());
+
+        // v1 becomes Current again and v2 drains: without work, v2 goes idle again after idleAfter.
+        temporal.deployment(ORDERS).current("v1");
+        sync.syncNow();
+        run(IDLE_AFTER.plus(Duration.ofSeconds(5)));
         temporal.clearCalls();
         run(Duration.ofSeconds(30));
         assertEquals(3, polls("v2"), 1, "idle again");
+    }
+
+    @Test
+    void aQuietCurrentVersionIsStillPolledEveryActiveInterval() throws Exception {
+        setBacklog("v1", 0, false);
+        temporal.deployment(ORDERS).current("v1");
+        sync.syncNow();
+        run(IDLE_AFTER.multipliedBy(3));
+        temporal.clearCalls();
+        run(Duration.ofSeconds(30));
+        // Without the rule it would be read every idle interval (3 reads): a burst after a quiet spell would wait
+        // up to 10 s longer to be seen.
+        assertEquals(30, polls("v1"), 1);
+        assertTrue(source.status().stream().filter(s -> s.version().equals(V1)).findFirst().orElseThrow().active());
     }
 
     @Test

@@ -112,7 +112,9 @@ public final class WciSimAlgorithm implements SimAlgorithm {
         for (ScalingGroup g : ctx.groups()) {
             DeploymentVersion v = g.id().version();
             scaler.register(g, ctx.targetFacts(v));
-            polls.put(v, new VersionPoll(rhythm, now));
+            VersionPoll poll = new VersionPoll(rhythm, now);
+            poll.receivesNewWork(true); // the simulator's arrivals all land on their version, as on a Current one
+            polls.put(v, poll);
             signals.put(v, new StatsSignals(v));
         }
         ctx.schedule(Duration.ZERO, this::statsRound);

@@ -17,6 +17,9 @@ import java.util.Optional;
  *       ({@link #workersLive}).</li>
  *   <li>A routing change (it becomes Current or Ramping, or starts draining) moves work to or from it: active,
  *       due at once ({@link #workMoved}).</li>
+ *   <li>A version that receives new work (Current or Ramping, {@link #receivesNewWork}) never turns idle: a burst
+ *       after a quiet spell lands on it, and an idle interval would add up to that interval to its detection.
+ *       Only versions that new work does not reach (Draining, Inactive) slow down.</li>
  *   <li>A failed read backs off: the mode's interval doubled per consecutive failure, up to
  *       {@link PollRhythm#MAX_BACKOFF} (or the idle interval if longer) ({@link #failed}).</li>
  * </ul>
@@ -28,6 +31,7 @@ public final class VersionPoll {
     private Instant lastActiveAt;
     private Instant lastPolledAt;
     private boolean active = true;
+    private boolean receivesNewWork;
     private int consecutiveFailures;
 
     public VersionPoll(PollRhythm rhythm, Instant now) {
@@ -41,7 +45,7 @@ public final class VersionPoll {
         if (busy) {
             lastActiveAt = at;
         }
-        active = Duration.between(lastActiveAt, at).compareTo(rhythm.idleAfter()) < 0;
+        active = receivesNewWork || Duration.between(lastActiveAt, at).compareTo(rhythm.idleAfter()) < 0;
         nextDue = at.plus(rhythm.interval(active));
         lastPolledAt = at;
         consecutiveFailures = 0;
@@ -64,6 +68,19 @@ public final class VersionPoll {
         active = true;
         if (nextDue.isAfter(now)) {
             nextDue = now;
+        }
+    }
+
+    /**
+     * Whether new work reaches the version (it is Current or Ramping). While it does, the version stays active:
+     * polled every active interval however long it has been quiet. An idle one that starts receiving new work is
+     * read within one active interval of its last read.
+     */
+    public void receivesNewWork(boolean receives) {
+        receivesNewWork = receives;
+        if (receives && !active) {
+            workersLive(); // pulls the next read forward, as for live workers
+            active = true;
         }
     }
 

@@ -46,6 +46,44 @@ class VersionPollTest {
     }
 
     @Test
+    void aVersionThatReceivesNewWorkNeverFallsAsleep() {
+        VersionPoll p = new VersionPoll(rhythm, T0);
+        p.receivesNewWork(true);
+        p.polled(T0, true);
+        for (int i = 1; i <= 600; i++) {
+            Instant t = T0.plusSeconds(i);
+            assertEquals(t.plusSeconds(1), p.polled(t, false), "still polled every second after " + i + " s of quiet");
+        }
+        assertTrue(p.active());
+    }
+
+    @Test
+    void anIdleVersionThatStartsReceivingNewWorkIsReadWithinOneActiveInterval() {
+        VersionPoll p = new VersionPoll(rhythm, T0);
+        Instant t = T0.plusSeconds(61);
+        p.polled(T0, false);
+        p.polled(t, false);
+        assertFalse(p.active());
+        assertEquals(t.plusSeconds(10), p.nextDue());
+        p.receivesNewWork(true);
+        assertTrue(p.active());
+        assertEquals(t.plusSeconds(1), p.nextDue());
+    }
+
+    @Test
+    void aVersionNoLongerReceivingNewWorkFallsAsleepAfterIdleAfter() {
+        VersionPoll p = new VersionPoll(rhythm, T0);
+        p.receivesNewWork(true);
+        p.polled(T0, true);
+        p.polled(T0.plusSeconds(120), false);
+        assertTrue(p.active());
+        p.receivesNewWork(false); // it started draining: only its own quiet counts now
+        Instant t = T0.plusSeconds(121);
+        assertEquals(t.plusSeconds(10), p.polled(t, false));
+        assertFalse(p.active());
+    }
+
+    @Test
     void liveWorkersPullAnIdleVersionsNextReadWithinOneActiveInterval() {
         VersionPoll p = new VersionPoll(rhythm, T0);
         Instant t = T0.plusSeconds(61);

@@ -1,0 +1,61 @@
+package dev.wci.server.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.server.demo.CompareReport.Row;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code src/bench/compare.sh} as a user runs it, with a tiny workload: Temporal's embedded controller (in the real
+ * dev server, invoking the local Lambda runtime) and WCI with temporal-stats each run every workflow to completion
+ * on workers they invoked, and the script prints the table with the ratio column and writes one CSV row per run.
+ */
+class CompareIT {
+
+    static final Path SCRIPT = Path.of("..", "src", "bench", "compare.sh").toAbsolutePath().normalize();
+
+    @Test
+    void eachControllerAloneRunsTheWorkloadAndTheTableComparesThem(@TempDir Path dir) throws Exception {
+        Path cli = DevServerExtension.locateCli().orElse(null);
+        Assumptions.assumeTrue(cli != null, "Temporal CLI not found (set WCI_TEMPORAL_CLI, run "
+                + "src/build/provision.sh, or put temporal on PATH)");
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--runs", "1", "--controllers", "embedded,wci-stats",
+                "--out", out.toString(), "--", "--burst", "3", "--rate", "1", "--trickle-seconds", "2",
+                "--idle-seconds", "0", "--burst2", "0", "--activity-ms", "100", "--idle-exit-seconds", "3")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile());
+        pb.environment().put("WCI_TEMPORAL_CLI", cli.toString());
+        Process p = pb.start();
+        // A generous ceiling, not a timing bound: each run starts a dev server and JVMs on a possibly busy host.
+        if (!p.waitFor(20, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), stdout);
+
+        List<Row> rows = Files.readAllLines(out.resolve("compare.csv"), StandardCharsets.UTF_8).stream()
+                .skip(1).map(Row::parse).toList();
+        assertEquals(List.of("embedded", "wci-stats"), rows.stream().map(Row::controller).toList(), stdout);
+        for (Row r : rows) {
+            assertEquals(5, r.done(), "3 in the burst, 2 in the trickle, all on invoked workers: " + r);
+            assertEquals(0, r.failed(), r.toString());
+            assertTrue(r.invokes() >= 1 && r.detect1Millis() >= 0, "the controller invoked after the burst: " + r);
+            assertTrue(r.workerSeconds() > 0, r.toString());
+            assertEquals(-1, r.detect2Millis(), "no second burst, nothing measured for it: " + r);
+        }
+        String table = Files.readString(out.resolve("table.md"), StandardCharsets.UTF_8);
+        assertTrue(table.contains("| | embedded (mean of 1) | wci-stats (mean of 1) | wci-stats / embedded |"), table);
+        assertTrue(table.contains("workload: burst 3, then 1/s for 2 s, idle 0 s, burst 0;"), table);
+        assertTrue(stdout.contains("run 1 embedded: exit 0") && stdout.contains("run 1 wci-stats: exit 0"), stdout);
+    }
+}

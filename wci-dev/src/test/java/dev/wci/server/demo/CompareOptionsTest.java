@@ -1,0 +1,62 @@
+package dev.wci.server.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.wci.server.cli.UserError;
+import dev.wci.server.demo.CompareOptions.Controller;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CompareOptionsTest {
+
+    @Test
+    void theDefaultsAreIssue12sWorkload() {
+        CompareOptions o = CompareOptions.parse(new String[] {"--controller", "wci-stats"});
+        assertEquals(CompareOptions.defaults(Controller.WCI_STATS), o);
+        assertEquals(120, o.trickleCount());
+        assertEquals("burst 200, then 2/s for 60 s, idle 60 s, burst 200; activity 1000 ms; account limit 10;"
+                + " idle exit 10 s; 1 version(s)", o.workload());
+    }
+
+    @Test
+    void everyOptionIsRead() {
+        CompareOptions o = CompareOptions.parse(new String[] {"--controller", "embedded", "--burst", "10", "--rate",
+                "2.5", "--trickle-seconds", "3", "--idle-seconds", "20", "--burst2", "0", "--activity-ms", "200",
+                "--lambda-concurrency", "4", "--idle-exit-seconds", "5", "--versions", "2", "--run", "r-1", "--csv",
+                "/tmp/x.csv"});
+        assertEquals(new CompareOptions(Controller.EMBEDDED, 10, 2.5, 3, 20, 0, 200, 4, 5, 2, "r-1",
+                Path.of("/tmp/x.csv")), o);
+        assertEquals(7, o.trickleCount(), "2.5/s for 3 s, rounded down");
+        assertEquals(Duration.ofSeconds(5), o.idleExit());
+    }
+
+    @Test
+    void mistakesAreOneLineNamingTheOption() {
+        assertMessage("--controller is required: embedded, wci-stats or wci-metrics", "--burst", "5");
+        assertMessage("--controller takes embedded, wci-stats or wci-metrics, not 'keda'", "--controller", "keda");
+        assertMessage("--burst takes a whole number from 1 to 5000, not '0'", "--controller", "embedded", "--burst",
+                "0");
+        assertMessage("--rate takes a number above 0, at most 50, not 'fast'", "--controller", "embedded", "--rate",
+                "fast");
+        assertMessage("--versions takes a whole number from 1 to 10, not '11'", "--controller", "embedded",
+                "--versions", "11");
+        assertMessage("--run takes 1-32 letters, digits, '.', '_' or '-', not 'a b'", "--controller", "embedded",
+                "--run", "a b");
+        assertMessage("unknown option '--bursts' (see docs/compare.md)", "--controller", "embedded", "--bursts",
+                "3");
+        assertMessage("--idle-seconds needs a value", "--controller", "embedded", "--idle-seconds");
+    }
+
+    @Test
+    void theWorkerFunctionsIdleExitComesFromItsEnvironment() {
+        assertEquals(Duration.ofMillis(10_000), CompareWorkerHandler.idleExit("10000"));
+        assertEquals(DemoWorkerHandler.IDLE_EXIT, CompareWorkerHandler.idleExit(null));
+        assertEquals(DemoWorkerHandler.IDLE_EXIT, CompareWorkerHandler.idleExit("ten"));
+    }
+
+    private static void assertMessage(String expected, String... args) {
+        assertEquals(expected, assertThrows(UserError.class, () -> CompareOptions.parse(args)).getMessage());
+    }
+}
