@@ -8,6 +8,7 @@ import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.PollNexusTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
@@ -17,7 +18,10 @@ import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
  * Watches the worker's poll calls on its gRPC channel: when a poll request goes out and when a poll response
  * carries a task (a non-empty task token). A task is so seen the moment it arrives, not only when the SDK
  * later takes a slot for it; an empty response (a long poll that timed out or was completed at shutdown) is
- * not activity.
+ * not activity. A poll that fails {@code UNAVAILABLE} (the server is down or restarting) restarts the idle clock
+ * too: idleness means the server answered and had nothing, not that it could not be reached; so a worker
+ * outlives a Temporal restart (up to its deadline) and serves the backlog the moment the server is back, instead of
+ * exiting during the outage and leaving the backlog to a replacement one cold start later.
  */
 final class PollObserver implements ClientInterceptor {
 
@@ -45,6 +49,14 @@ final class PollObserver implements ClientInterceptor {
                             activity.taskArrived();
                         }
                         super.onMessage(message);
+                    }
+
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        if (status.getCode() == Status.Code.UNAVAILABLE) {
+                            activity.serverUnreachable();
+                        }
+                        super.onClose(status, trailers);
                     }
                 }, headers);
             }

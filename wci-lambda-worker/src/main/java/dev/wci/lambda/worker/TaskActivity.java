@@ -65,6 +65,11 @@ final class TaskActivity {
         touch();
     }
 
+    /** A poll could not reach the server: that time is not idleness (see {@link PollObserver}). */
+    synchronized void serverUnreachable() {
+        touch();
+    }
+
     /** The server reports tasks waiting for this worker's version: keep polling for another idle period. */
     synchronized void backlogWaiting() {
         touch();

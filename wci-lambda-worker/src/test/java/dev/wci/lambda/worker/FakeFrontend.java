@@ -35,6 +35,8 @@ final class FakeFrontend extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
     };
     volatile PollWorkflowTaskQueueResponse workflowPoll = PollWorkflowTaskQueueResponse.getDefaultInstance();
     volatile PollActivityTaskQueueResponse activityPoll = PollActivityTaskQueueResponse.getDefaultInstance();
+    /** When set, workflow polls fail with it (a server that is down, say). */
+    volatile Status workflowPollFailure;
     final ConcurrentLinkedQueue<DescribeTaskQueueRequest> describes = new ConcurrentLinkedQueue<>();
     private final String name = "fake-frontend-" + UUID.randomUUID();
     private final Server server;
@@ -60,6 +62,11 @@ final class FakeFrontend extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
     @Override
     public void pollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request,
                                       StreamObserver<PollWorkflowTaskQueueResponse> out) {
+        Status failure = workflowPollFailure;
+        if (failure != null) {
+            out.onError(failure.asRuntimeException());
+            return;
+        }
         out.onNext(workflowPoll);
         out.onCompleted();
     }

@@ -2,8 +2,11 @@ package dev.wci.lambda.worker;
 
 import dev.wci.core.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.PollActivityTaskQueueRequest;
 import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
@@ -87,6 +90,22 @@ class PollObserverTest {
                 .setTaskQueue(TaskQueue.newBuilder().setName("q")).build());
         assertEquals(T0.plusSeconds(7), activity.snapshot().idleSince());
         assertEquals(0, activity.snapshot().total(), "tasks are counted when they run, through the slots");
+    }
+
+    @Test
+    void aPollThatCannotReachTheServerIsNotIdleness() throws Exception {
+        WorkflowServiceStubs s = stubs();
+        activity.pollingStarted();
+        s.blockingStub().pollWorkflowTaskQueue(workflowPoll());
+        frontend.workflowPollFailure = Status.UNAVAILABLE.withDescription("connection refused");
+        at(4);
+        assertThrows(StatusRuntimeException.class, () -> s.blockingStub().pollWorkflowTaskQueue(workflowPoll()));
+        assertEquals(T0.plusSeconds(4), activity.snapshot().idleSince(), "the outage restarts the idle clock");
+        // Other failures (a bad request, say) are not an outage.
+        frontend.workflowPollFailure = Status.INVALID_ARGUMENT;
+        at(6);
+        assertThrows(StatusRuntimeException.class, () -> s.blockingStub().pollWorkflowTaskQueue(workflowPoll()));
+        assertEquals(T0.plusSeconds(4), activity.snapshot().idleSince());
     }
 
     @Test
