@@ -364,6 +364,9 @@ class FaultsIT {
                     "no invoke while the circuit is open");
             // The circuit stays open until the version is published again: the alert outlasts its `for`.
             awaitAlert(prometheus, "WciCircuitOpen", FIRING, v1(bed));
+            // An open circuit's target is validated again (the provider caches GetFunction for 30 s): the version is
+            // gone, so the target is invalid and its alert is raised too.
+            awaitAlert(prometheus, "WciTargetInvalid", PENDING_OR_FIRING, v1(bed));
 
             bed.runtime.publishVersion(function, v1);
             Instant fixed = Instant.now();
