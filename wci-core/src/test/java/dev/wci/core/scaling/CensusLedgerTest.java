@@ -434,13 +434,25 @@ class CensusLedgerTest {
         assertEquals(LiveWorkers.NONE, status(s).live());
     }
 
+    /**
+     * The census lists {@code n} running workers of the group 3 s on: the one this scaler invoked ("req-inv-1")
+     * and n − 1 it adopts ("req-inv-2", ...), all ready.
+     */
+    private void listed(ReactiveScaler s, int n) {
+        census(s);
+        invokeAndAccept(s, 1);
+        advance(3);
+        CensusWorker[] workers = new CensusWorker[n];
+        for (int i = 0; i < n; i++) {
+            workers[i] = running("req-inv-" + (i + 1));
+        }
+        census(s, workers);
+    }
+
     @Test
     void whileCensusReadsFailTheLastFactsAreHeldAndNothingIsReinvoked() {
         ReactiveScaler s = scaler(); // workers exit after 5 s idle
-        census(s);
-        invokeAndAccept(s, 2);
-        advance(3);
-        census(s, running("req-inv-1"), running("req-inv-2"));
+        listed(s, 2);
         advance(2);
         s.onCensusReadFailed(V1, "UNAVAILABLE: io exception");
         advance(60); // a minute of failed reads: far past maxAge (10 s) and the model's idle exit (5 s)
@@ -458,10 +470,7 @@ class CensusLedgerTest {
     void withoutTheHoldAStaleCensusWouldHaveReinvoked() {
         // The control for the test above: the same facts, reads merely stopping (no failure reported).
         ReactiveScaler s = scaler();
-        census(s);
-        invokeAndAccept(s, 2);
-        advance(3);
-        census(s, running("req-inv-1"), running("req-inv-2"));
+        listed(s, 2);
         advance(62);
         assertFalse(status(s).census().live());
         ScaleDecision d = invoked(s.onSignal(failure(V1, 2, clock)));
@@ -489,10 +498,7 @@ class CensusLedgerTest {
     @Test
     void theHoldEndsAfterOutageHold() {
         ReactiveScaler s = scaler();
-        census(s);
-        invokeAndAccept(s, 1);
-        advance(3);
-        census(s, running("req-inv-1"));
+        listed(s, 1);
         s.onCensusReadFailed(V1, "UNAVAILABLE");
         advance((int) CensusPolicy.defaults().outageHold().toSeconds());
         assertTrue(status(s).census().live());
@@ -503,10 +509,7 @@ class CensusLedgerTest {
     @Test
     void afterAnOutageAbsenceEndsAWorkerOnlyAfterTheRecoveryGrace() {
         ReactiveScaler s = scaler();
-        census(s);
-        invokeAndAccept(s, 2);
-        advance(3);
-        census(s, running("req-inv-1"), running("req-inv-2"));
+        listed(s, 2);
         s.onCensusReadFailed(V1, "UNAVAILABLE");
         advance(20);
         // The restarted server lists nobody yet, then one worker, then (after the grace) still not the other.
@@ -523,10 +526,7 @@ class CensusLedgerTest {
     @Test
     void duringTheRecoveryGraceAWorkerListedAsStoppedEndsAtOnce() {
         ReactiveScaler s = scaler();
-        census(s);
-        invokeAndAccept(s, 1);
-        advance(3);
-        census(s, running("req-inv-1"));
+        listed(s, 1);
         s.onCensusReadFailed(V1, "UNAVAILABLE");
         advance(20);
         census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
