@@ -114,7 +114,7 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
                     }
                     log.warn("worker for {} could not start (attempt {}): {}; retrying in {} ms", version, failed,
                             StartRetry.passingCode(e).orElseThrow(), wait.get().toMillis());
-                    factory.shutdownNow();
+                    shutdownQuietly(factory);
                     factory = null;
                     Thread.sleep(wait.get().toMillis());
                 }
@@ -139,7 +139,7 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
             log.error("worker for {} on task queue {} failed to start (identity {}, {})", version,
                     options.taskQueue(), identity, options.connection(), e);
             if (factory != null) {
-                factory.shutdownNow();
+                shutdownQuietly(factory);
             }
             throw e;
         } finally {
@@ -152,6 +152,19 @@ public class LambdaWorkerHandler implements RequestHandler<Map<String, Object>, 
                 s.nexusTasks(), Duration.between(start, end), Duration.between(shutdownStart, end), forced);
         log.info(summary.logLine());
         return summary;
+    }
+
+    /**
+     * Stops a factory that failed to start. Its shutdown tells the server (a {@code ShutdownWorker} call), which
+     * fails too while the server is unreachable: that must not end the invocation, whose worker is retried (or
+     * whose real failure is reported) next.
+     */
+    private static void shutdownQuietly(WorkerFactory factory) {
+        try {
+            factory.shutdownNow();
+        } catch (RuntimeException e) {
+            log.debug("stopping a worker factory that failed to start: {}", e.toString());
+        }
     }
 
     WorkerOptions workerOptions(String identity, TaskActivity activity) {

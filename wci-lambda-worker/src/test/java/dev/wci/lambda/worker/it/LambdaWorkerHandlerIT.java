@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.lambda.worker.ExitReason;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.wci.local.DevServerProcess;
 import dev.wci.lambda.local.LocalContext;
 import dev.wci.lambda.worker.InvocationSummary;
 import dev.wci.lambda.worker.LambdaWorkerHandler;
@@ -29,6 +33,9 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +48,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -288,5 +297,55 @@ class LambdaWorkerHandlerIT {
                 .filter(w -> w.getWorkerHeartbeat().getWorkerIdentity().equals(identity))
                 .map(w -> w.getWorkerHeartbeat().getStatus())
                 .findFirst();
+    }
+
+    /**
+     * A worker whose invocation starts while Temporal is down (as right after a server restart, when the JVM cold
+     * start of a worker invoked before the outage ends): its start fails {@code UNAVAILABLE}, is retried, and the
+     * worker serves its version once the server is back. Before, the failed start's cleanup (the SDK reports the
+     * worker's shutdown to the unreachable server) threw and ended the invocation.
+     */
+    @Test
+    void aWorkerStartedWhileTemporalIsDownStartsWhenItIsBack(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Version v = Version.unique();
+        Logger logger = (Logger) LoggerFactory.getLogger(LambdaWorkerHandler.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            LambdaWorkerHandler h = new LambdaWorkerHandler(options(v, Duration.ofSeconds(30), Duration.ofSeconds(5),
+                    Duration.ofSeconds(3)).connection(TemporalConnection.plaintext("127.0.0.1:" + port, "default"))
+                    .build());
+            CompletableFuture<InvocationSummary> invocation = invoke(h, 150_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> logs.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("could not start (attempt 1)")));
+            assertFalse(invocation.isDone(), "a failed start is retried, not the end of the invocation");
+            try (DevServerProcess restarted = DevServerProcess.start(DevServerProcess.Options.of(
+                    DevServerExtension.locateCli().orElseThrow(), dir.resolve("temporal.log")).withPort(port))) {
+                WorkflowServiceStubs s = WorkflowServiceStubs.newServiceStubs(
+                        WorkflowServiceStubsOptions.newBuilder().setTarget(restarted.target()).build());
+                try {
+                    Versions.setCurrent(s, "default", v.deployment(), v.buildId());
+                    WorkflowClient c = WorkflowClient.newInstance(s,
+                            WorkflowClientOptions.newBuilder().setNamespace("default").build());
+                    TestWorkflow wf = c.newWorkflowStub(TestWorkflow.class, WorkflowOptions.newBuilder()
+                            .setTaskQueue(v.taskQueue()).setWorkflowId("wf-" + UUID.randomUUID())
+                            .setWorkflowExecutionTimeout(Duration.ofMinutes(2)).build());
+                    WorkflowClient.start(wf::run, 0L);
+                    assertEquals("attempt 1", WorkflowStub.fromTyped(wf).getResult(120, TimeUnit.SECONDS,
+                            String.class));
+                    InvocationSummary summary = invocation.get(180, TimeUnit.SECONDS);
+                    assertTrue(summary.workflowTasks() >= 1 && summary.activityTasks() == 1, summary.toString());
+                } finally {
+                    s.shutdownNow();
+                }
+            }
+        } finally {
+            logger.detachAppender(logs);
+        }
     }
 }
