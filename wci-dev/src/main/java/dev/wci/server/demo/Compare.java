@@ -22,11 +22,8 @@ import io.temporal.api.compute.v1.ComputeConfig;
 import io.temporal.api.compute.v1.ComputeConfigScalingGroup;
 import io.temporal.api.compute.v1.ComputeProvider;
 import io.temporal.api.deployment.v1.WorkerDeploymentVersion;
-import io.temporal.api.enums.v1.RoutingConfigUpdateState;
 import io.temporal.api.workflowservice.v1.CreateWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.CreateWorkerDeploymentVersionRequest;
-import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
-import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
@@ -186,7 +183,8 @@ public final class Compare {
         TemporalCli cli = new TemporalCli(env, TemporalCli.findRepoRoot(TemporalCli.codeLocation(), Path.of("")));
         Path cliPath = cli.locate().orElseGet(() -> cli.provision(out::println, logs.provisionLog(), stop));
         runtime = startRuntime(logs);
-        closer.add("handler JVMs", this::reapHandlerJvms);
+        Instant started = clock.instant();
+        closer.add("handler JVMs", () -> DevStack.reapHandlerJvms(started, devServer));
         closer.add("local Lambda runtime", runtime::close);
         Controller controller = options.controller();
         List<String> args = new ArrayList<>();
@@ -300,13 +298,7 @@ public final class Compare {
     private LocalLambdaRuntime startRuntime(DemoLogs logs) {
         LocalLambdaConfig config = new LocalLambdaConfig(null, null, options.concurrency(), ExecutionMode.PROCESS,
                 List.of(new LocalFunction(FUNCTION, null, null, functionVersions("127.0.0.1:1"))));
-        PrintStream console = System.out;
-        System.setOut(logs.workers());
-        try {
-            return LocalLambdaRuntime.start(config, 0, clock);
-        } finally {
-            System.setOut(console);
-        }
+        return DevStack.startRuntime(config, logs, clock);
     }
 
     /** Version i of the function runs deployment cmp-i; the server's address is known once it runs. */
@@ -418,34 +410,7 @@ public final class Compare {
 
     /** Makes the version Current once Temporal knows it, then waits until the change reached its task queues. */
     private void setCurrent(String deployment) {
-        StatusRuntimeException[] last = {null};
-        boolean set = await(Demo.SET_CURRENT_TIMEOUT, () -> {
-            try {
-                stubs.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS).setWorkerDeploymentCurrentVersion(
-                        SetWorkerDeploymentCurrentVersionRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
-                                .setDeploymentName(deployment).setBuildId(BUILD_ID).setIdentity("wci-compare").build());
-                return true;
-            } catch (StatusRuntimeException e) {
-                last[0] = e; // not known yet: the controller's first invocation has not polled
-                return false;
-            }
-        });
-        boolean propagated = set && await(Demo.SET_CURRENT_TIMEOUT, () -> {
-            try {
-                return stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).describeWorkerDeployment(
-                        DescribeWorkerDeploymentRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
-                                .setDeploymentName(deployment).build()).getWorkerDeploymentInfo()
-                        .getRoutingConfigUpdateState() != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
-            } catch (StatusRuntimeException e) {
-                last[0] = e;
-                return false;
-            }
-        });
-        if (!propagated) {
-            throw new IllegalStateException(deployment + ":" + BUILD_ID + " could not be made Current within "
-                    + Demo.SET_CURRENT_TIMEOUT.toSeconds() + " s" + (last[0] == null ? "" : " (last answer: "
-                    + last[0].getStatus() + ")"));
-        }
+        DevStack.makeCurrent(stubs, deployment, BUILD_ID, "wci-compare", Demo.SET_CURRENT_TIMEOUT, stop);
     }
 
     private void burst(WorkflowClient client, ExecutorService starters, CompareReport.Part part, int n,
@@ -522,23 +487,7 @@ public final class Compare {
     }
 
     private boolean await(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            stop.sleep(Duration.ofMillis(100));
-        }
-        return true;
-    }
-
-    /** Handler JVMs this process started: stop them (the runtime does on close; this is the backstop). */
-    private void reapHandlerJvms() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessHandle.current().children()
-                .filter(p -> p.info().command().map(java::equals).orElse(false))
-                .filter(p -> devServer == null || p.pid() != devServer.handle().pid())
-                .forEach(ProcessHandle::destroyForcibly);
+        return stop.await(timeout, Duration.ofMillis(100), condition);
     }
 
     /** 2 → "2", 2.5 → "2.5". */

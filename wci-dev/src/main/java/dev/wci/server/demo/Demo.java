@@ -19,9 +19,7 @@ import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.deployment.v1.WorkerDeploymentInfo;
-import io.temporal.api.enums.v1.RoutingConfigUpdateState;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
-import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -237,7 +235,7 @@ final class Demo {
         printer.event("Temporal dev server: " + devServer.target() + ", namespace " + DevServerProcess.NAMESPACE);
 
         runtime = startRuntime(logs);
-        closer.add("handler JVMs", this::reapHandlerJvms);
+        closer.add("handler JVMs", () -> DevStack.reapHandlerJvms(startedAt, devServer));
         closer.add("local Lambda runtime", runtime::close);
         printer.event("local Lambda runtime: " + runtime.endpoint() + ", function " + FUNCTION + " versions 1 (v1)"
                 + " and 2 (v2), " + options.lambdaConcurrency() + " concurrent executions at most");
@@ -276,15 +274,7 @@ final class Demo {
                 "TEMPORAL_TASK_QUEUE", TASK_QUEUE), List.of())));
         LocalLambdaConfig config = new LocalLambdaConfig(null, null, options.lambdaConcurrency(),
                 ExecutionMode.PROCESS, List.of(new LocalFunction(FUNCTION, null, null, published)));
-        // The runtime forwards handler output to System.out as it is when the runtime starts: point it at
-        // workers.log for that moment, so the terminal keeps only the progress display.
-        PrintStream console = System.out;
-        System.setOut(logs.workers());
-        try {
-            return LocalLambdaRuntime.start(config, 0, clock);
-        } finally {
-            System.setOut(console);
-        }
+        return DevStack.startRuntime(config, logs, clock);
     }
 
     private WciConfig writeConfig(Path file, int httpPort) {
@@ -334,54 +324,12 @@ final class Demo {
 
     /** Makes a version Current once Temporal knows it (a worker of it polled), then waits for the change to reach its task queues. */
     private void setCurrent(String buildId) {
-        long deadline = System.nanoTime() + SET_CURRENT_TIMEOUT.toNanos();
-        StatusRuntimeException last = null;
-        while (true) {
-            stop.check();
-            try {
-                stubs.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS).setWorkerDeploymentCurrentVersion(
-                        SetWorkerDeploymentCurrentVersionRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
-                                .setDeploymentName(DEPLOYMENT).setBuildId(buildId).setIdentity("wci-demo").build());
-                break;
-            } catch (StatusRuntimeException e) {
-                // Not known yet: WCI's bootstrap invocation of the version has not polled Temporal yet.
-                last = e;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(DEPLOYMENT + ":" + buildId + " could not be made Current within "
-                        + SET_CURRENT_TIMEOUT.toSeconds() + " s (WCI bootstraps it by invoking it once): "
-                        + (last == null ? "" : last.getStatus()));
-            }
-            stop.sleep(Duration.ofMillis(250));
-        }
-        StatusRuntimeException[] lastDescribe = {null};
-        boolean propagated = awaitCondition(SET_CURRENT_TIMEOUT, () -> {
-            try {
-                return describeDeployment().getRoutingConfigUpdateState()
-                        != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
-            } catch (StatusRuntimeException e) {
-                // RESOURCE_EXHAUSTED while the deployment is busy applying the change: ask again.
-                lastDescribe[0] = e;
-                return false;
-            }
-        });
-        if (!propagated) {
-            throw new IllegalStateException("Temporal did not propagate " + buildId + " as Current within "
-                    + SET_CURRENT_TIMEOUT.toSeconds() + " s"
-                    + (lastDescribe[0] == null ? "" : " (last answer: " + lastDescribe[0].getStatus() + ")"));
-        }
+        DevStack.makeCurrent(stubs, DEPLOYMENT, buildId, "wci-demo", SET_CURRENT_TIMEOUT, stop);
         printer.event(String.format("[%s] %s is Current: new workflows start on it", elapsed(), buildId));
     }
 
     private boolean awaitCondition(Duration timeout, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            stop.sleep(Duration.ofMillis(250));
-        }
-        return true;
+        return stop.await(timeout, Duration.ofMillis(250), condition);
     }
 
     private void phase(String name) {
@@ -548,34 +496,6 @@ final class Demo {
     }
 
     /** Handler JVMs the runtime may still be killing when it returns: wait a little, then kill what is left. */
-    private void reapHandlerJvms() {
-        List<ProcessHandle> mine = ProcessHandle.current().children().filter(this::isOurHandlerJvm).toList();
-        mine.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (ProcessHandle p : mine) {
-            try {
-                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                p.destroyForcibly();
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * A JVM this process started since the demo began: the runtime launches handler JVMs with this JVM's own
-     * {@code java}. (Their command lines are too long to match on: the kernel shows only the first 4 KiB.)
-     */
-    private boolean isOurHandlerJvm(ProcessHandle p) {
-        ProcessHandle.Info info = p.info();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        boolean javaCommand = info.command().map(c -> c.equals(java)).orElse(false);
-        boolean startedSince = info.startInstant().map(s -> !s.isBefore(startedAt.minusSeconds(1))).orElse(false);
-        return javaCommand && startedSince && (devServer == null || p.pid() != devServer.handle().pid());
-    }
-
     private static String fmt(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }

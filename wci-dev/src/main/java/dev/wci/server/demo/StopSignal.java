@@ -1,6 +1,7 @@
 package dev.wci.server.demo;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -44,5 +45,20 @@ final class StopSignal {
             Thread.currentThread().interrupt();
             throw new Stopped();
         }
+    }
+
+    /**
+     * Polls {@code condition} every {@code poll} until it holds (true) or {@code timeout} passes (false); a stop
+     * request ends the wait with {@link Stopped}.
+     */
+    boolean await(Duration timeout, Duration poll, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleep(poll);
+        }
+        return true;
     }
 }
