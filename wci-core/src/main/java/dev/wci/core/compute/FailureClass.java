@@ -16,7 +16,12 @@ public enum FailureClass {
     /** Any other client error: the request itself is wrong. The target is invalid until re-validated. */
     REJECTED(true),
     /** A bug or unexpected condition on our side. */
-    INTERNAL(false);
+    INTERNAL(false),
+    /**
+     * Not sent on purpose: this replica cannot prove it holds the deployment's lease (high availability), so another
+     * replica may be invoking for it. Not a failure of the target: no backoff, no circuit, not an alerting failure.
+     */
+    FENCED(false);
 
     private final boolean opensCircuit;
 

@@ -15,8 +15,9 @@ import java.util.function.Predicate;
 
 /**
  * The last gate before an invoke leaves the replica: the request goes out only while the replica holds the lease
- * of the request's deployment. A decision queued before the lease was lost fails here as INTERNAL (its ledger
- * entries are dropped, no backoff, no circuit), without reaching the compute platform.
+ * of the request's deployment. A decision queued before the lease was lost ends here as FENCED (its ledger entries
+ * are dropped, no backoff, no circuit, counted as {@code result="fenced"} rather than as a failure), without reaching
+ * the compute platform.
  */
 public final class LeaseGatedProvider implements ComputeProvider {
 
@@ -47,7 +48,7 @@ public final class LeaseGatedProvider implements ComputeProvider {
         if (holds.test(deployment)) {
             return delegate.invoke(request);
         }
-        ComputeFailure failure = ComputeFailure.of(FailureClass.INTERNAL, "not invoked: this replica does not hold "
+        ComputeFailure failure = ComputeFailure.of(FailureClass.FENCED, "not invoked: this replica does not hold "
                 + "the lease of deployment " + deployment + " (fenced)");
         return CompletableFuture.completedFuture(request.invocationIds().stream()
                 .map(id -> (InvocationResult) new InvocationResult.Failed(id, failure)).toList());

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs failed invocations at WARN, at most once per {@link #EVERY} for each version and failure class (a throttle
+ * Logs failed invocations at WARN (fenced ones, which are no failure, at INFO), at most once per {@link #EVERY} for each version and failure class (a throttle
  * storm must not become a log storm); the metrics count every one. A retry-after longer than WCI's maximum backoff
  * is logged at WARN once per request that carried it (the backoff spaces those requests).
  */
@@ -39,6 +39,12 @@ final class InvokeFailureLog implements InvokeObserver {
         Key key = new Key(decision.group().version(), failed.failure().failureClass());
         OptionalInt skipped = throttle.admit(key);
         if (skipped.isEmpty()) {
+            return;
+        }
+        if (key.failureClass() == FailureClass.FENCED) {
+            // Expected around a lease handover (the lost lease has its own WARN): nothing failed.
+            log.info("version {}: invoke of {} not sent: {}{}", key.version(), decision.target().address(),
+                    failed.failure(), LogThrottle.more(skipped.getAsInt()));
             return;
         }
         log.warn("version {}: invoke of {} failed: {}{}", key.version(), decision.target().address(), failed.failure(),

@@ -65,7 +65,8 @@ class LeaseGatedProviderTest {
         assertEquals(2, refused.size());
         InvocationResult.Failed f = assertInstanceOf(InvocationResult.Failed.class, refused.get(1));
         assertEquals("i2", f.invocationId());
-        assertEquals(FailureClass.INTERNAL, f.failure().failureClass(), "no backoff, no circuit");
+        assertEquals(FailureClass.FENCED, f.failure().failureClass(), "its own result: not a failure of the target");
+        assertEquals(false, f.failure().failureClass().opensCircuit(), "no circuit");
         assertEquals("not invoked: this replica does not hold the lease of deployment orders (fenced)",
                 f.failure().message());
         assertEquals("aws-lambda", gate.type());

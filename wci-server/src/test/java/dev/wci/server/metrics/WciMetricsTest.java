@@ -1,6 +1,7 @@
 package dev.wci.server.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,22 @@ class WciMetricsTest {
         assertEquals(1.0, sample(scrape, "wci_invoke_requests_total", Map.of("reason", "scale_from_zero")));
         assertEquals(3.0, sample(scrape, "wci_invoke_latency_seconds_count", Map.of()), "one sample per invocation");
         assertEquals(1.0, sample(scrape, "wci_decisions_total", Map.of("reason", "scale_from_zero", "invokes", "true")));
+    }
+
+    @Test
+    void aFencedInvokeHasItsOwnResultNotInternal() {
+        register(V1, T1);
+        outcomes.add(FailureClass.FENCED);
+        ScaleDecision one = scaler.onSignal(new BacklogObservation(V1, "q", TaskQueueType.ACTIVITY, 1,
+                Duration.ofSeconds(1), 0, 0, false, clock.instant(), Duration.ZERO)).orElseThrow();
+        assertEquals(1, one.count());
+
+        executor.execute(one);
+        String scrape = registry.scrape();
+
+        Map<String, String> v1 = Map.of("deployment", "orders", "build_id", "v1");
+        assertEquals(1.0, sample(scrape, "wci_invocations_total", with(v1, "result", "fenced")));
+        assertFalse(scrape.contains("result=\"internal\""), "a fenced invoke is no internal failure: " + scrape);
     }
 
     @Test

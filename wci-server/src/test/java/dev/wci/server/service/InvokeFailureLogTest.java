@@ -86,6 +86,15 @@ class InvokeFailureLogTest {
     }
 
     @Test
+    void aFencedInvokeIsNoFailureAndLoggedAtInfo() {
+        fail(V1, FailureClass.FENCED);
+        assertEquals(1, logs.list.size());
+        assertEquals(ch.qos.logback.classic.Level.INFO, logs.list.get(0).getLevel());
+        assertTrue(messages().get(0).contains(": invoke of arn:aws:lambda:us-east-1:123456789012:function:orders:1 not "
+                + "sent: FENCED: boom"), messages().get(0));
+    }
+
+    @Test
     void aCappedRetryAfterSaysWhatThePeerAskedAndWhatWciWaits() {
         failures.retryAfterCapped(decision(V1), Duration.ofSeconds(86_400), Duration.ofSeconds(60));
         assertEquals(1, logs.list.size());
