@@ -16,27 +16,15 @@ import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
-import dev.wci.lambda.local.LocalFunction;
-import dev.wci.lambda.local.LocalFunctionVersion;
 import dev.wci.lambda.local.LocalLambdaConfig;
 import dev.wci.lambda.local.LocalLambdaRuntime;
 import dev.wci.lambda.worker.it.DevServerExtension;
 import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.HaConfig;
 import dev.wci.server.config.WciConfig;
-import dev.wci.server.demo.DemoWorkerHandler;
-import dev.wci.server.demo.DemoWorkflows;
 import dev.wci.server.lease.LeaseService;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
-import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +43,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,20 +77,14 @@ class HaIT {
     final List<String> deployments = new ArrayList<>();
     final List<Replica> replicas = new CopyOnWriteArrayList<>();
     final Map<String, Sent> sentByRequestId = new ConcurrentHashMap<>();
-    final List<Load> load = new CopyOnWriteArrayList<>();
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
     String target;
     String namespace;
     LocalLambdaRuntime runtime;
-    WorkflowServiceStubs stubs;
-    WorkflowClient client;
+    HaLoad load;
 
     record Sent(String replica, String deployment, Instant sentAt) {
-    }
-
-    /** A workflow of the steady load: when it started and how long it took (null while running). */
-    record Load(String deployment, Instant startedAt, Long millis) {
     }
 
     record Takeover(String deployment, String from, String to, Instant killedAt, Instant acquiredAt) {
@@ -138,7 +118,7 @@ class HaIT {
                       identity: %s
                     deployments:
                     %s""".formatted(proxy == null ? target : proxy.address(), namespace, runtime.endpoint(), identity,
-                    deploymentsYaml());
+                    load.deploymentsYaml(runtime));
             Path file = Files.createTempFile("wci-ha-", ".yaml");
             Files.writeString(file, yaml);
             WciConfig config = new ConfigLoader(System::getenv).load(file);
@@ -212,24 +192,12 @@ class HaIT {
     void replicasShareDeploymentsFailOverAndNeverDoubleInvoke(DevServerExtension.DevServer server) throws Exception {
         target = server.target();
         namespace = server.namespace();
-        List<LocalFunction> functions = new ArrayList<>();
-        List<String> classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
         for (int i = 1; i <= DEPLOYMENTS; i++) {
-            String d = "ha-" + id + "-d" + i;
-            deployments.add(d);
-            functions.add(new LocalFunction(function(d), null, null, List.of(new LocalFunctionVersion("1",
-                    DemoWorkerHandler.class.getName(), classpath, 60, 512, Map.of(
-                    "TEMPORAL_ADDRESS", target,
-                    "TEMPORAL_NAMESPACE", namespace,
-                    "TEMPORAL_DEPLOYMENT_NAME", d,
-                    "TEMPORAL_WORKER_BUILD_ID", "v1",
-                    "TEMPORAL_TASK_QUEUE", queue(d),
-                    "TEST_IDLE_MS", "3000"), List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto")))));
+            deployments.add("ha-" + id + "-d" + i);
         }
-        runtime = LocalLambdaRuntime.start(new LocalLambdaConfig(null, null, 50, ExecutionMode.PROCESS, functions), 0);
-        stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
-        client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
-        ScheduledExecutorService loadThread = Executors.newSingleThreadScheduledExecutor();
+        load = new HaLoad(deployments, target, namespace);
+        runtime = LocalLambdaRuntime.start(new LocalLambdaConfig(null, null, 50, ExecutionMode.PROCESS,
+                load.functions()), 0);
         List<TcpProxy> proxies = new ArrayList<>();
         List<Takeover> takeovers = new ArrayList<>();
         Instant t0 = Instant.now();
@@ -240,11 +208,10 @@ class HaIT {
             awaitEveryDeploymentHeld();
             await().atMost(Duration.ofSeconds(90)).until(() -> deployments.stream()
                     .allMatch(d -> runtime.invocations().stream().anyMatch(r -> r.function().equals(function(d)))));
-            deployments.forEach(this::setCurrent);
             Instant loadFrom = Instant.now();
-            loadThread.scheduleAtFixedRate(this::startLoad, 0, 1500, TimeUnit.MILLISECONDS);
+            load.start();
             // Steady load under way: workflows keep arriving and every deployment got a worker for them.
-            await().atMost(Duration.ofSeconds(180)).until(() -> deployments.stream().allMatch(d -> workflows(d) >= 3
+            await().atMost(Duration.ofSeconds(180)).until(() -> deployments.stream().allMatch(d -> load.workflows(d) >= 3
                     && runtime.invocations().stream().anyMatch(r -> r.function().equals(function(d))
                     && r.receivedAt().isAfter(loadFrom))));
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
@@ -282,7 +249,7 @@ class HaIT {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
                     deployments.stream().anyMatch(d -> owner(d) != null && owner(d) != r3));
             String busy = deployments.stream().filter(d -> owner(d) != null && owner(d) != r3)
-                    .max((a, b) -> Long.compare(workflows(a), workflows(b))).orElse(deployments.get(1));
+                    .max((a, b) -> Long.compare(load.workflows(a), load.workflows(b))).orElse(deployments.get(1));
             takeovers.add(killOwnerOf(busy));
 
             // ---- cut r3 off from Temporal ----
@@ -308,7 +275,7 @@ class HaIT {
             assertEquals(0, invokesAfterFence, "the cut-off replica invoked after it stopped trusting its lease");
 
             // ---- let the load run a little under the survivors, then stop it ----
-            loadThread.shutdownNow();
+            load.stop();
 
             // ---- figures ----
             List<Long> times = takeovers.stream().map(Takeover::millis).sorted().toList();
@@ -316,7 +283,7 @@ class HaIT {
                 System.out.printf("HA takeover: %s from %s to %s in %.2f s (killed/cut at +%.1f s); tasks' extra "
                                 + "wait: %s; first invoke by the new owner %s%n", t.deployment(), t.from(), t.to(),
                         t.millis() / 1000.0, Duration.between(t0, t.killedAt()).toMillis() / 1000.0,
-                        extraWait(t), firstInvokeAfter(t));
+                        load.extraWait(t.deployment(), t.killedAt(), t.acquiredAt()), firstInvokeAfter(t));
             }
             System.out.printf("HA takeovers: %d, times %s ms, max %.2f s (goal <= 10 s); rebalance gaps (release -> "
                             + "claim) %s ms; cut-off replica stopped trusting its leases %.2f s after the cut "
@@ -328,7 +295,7 @@ class HaIT {
                 assertTrue(t.millis() <= 60_000, "a takeover within a generous bound: " + t);
             }
         } finally {
-            loadThread.shutdownNow();
+            load.stop();
             for (Replica r : replicas) {
                 if (!r.dead) {
                     r.wci.close();
@@ -342,7 +309,7 @@ class HaIT {
             r.lambda.close();
         }
         runtime.close();
-        stubs.shutdownNow();
+        load.close();
     }
 
     private Replica start(String identity, TcpProxy proxy) throws Exception {
@@ -399,57 +366,10 @@ class HaIT {
         return gaps;
     }
 
-    private void setCurrent(String d) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
-            stubs.blockingStub().setWorkerDeploymentCurrentVersion(SetWorkerDeploymentCurrentVersionRequest.newBuilder()
-                    .setNamespace(namespace).setDeploymentName(d).setBuildId("v1").setIdentity("wci-ha-it").build());
-            return true;
-        });
-    }
-
-    private void startLoad() {
-        for (String d : deployments) {
-            try {
-                DemoWorkflows.Pinned wf = client.newWorkflowStub(DemoWorkflows.Pinned.class, WorkflowOptions.newBuilder()
-                        .setTaskQueue(queue(d)).setWorkflowId(d + "-" + UUID.randomUUID()).build());
-                Instant started = Instant.now();
-                WorkflowClient.start(wf::run, false, 100);
-                int index;
-                synchronized (load) {
-                    load.add(new Load(d, started, null));
-                    index = load.size() - 1;
-                }
-                WorkflowStub.fromTyped(wf).getResultAsync(DemoWorkflows.Result.class).thenRun(() ->
-                        load.set(index, new Load(d, started, Duration.between(started, Instant.now()).toMillis())));
-            } catch (RuntimeException e) {
-                // the next round starts more
-            }
-        }
-    }
-
-    private long workflows(String d) {
-        return load.stream().filter(l -> l.deployment().equals(d)).count();
-    }
-
     /** Lease changes of live replicas that were no kill's doing: lapses of slow renewals (printed, not judged). */
     private long flaps() {
         return replicas.stream().flatMap(r -> r.wci.leaseHistory().stream())
                 .filter(e -> e.kind() == LeaseEvent.Kind.LAPSED).count();
-    }
-
-    /** Slowest workflow started from the kill to 5 s after the takeover, over the median before the kill. */
-    private String extraWait(Takeover t) {
-        List<Long> before = load.stream().filter(l -> l.deployment().equals(t.deployment()) && l.millis() != null
-                && l.startedAt().isBefore(t.killedAt()) && l.startedAt().isAfter(t.killedAt().minusSeconds(20)))
-                .map(Load::millis).sorted().toList();
-        List<Load> during = load.stream().filter(l -> l.deployment().equals(t.deployment())
-                && !l.startedAt().isBefore(t.killedAt()) && l.startedAt().isBefore(t.acquiredAt().plusSeconds(5)))
-                .toList();
-        long slowest = during.stream().mapToLong(l -> l.millis() == null ? -1 : l.millis()).max().orElse(-1);
-        long median = before.isEmpty() ? -1 : before.get(before.size() / 2);
-        long unfinished = during.stream().filter(l -> l.millis() == null).count();
-        return String.format("%d workflows started, slowest %d ms vs median %d ms before (+%d ms)%s", during.size(),
-                slowest, median, Math.max(0, slowest - median), unfinished > 0 ? ", " + unfinished + " unfinished" : "");
     }
 
     private String firstInvokeAfter(Takeover t) {
@@ -460,107 +380,30 @@ class HaIT {
                 .toMillis() / 1000.0)).orElse("none needed (the workers already running served the load)");
     }
 
-    /**
-     * Invocations the runtime received for a deployment while a replica other than their sender held its lease, plus
-     * pairs of overlapping holds of one deployment by two replicas. Prints the tally.
-     */
+    /** The double-invoke check over the runtime's records, attributed through the request ids each replica got. */
     private int doubleInvokes() {
-        int doubles = 0;
-        int attributed = 0;
+        Map<String, Map<String, List<Instant[]>>> holds = new HashMap<>();
+        for (Replica r : replicas) {
+            Map<String, List<Instant[]>> byDeployment = new HashMap<>();
+            for (String d : deployments) {
+                byDeployment.put(d, DoubleInvokes.intervals(r.wci.leaseHistory(), d, r.dead ? r.deadAt : null));
+            }
+            holds.put(r.identity, byDeployment);
+        }
+        List<DoubleInvokes.Invoke> invokes = new ArrayList<>();
         int unattributed = 0;
-        int outsideOwnHold = 0;
-        for (String d : deployments) {
-            Map<String, List<Instant[]>> holds = new java.util.HashMap<>();
-            for (Replica r : replicas) {
-                holds.put(r.identity, intervals(r, d));
-            }
-            for (Replica a : replicas) {
-                for (Replica b : replicas) {
-                    if (a.identity.compareTo(b.identity) < 0) {
-                        for (Instant[] x : holds.get(a.identity)) {
-                            for (Instant[] y : holds.get(b.identity)) {
-                                if (x[0].isBefore(y[1]) && y[0].isBefore(x[1])) {
-                                    System.out.printf("HA overlap on %s: %s %s..%s and %s %s..%s%n", d, a.identity,
-                                            x[0], x[1], b.identity, y[0], y[1]);
-                                    doubles++;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            for (InvocationRecord rec : runtime.invocations()) {
-                if (!rec.function().equals(function(d))) {
-                    continue;
-                }
-                Sent s = sentByRequestId.get(rec.requestId());
-                if (s == null) {
-                    unattributed++;
-                    continue;
-                }
-                attributed++;
-                if (holds.get(s.replica()).stream().noneMatch(i -> within(s.sentAt(), i))) {
-                    outsideOwnHold++;
-                    System.out.printf("HA invoke of %s by %s sent at %s outside its own hold%n", d, s.replica(),
-                            s.sentAt());
-                    doubles++;
-                }
-                for (Map.Entry<String, List<Instant[]>> other : holds.entrySet()) {
-                    if (!other.getKey().equals(s.replica())
-                            && other.getValue().stream().anyMatch(i -> within(rec.receivedAt(), i))) {
-                        System.out.printf("HA double invoke of %s: %s's invoke received at %s while %s held it%n", d,
-                                s.replica(), rec.receivedAt(), other.getKey());
-                        doubles++;
-                    }
-                }
+        for (InvocationRecord rec : runtime.invocations()) {
+            Sent s = sentByRequestId.get(rec.requestId());
+            if (s == null) {
+                unattributed++;
+            } else {
+                invokes.add(new DoubleInvokes.Invoke(s.replica(), s.deployment(), s.sentAt(), rec.receivedAt()));
             }
         }
-        System.out.printf("HA double invokes: %d (invocations attributed to their replica: %d, unattributed: %d, sent "
-                + "outside the sender's own hold: %d)%n", doubles, attributed, unattributed, outsideOwnHold);
-        return doubles;
+        return DoubleInvokes.count(deployments, holds, invokes, unattributed);
     }
 
-    private static boolean within(Instant t, Instant[] interval) {
-        return !t.isBefore(interval[0]) && t.isBefore(interval[1]);
-    }
-
-    /** A replica's holds of a deployment from its lease history; a killed replica's open hold ends at its death. */
-    private static List<Instant[]> intervals(Replica r, String d) {
-        List<Instant[]> out = new ArrayList<>();
-        Instant open = null;
-        for (LeaseEvent e : r.wci.leaseHistory()) {
-            if (!e.deployment().equals(d)) {
-                continue;
-            }
-            if (e.kind().holds() && open == null) {
-                open = e.at();
-            } else if (!e.kind().holds() && open != null) {
-                out.add(new Instant[] {open, e.at()});
-                open = null;
-            }
-        }
-        if (open != null) {
-            out.add(new Instant[] {open, r.dead ? r.deadAt : Instant.MAX});
-        }
-        return out;
-    }
-
-    private String function(String d) {
-        return "fn-" + d;
-    }
-
-    private static String queue(String d) {
-        return "q-" + d;
-    }
-
-    private String deploymentsYaml() {
-        StringBuilder b = new StringBuilder();
-        for (String d : deployments) {
-            b.append("  - name: ").append(d).append('\n')
-                    .append("    scaling:\n      maxWorkersPerVersion: 2\n")
-                    .append("    versions:\n      - buildId: v1\n        target: ")
-                    .append(runtime.functionArn(function(d), "1")).append('\n');
-        }
-        return b.toString();
+    private static String function(String d) {
+        return HaLoad.function(d);
     }
 }

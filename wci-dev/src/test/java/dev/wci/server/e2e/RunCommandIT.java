@@ -19,9 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +35,6 @@ class RunCommandIT {
 
     static final String PUSH_TOKEN = "run-it-push-token-0123456789abcdef";
     static final String EXTERNAL_ID = "run-it-external-id-Secr3t";
-    static final Path WCI = Path.of("..", "bin", "wci").toAbsolutePath().normalize();
 
     @Test
     void runServesThenStopsGracefullyOnSigtermWithJsonLogsAndNoSecrets(DevServerExtension.DevServer server,
@@ -72,30 +70,17 @@ class RunCommandIT {
                               externalId: ${TEST_EXTERNAL_ID}
                     """.formatted(server.target(), lambda.endpoint(), lambda.functionArn("run-it", "1")));
             Path log = dir.resolve("stderr.log");
-            ProcessBuilder pb = new ProcessBuilder(WCI.toString(), "run", "--config", config.toString(),
-                    "--log-format", "json").redirectErrorStream(false).redirectError(log.toFile())
-                    .redirectOutput(dir.resolve("stdout.log").toFile());
-            pb.environment().put("TEST_PUSH_TOKEN", PUSH_TOKEN);
-            pb.environment().put("TEST_EXTERNAL_ID", EXTERNAL_ID);
-            pb.environment().put("AWS_ACCESS_KEY_ID", "local");
-            pb.environment().put("AWS_SECRET_ACCESS_KEY", "local");
-            Process wci = pb.start();
+            WciProcess process = WciProcess.start(config, log, Map.of("TEST_PUSH_TOKEN", PUSH_TOKEN,
+                    "TEST_EXTERNAL_ID", EXTERNAL_ID), "--log-format", "json");
+            Process wci = process.process;
             try {
-                Pattern httpPort = Pattern.compile("HTTP on 127\\.0\\.0\\.1:(\\d+)");
-                int[] port = {-1};
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
-                    Matcher m = httpPort.matcher(Files.readString(log));
-                    if (m.find()) {
-                        port[0] = Integer.parseInt(m.group(1));
-                    }
-                    return port[0] > 0 || !wci.isAlive();
-                });
+                int port = process.awaitHttpPort();
                 assertTrue(wci.isAlive(), Files.readString(log));
                 HttpClient http = HttpClient.newHttpClient();
                 await().atMost(Duration.ofSeconds(60)).until(() -> http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port[0] + "/readyz")).build(),
+                                URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-                String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port[0]
+                String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
                 assertTrue(metrics.contains("wci_temporal_rpc_requests_total"), metrics);
             } finally {
@@ -164,7 +149,7 @@ class RunCommandIT {
     }
 
     static Result validate(Path config) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(WCI.toString(), "validate", "--config", config.toString())
+        ProcessBuilder pb = new ProcessBuilder(WciProcess.WCI.toString(), "validate", "--config", config.toString())
                 .redirectErrorStream(true);
         pb.environment().put("AWS_ACCESS_KEY_ID", "local");
         pb.environment().put("AWS_SECRET_ACCESS_KEY", "local");
