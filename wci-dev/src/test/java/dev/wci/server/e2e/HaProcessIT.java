@@ -12,6 +12,8 @@ import dev.wci.lambda.local.InvocationRecord;
 import dev.wci.lambda.local.LocalLambdaConfig;
 import dev.wci.lambda.local.LocalLambdaRuntime;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import dev.wci.server.lease.TemporalLeaseStore;
+import io.temporal.api.enums.v1.EventType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -213,8 +215,9 @@ class HaProcessIT {
             List<Long> times = takeovers.stream().map(Takeover::millis).sorted().toList();
             long p99 = times.get((int) Math.ceil(0.99 * times.size()) - 1);
             System.out.printf("HA process takeovers (SIGKILL): %d, times %s ms, p99 %.2f s (goal <= 10 s); rebalance "
-                            + "gaps (release -> claim) %s ms; lapses over the run: %d; run %d s%n", times.size(), times,
-                    p99 / 1000.0, rebalanceGaps, lapses(), Duration.between(t0, Instant.now()).toSeconds());
+                            + "gaps (release -> claim) %s ms; lapses over the run: %d; lease workflow tasks that timed "
+                            + "out (in flight in a killed replica): %d; run %d s%n", times.size(), times, p99 / 1000.0,
+                    rebalanceGaps, lapses(), leaseTaskTimeouts(), Duration.between(t0, Instant.now()).toSeconds());
             for (Takeover t : takeovers) {
                 assertTrue(t.millis() <= 60_000, "a takeover within a generous bound: " + t);
             }
@@ -326,6 +329,15 @@ class HaProcessIT {
                         t.deployment())) && r.receivedAt().isAfter(t.killedAt())).findFirst()
                 .map(r -> String.format("+%.2f s after the kill", Duration.between(t.killedAt(), r.receivedAt())
                         .toMillis() / 1000.0)).orElse("none needed (the workers already running served the load)");
+    }
+
+    /** Workflow task timeouts in the current runs of the lease and membership workflows. */
+    private long leaseTaskTimeouts() {
+        List<String> ids = new ArrayList<>(deployments.stream().map(d -> TemporalLeaseStore.leaseId(namespace, d))
+                .toList());
+        ids.add(TemporalLeaseStore.membersId(namespace));
+        return ids.stream().mapToLong(wf -> load.client.fetchHistory(wf).getEvents().stream()
+                .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).count()).sum();
     }
 
     private long lapses() {

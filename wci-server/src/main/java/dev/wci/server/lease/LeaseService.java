@@ -54,6 +54,8 @@ public final class LeaseService implements AutoCloseable {
     private final ScheduledExecutorService rounds;
     private final ExecutorService renewals;
     private volatile boolean stopped;
+    /** Set by the rounds' thread once the lease worker runs; a factory never started has nothing to stop. */
+    private volatile boolean workersStarted;
 
     /** The {@code ha} part of /status. */
     public record Status(String identity, String role, Duration leaseTtl, Duration renewInterval, int replicas,
@@ -105,7 +107,8 @@ public final class LeaseService implements AutoCloseable {
                         .setStickyQueueScheduleToStartTimeout(STICKY_TIMEOUT).build())
                 .registerWorkflowImplementationTypes(LeaseWorkflowImpl.class, MembersWorkflowImpl.class);
         LeaseSettings settings = LeaseSettings.of(config.identity(), config.leaseTtl(), config.renewInterval());
-        LeaseStore store = new TemporalLeaseStore(client);
+        // Half a renew interval: a task lost with a killed replica delays renewals by less than their slack.
+        LeaseStore store = new TemporalLeaseStore(client, config.renewInterval().dividedBy(2));
         this.renewals = Executors.newFixedThreadPool(Math.max(1, Math.min(deployments.size(), MAX_RENEWAL_THREADS)),
                 r -> {
                     Thread t = new Thread(r, "wci-lease-renew");
@@ -123,7 +126,6 @@ public final class LeaseService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        workers.start();
         rounds.scheduleAtFixedRate(this::round, 0, config.renewInterval().toMillis(), TimeUnit.MILLISECONDS);
         log.info("HA on: replica {} shares {} deployment(s) through leases in Temporal (TTL {} ms, renewed every {} ms)",
                 config.identity(), deployments.size(), config.leaseTtl().toMillis(), config.renewInterval().toMillis());
@@ -180,6 +182,17 @@ public final class LeaseService implements AutoCloseable {
         if (stopped) {
             return;
         }
+        if (!workersStarted) {
+            // Started here, not in the constructor: a slow or unreachable Temporal at start (a replica restarting on a
+            // busy host) must not stop the service; the others' workers answer the leases meanwhile.
+            try {
+                workers.start();
+                workersStarted = true;
+            } catch (RuntimeException e) {
+                log.warn("replica {}: lease worker not started yet, retrying next round: {}", config.identity(),
+                        e.toString());
+            }
+        }
         try {
             keeper.round();
         } catch (RuntimeException e) {
@@ -226,7 +239,9 @@ public final class LeaseService implements AutoCloseable {
         rounds.shutdownNow();
         renewals.shutdownNow();
         stubs.shutdownNow();
-        workers.shutdownNow();
+        if (workersStarted) {
+            workers.shutdownNow();
+        }
     }
 
     /** Graceful stop: every lease is released (fenced first) so other replicas take over at once. */
@@ -244,11 +259,13 @@ public final class LeaseService implements AutoCloseable {
         stopped = true;
         renewals.shutdownNow();
         keeper.releaseAll();
-        workers.shutdown();
-        try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
-            // shutting down anyway
+        if (workersStarted) {
+            workers.shutdown();
+            try {
+                workers.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                // shutting down anyway
+            }
         }
         stubs.shutdownNow();
     }

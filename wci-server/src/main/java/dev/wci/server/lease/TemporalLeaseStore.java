@@ -27,10 +27,17 @@ public final class TemporalLeaseStore implements LeaseStore {
 
     private final WorkflowClient client;
     private final String namespace;
+    private final Duration workflowTaskTimeout;
 
-    public TemporalLeaseStore(WorkflowClient client) {
+    /**
+     * @param workflowTaskTimeout the workflows' task timeout: a task in flight in a replica that dies (SIGKILL) holds
+     *                            every claim of its workflow until it times out (Temporal's default is 10 s, longer
+     *                            than a lease survives without renewal)
+     */
+    public TemporalLeaseStore(WorkflowClient client, Duration workflowTaskTimeout) {
         this.client = client;
         this.namespace = client.getOptions().getNamespace();
+        this.workflowTaskTimeout = workflowTaskTimeout;
     }
 
     /** The lease workflow's ID for a deployment. */
@@ -85,10 +92,11 @@ public final class TemporalLeaseStore implements LeaseStore {
         client.newWorkflowStub(MembersWorkflow.class, membersId(namespace)).leave(identity);
     }
 
-    private static WorkflowOptions options(String workflowId) {
+    private WorkflowOptions options(String workflowId) {
         return WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
                 .setTaskQueue(TASK_QUEUE)
+                .setWorkflowTaskTimeout(workflowTaskTimeout)
                 .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build();

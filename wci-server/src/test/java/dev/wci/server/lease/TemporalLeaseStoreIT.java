@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.lease.LeaseStore;
 import dev.wci.lambda.worker.it.DevServerExtension;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -40,12 +42,17 @@ class TemporalLeaseStoreIT {
                 .registerWorkflowImplementationTypes(LeaseWorkflowImpl.class, MembersWorkflowImpl.class);
         workers.start();
         try {
-            TemporalLeaseStore store = new TemporalLeaseStore(client);
+            TemporalLeaseStore store = new TemporalLeaseStore(client, Duration.ofSeconds(1));
             String d = "orders-" + UUID.randomUUID();
             Duration ttl = Duration.ofSeconds(3);
 
             LeaseStore.Granted first = assertInstanceOf(LeaseStore.Granted.class, store.claim(d, "a", ttl));
             assertNull(first.previousOwner());
+            // A task in flight in a killed replica blocks the lease's claims for the task timeout only, not 10 s.
+            assertEquals(1, stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                    .setNamespace(server.namespace()).setExecution(WorkflowExecution.newBuilder()
+                            .setWorkflowId(TemporalLeaseStore.leaseId(server.namespace(), d))).build())
+                    .getExecutionConfig().getDefaultWorkflowTaskTimeout().getSeconds());
             LeaseStore.Refused refused = assertInstanceOf(LeaseStore.Refused.class, store.claim(d, "b", ttl));
             assertEquals(new LeaseStore.Refused("a", first.since()), refused);
             Instant lastRenewal = Instant.now(); // sent now: the store's TTL starts when it processes it, later
