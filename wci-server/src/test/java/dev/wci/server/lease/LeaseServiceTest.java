@@ -34,7 +34,7 @@ class LeaseServiceTest {
         // A restarting replica on a busy host met this: the worker's first call timed out and the service died.
         LeaseService leases = LeaseService.start(new HaConfig(true, "r1", Duration.ofSeconds(3), Duration.ofSeconds(1)),
                 "default", List.of("orders"), WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port)
-                        .build(), new SimpleMeterRegistry(), Clock.systemUTC(), new LeaseListener() {
+                        .setSystemInfoTimeout(Duration.ofMillis(500)).build(), new SimpleMeterRegistry(), Clock.systemUTC(), new LeaseListener() {
                 });
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> List.copyOf(logs.list).stream().filter(e ->
