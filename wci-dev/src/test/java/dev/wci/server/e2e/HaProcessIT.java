@@ -165,6 +165,19 @@ class HaProcessIT {
             deployments.add("hap-" + id + "-d" + i);
         }
         load = new HaLoad(deployments, target, namespace);
+        int doubles;
+        try {
+            killOwnersRestartThemAndPrintFigures();
+            doubles = doubleInvokes();
+        } finally {
+            runtimes.values().forEach(LocalLambdaRuntime::close); // and the worker processes they run
+            load.close();
+        }
+        assertEquals(0, doubles, "double invokes");
+    }
+
+    /** Cases A and B; every replica process is killed on the way out, whatever happens. */
+    private void killOwnersRestartThemAndPrintFigures() throws Exception {
         ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
         Thread hook = new Thread(() -> replicas.forEach(r -> r.process.process.destroyForcibly()));
         Runtime.getRuntime().addShutdownHook(hook);
@@ -232,10 +245,6 @@ class HaProcessIT {
             }
             Runtime.getRuntime().removeShutdownHook(hook);
         }
-        int doubles = doubleInvokes();
-        runtimes.values().forEach(LocalLambdaRuntime::close);
-        load.close();
-        assertEquals(0, doubles, "double invokes");
     }
 
     /** Starts a replica process: the first time for an identity, with a Lambda runtime and a file of its own. */
