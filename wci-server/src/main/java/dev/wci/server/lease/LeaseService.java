@@ -107,8 +107,10 @@ public final class LeaseService implements AutoCloseable {
                         .setStickyQueueScheduleToStartTimeout(STICKY_TIMEOUT).build())
                 .registerWorkflowImplementationTypes(LeaseWorkflowImpl.class, MembersWorkflowImpl.class);
         LeaseSettings settings = LeaseSettings.of(config.identity(), config.leaseTtl(), config.renewInterval());
-        // Half a renew interval: a task lost with a killed replica delays renewals by less than their slack.
-        LeaseStore store = new TemporalLeaseStore(client, config.renewInterval().dividedBy(2));
+        // Half a renew interval: a task lost with a killed replica delays renewals by less than their slack. At least
+        // the sticky timeout: shorter would time out tasks that are merely slow.
+        Duration half = config.renewInterval().dividedBy(2);
+        LeaseStore store = new TemporalLeaseStore(client, half.compareTo(STICKY_TIMEOUT) < 0 ? STICKY_TIMEOUT : half);
         this.renewals = Executors.newFixedThreadPool(Math.max(1, Math.min(deployments.size(), MAX_RENEWAL_THREADS)),
                 r -> {
                     Thread t = new Thread(r, "wci-lease-renew");
