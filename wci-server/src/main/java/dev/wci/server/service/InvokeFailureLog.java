@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs failed invocations at WARN (fenced ones, which are no failure, at INFO), at most once per {@link #EVERY} for each version and failure class (a throttle
- * storm must not become a log storm); the metrics count every one. A retry-after longer than WCI's maximum backoff
- * is logged at WARN once per request that carried it (the backoff spaces those requests).
+ * Logs failed invocations at WARN (fenced ones, which are no failure, at INFO), at most once per {@link #EVERY}
+ * for each version and failure class (a throttle storm must not become a log storm); the metrics count every one. A
+ * retry-after longer than WCI's maximum backoff is logged at WARN once per request that carried it (the backoff
+ * spaces those requests).
  */
 final class InvokeFailureLog implements InvokeObserver {
 

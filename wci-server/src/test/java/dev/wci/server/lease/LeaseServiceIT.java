@@ -18,8 +18,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** The lease service on its own, without a Temporal server to reach. */
-class LeaseServiceTest {
+/** The lease service on its own, over a real gRPC channel to a loopback port where no Temporal listens (real time). */
+class LeaseServiceIT {
 
     @Test
     void aReplicaStartsWhileTemporalIsUnreachableAndKeepsTryingToStartItsLeaseWorker() throws Exception {
