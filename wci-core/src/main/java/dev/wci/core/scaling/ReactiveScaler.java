@@ -304,6 +304,7 @@ public final class ReactiveScaler implements CensusSink {
         ComputeFailure invalid = null;
         ComputeFailure transientFailure = null;
         boolean accepted = false;
+        boolean full = true; // every transient failure said the concurrency is used up
         for (InvocationResult result : results) {
             if (result instanceof InvocationResult.Accepted a) {
                 accepted = true;
@@ -328,6 +329,8 @@ public final class ReactiveScaler implements CensusSink {
                 invalid = failure;
             } else if (failure.failureClass() == FailureClass.THROTTLED
                     || failure.failureClass() == FailureClass.UNAVAILABLE) {
+                full &= failure.failureClass() == FailureClass.THROTTLED && failure.reason() != null
+                        && failure.reason().contains(CONCURRENCY_THROTTLE);
                 if (transientFailure == null || longer(failure.retryAfter(), transientFailure.retryAfter())) {
                     transientFailure = failure;
                 }
@@ -337,7 +340,8 @@ public final class ReactiveScaler implements CensusSink {
         if (invalid != null) {
             limits.openCircuit(decision.target(), invalid, decidedAt, now);
         } else if (transientFailure != null) {
-            return Optional.of(limits.onThrottled(decision.target(), transientFailure.retryAfter(), decidedAt, now));
+            return Optional.of(limits.onThrottled(decision.target(), transientFailure.retryAfter(), full, decidedAt,
+                    now));
         } else if (accepted) {
             limits.onAccepted(decision.target(), decidedAt, now);
         } else {
@@ -847,6 +851,8 @@ public final class ReactiveScaler implements CensusSink {
     /** The backlog trend is judged over at least this span (and one cold start, up to the maximum). */
     static final long TREND_MIN_SPAN_MILLIS = 2_000;
     static final long TREND_MAX_SPAN_MILLIS = 5_000;
+    /** Lambda's throttle reasons for a full account or a function's full reserved concurrency contain this. */
+    static final String CONCURRENCY_THROTTLE = "ConcurrentInvocationLimitExceeded";
 
     /**
      * Estimate the group's demand (backlog, arrivals, throughput, cold start, live workers, trend, unmatched tasks:
