@@ -176,9 +176,19 @@ public final class Limits {
      * @return the backoff applied
      */
     public Duration onThrottled(ComputeTarget target, Duration retryAfter, long decidedAtMillis, long nowMillis) {
+        return onThrottled(target, retryAfter, false, decidedAtMillis, nowMillis);
+    }
+
+    /**
+     * {@link #onThrottled(ComputeTarget, Duration, long, long)}; {@code full} when the throttle said the account's (or
+     * the function's reserved) concurrency is used up, whose backoff is capped lower
+     * ({@link ThrottleBackoff#FULL_ACCOUNT_MAX_MILLIS}).
+     */
+    public Duration onThrottled(ComputeTarget target, Duration retryAfter, boolean full, long decidedAtMillis,
+                                long nowMillis) {
         TargetLimits t = target(target, nowMillis);
         t.circuit.transientFailure(decidedAtMillis);
-        return Duration.ofMillis(t.backoff.onThrottle(nowMillis, retryAfter));
+        return Duration.ofMillis(t.backoff.onThrottle(nowMillis, retryAfter, full));
     }
 
     /** A request decided at {@code decidedAtMillis} was accepted: resets the backoff, and ramps a half-open target on. */

@@ -24,10 +24,29 @@ public final class ThrottleBackoff {
         this.random = random;
     }
 
+    /**
+     * A throttle for a full account (or a function's full reserved concurrency) backs off at most this long, unless
+     * the provider's retry-after asks for more: room comes back whenever any worker of the account ends, which the
+     * controller cannot see in general (other functions, workers finishing in-flight tasks after their poll end), so
+     * it looks again with one probe this often. An exponential wait up to the maximum (a minute) held a version's
+     * fleet flat under a growing backlog for that long after the account had room again.
+     */
+    public static final long FULL_ACCOUNT_MAX_MILLIS = 5_000;
+
     /** Records a throttle at {@code nowMillis}; returns the backoff applied, in milliseconds. */
     public long onThrottle(long nowMillis, Duration retryAfter) {
+        return onThrottle(nowMillis, retryAfter, false);
+    }
+
+    /**
+     * Records a throttle at {@code nowMillis}, {@code full} when it said the account's (or the function's reserved)
+     * concurrency is used up: then the exponential step is capped at {@link #FULL_ACCOUNT_MAX_MILLIS}.
+     *
+     * @return the backoff applied, in milliseconds
+     */
+    public long onThrottle(long nowMillis, Duration retryAfter, boolean full) {
         int shift = Math.min(consecutive, 30);
-        long exp = Math.min(maxMillis, baseMillis << shift);
+        long exp = Math.min(full ? Math.min(maxMillis, FULL_ACCOUNT_MAX_MILLIS) : maxMillis, baseMillis << shift);
         long jittered = (long) (exp * (1.0 + jitter * random.nextDouble()));
         long asked = retryAfter == null || retryAfter.isNegative() ? 0 : saturatedMillis(retryAfter);
         long delay = Math.max(jittered, Math.min(asked, maxMillis));

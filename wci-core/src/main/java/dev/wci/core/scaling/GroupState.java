@@ -31,6 +31,8 @@ final class GroupState {
     long drainedAt = Long.MIN_VALUE;
     /** When a worker of the group was last seen (reported, or by the census) to exit for lack of work. */
     long lastIdleExitAt = Long.MIN_VALUE;
+    /** The group's last worker exited for lack of work at this moment: arrivals before it are over. */
+    long arrivalsEndedAt = Long.MIN_VALUE;
     /** Per-worker throughput, learned on its own state. */
     final ThroughputEstimator throughput;
     /** The pure sizing step under this group's policy. */
@@ -81,6 +83,7 @@ final class GroupState {
             }
         }
         QueueDemand q = new QueueDemand(taskQueue, type);
+        q.emptied(lastIdleExitAt); // the exiting worker found every queue of the group empty, this one too
         queues.add(q);
         return q;
     }

@@ -43,6 +43,12 @@ final class QueueDemand {
     /** As-of time of the observation before the latest one. */
     long previousAsOfMillis = Long.MIN_VALUE;
     long rateLimitedAtMillis = Long.MIN_VALUE;
+    /**
+     * A worker of the group exited for lack of work at this moment, having found its queues empty (its own backlog
+     * check): an observation describing this moment or an earlier one is older than that fact and counts as none.
+     * Stats are cached 5-10 s, so for a while after the work drained they still show its backlog and add rate.
+     */
+    long emptyAtMillis = Long.MIN_VALUE;
 
     private final long[] failureAt = new long[RING];
     private final long[] failureCount = new long[RING];
@@ -113,8 +119,17 @@ final class QueueDemand {
         return Math.max(0, count - failuresIn(previousAsOfMillis, asOfMillis + SIGNAL_DELAY_MILLIS));
     }
 
+    /**
+     * Whether the latest observation counts: not older than {@code maxAgeMillis}, and describing a moment after the
+     * queue was last seen empty ({@link #emptyAtMillis}).
+     */
     boolean fresh(long now, long maxAgeMillis) {
-        return observation != null && now - observedAtMillis <= maxAgeMillis;
+        return observation != null && now - observedAtMillis <= maxAgeMillis && asOfMillis > emptyAtMillis;
+    }
+
+    /** A worker exited idle at {@code at} after finding the queue empty. */
+    void emptied(long at) {
+        emptyAtMillis = Math.max(emptyAtMillis, at);
     }
 
     /**
@@ -137,9 +152,11 @@ final class QueueDemand {
      * Sustained arrivals per second from the observed add rate. It covers 30 s, so tasks that came at once
      * also show in it: the larger of the bursts the failure stream saw in that window and the backlog (bursts
      * that found idle workers show in neither) is taken out, or a burst would be counted as a rate for 30 s.
+     * None while the window reaches back before {@code arrivalsEndedAt}, when the group's last worker exited for lack
+     * of work: the arrivals it counts are over, and read as a rate they would start a fleet for them again.
      */
-    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom) {
-        if (!fresh(now, maxAgeMillis)) {
+    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom, long arrivalsEndedAt) {
+        if (!fresh(now, maxAgeMillis) || asOfMillis - RATE_WINDOW_MILLIS < arrivalsEndedAt) {
             return 0;
         }
         long burst = burstsIn(asOfMillis - RATE_WINDOW_MILLIS, asOfMillis + SIGNAL_DELAY_MILLIS);

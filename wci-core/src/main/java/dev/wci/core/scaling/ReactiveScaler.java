@@ -250,7 +250,7 @@ public final class ReactiveScaler implements CensusSink {
             g.trend.observe(asOf, observedBacklog(g, now), serving, g.drainMillis,
                     Math.max(TREND_MIN_SPAN_MILLIS, Math.min(TREND_MAX_SPAN_MILLIS, g.coldStartMillis)));
             trustTheTrend(g, now);
-            if (o.backlogCount() > 0 || o.addRate() > 0) {
+            if ((o.backlogCount() > 0 || o.addRate() > 0) && q.fresh(now, g.observationMaxAgeMillis)) {
                 // Tasks waiting or arriving: demand goes on now. Dating it at the stale as-of time would
                 // make busy workers look idle whenever the staleness exceeds their idle exit.
                 g.lastDemandAt = Math.max(g.lastDemandAt, now);
@@ -304,6 +304,7 @@ public final class ReactiveScaler implements CensusSink {
         ComputeFailure invalid = null;
         ComputeFailure transientFailure = null;
         boolean accepted = false;
+        boolean full = true; // every transient failure said the concurrency is used up
         for (InvocationResult result : results) {
             if (result instanceof InvocationResult.Accepted a) {
                 accepted = true;
@@ -328,6 +329,8 @@ public final class ReactiveScaler implements CensusSink {
                 invalid = failure;
             } else if (failure.failureClass() == FailureClass.THROTTLED
                     || failure.failureClass() == FailureClass.UNAVAILABLE) {
+                full &= failure.failureClass() == FailureClass.THROTTLED && failure.reason() != null
+                        && failure.reason().contains(CONCURRENCY_THROTTLE);
                 if (transientFailure == null || longer(failure.retryAfter(), transientFailure.retryAfter())) {
                     transientFailure = failure;
                 }
@@ -337,7 +340,8 @@ public final class ReactiveScaler implements CensusSink {
         if (invalid != null) {
             limits.openCircuit(decision.target(), invalid, decidedAt, now);
         } else if (transientFailure != null) {
-            return Optional.of(limits.onThrottled(decision.target(), transientFailure.retryAfter(), decidedAt, now));
+            return Optional.of(limits.onThrottled(decision.target(), transientFailure.retryAfter(), full, decidedAt,
+                    now));
         } else if (accepted) {
             limits.onAccepted(decision.target(), decidedAt, now);
         } else {
@@ -382,14 +386,33 @@ public final class ReactiveScaler implements CensusSink {
     public synchronized void onWorkerEnded(ScalingGroupId id, String invocationId, Instant at, boolean idle) {
         GroupState g = groups.get(id);
         if (g != null && g.ledger.ended(invocationId, at.toEpochMilli()) != null && idle) {
-            exitedIdle(g, at.toEpochMilli());
+            long now = clock.millis();
+            exitedIdle(g, Math.min(now, at.toEpochMilli()));
+            idledOut(g, now);
         }
     }
 
-    /** A worker exited for lack of work at {@code at}: its queues were empty by then, older failures were served. */
+    /**
+     * A worker exited for lack of work at {@code at}, having found its queues empty (the worker library checks the
+     * backlog before an idle exit): older failures were served, and stats describing that moment or an earlier one
+     * (cached 5-10 s by the server, they still show the drained backlog) count as no stats ({@link QueueDemand#fresh}).
+     */
     private static void exitedIdle(GroupState g, long at) {
-        g.drainedAt = Math.max(g.drainedAt, at - g.idleExitMillis);
+        g.drainedAt = Math.max(g.drainedAt, at);
         g.lastIdleExitAt = Math.max(g.lastIdleExitAt, at);
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            g.queues.get(i).emptied(at);
+        }
+    }
+
+    /**
+     * After an idle exit: if no worker of the group is left, every one of them ran out of work, so the arrivals the
+     * stats' 30 s add rate still counts are over (see {@link QueueDemand#arrivalRate}).
+     */
+    private void idledOut(GroupState g, long now) {
+        if (g.lastIdleExitAt > g.arrivalsEndedAt && liveWorkers(g, now).live() == 0) {
+            g.arrivalsEndedAt = g.lastIdleExitAt;
+        }
     }
 
     /**
@@ -458,6 +481,10 @@ public final class ReactiveScaler implements CensusSink {
         for (CensusWorker w : snapshot.workers()) {
             unmatched.put(key(w), w);
         }
+        long[] idleExitsBefore = new long[list.length];
+        for (int k = 0; k < list.length; k++) {
+            idleExitsBefore[k] = list[k].lastIdleExitAt;
+        }
         for (GroupState g : list) {
             if (!censusLive(g, now)) {
                 g.censusLiveSince = asOf;
@@ -503,6 +530,11 @@ public final class ReactiveScaler implements CensusSink {
                 }
             }
         }
+        for (int k = 0; k < list.length; k++) {
+            if (list[k].lastIdleExitAt != idleExitsBefore[k]) {
+                idledOut(list[k], now); // only on the read that saw the exit: a fleet that ends later ran to its end
+            }
+        }
     }
 
     /** The census lists the worker of {@code e}: it is ready from when the facts say, and ended if it stops. */
@@ -527,7 +559,12 @@ public final class ReactiveScaler implements CensusSink {
         if (w.status() != CensusStatus.RUNNING) {
             e = e.ended(asOf);
             if (g.idleExitMillis > 0 && asOf + g.refreshMarginMillis < e.pollEnd()) {
-                exitedIdle(g, asOf); // it stopped well before its poll end: for lack of work
+                // It stopped well before its poll end: for lack of work. Its shutdown heartbeat dates the exit (the
+                // read comes up to an interval later, and tasks that failed meanwhile are new); clamped, as it
+                // comes from another clock.
+                long exitAt = w.lastHeartbeatAt() == null ? asOf
+                        : Math.max(e.readyAt(), Math.min(asOf, w.lastHeartbeatAt().toEpochMilli()));
+                exitedIdle(g, exitAt);
             }
         }
         return e;
@@ -789,7 +826,7 @@ public final class ReactiveScaler implements CensusSink {
         double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
+            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt);
             failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS, minSpan);
         }
         return Math.max(observed, failing);
@@ -814,6 +851,8 @@ public final class ReactiveScaler implements CensusSink {
     /** The backlog trend is judged over at least this span (and one cold start, up to the maximum). */
     static final long TREND_MIN_SPAN_MILLIS = 2_000;
     static final long TREND_MAX_SPAN_MILLIS = 5_000;
+    /** Lambda's throttle reasons for a full account or a function's full reserved concurrency contain this. */
+    static final String CONCURRENCY_THROTTLE = "ConcurrentInvocationLimitExceeded";
 
     /**
      * Estimate the group's demand (backlog, arrivals, throughput, cold start, live workers, trend, unmatched tasks:
@@ -990,7 +1029,7 @@ public final class ReactiveScaler implements CensusSink {
             }
             backlog += o.backlogCount();
             dispatch += o.dispatchRate();
-            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom);
+            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt);
             asOf = Math.max(asOf, q.asOfMillis);
         }
         ThroughputEstimator t = g.throughput;

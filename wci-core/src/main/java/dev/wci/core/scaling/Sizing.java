@@ -65,7 +65,8 @@ public final class Sizing {
             reason = DecisionReason.QUEUE_RATE_LIMITED;
         } else if (live.live() == 0) {
             reason = DecisionReason.SCALE_FROM_ZERO;
-        } else if (desired <= live.lasting() && trendBehind) {
+        } else if (trendBehind && trendWant > desired - live.lasting()) {
+            // The trend asks for more than the estimates: the decision goes beyond them on its behalf.
             reason = DecisionReason.BACKLOG_TREND;
         } else if (desired <= live.lasting() && shortNow) {
             reason = DecisionReason.UNMATCHED;

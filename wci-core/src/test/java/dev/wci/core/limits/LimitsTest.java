@@ -80,6 +80,19 @@ class LimitsTest {
     }
 
     @Test
+    void aFullAccountBacksOffAtMostFiveSecondsUnlessTheRetryAfterAsksMore() {
+        ThrottleBackoff b = new ThrottleBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0,
+                new SplittableRandom(1));
+        assertEquals(1000, b.onThrottle(0, null, true));
+        assertEquals(2000, b.onThrottle(0, null, true));
+        assertEquals(4000, b.onThrottle(0, null, true));
+        assertEquals(ThrottleBackoff.FULL_ACCOUNT_MAX_MILLIS, b.onThrottle(0, null, true));
+        assertEquals(ThrottleBackoff.FULL_ACCOUNT_MAX_MILLIS, b.onThrottle(0, null, true));
+        assertEquals(20_000, b.onThrottle(0, Duration.ofSeconds(20), true), "the provider's retry-after is honoured");
+        assertEquals(60_000, b.onThrottle(100_000, null, false), "other throttles keep the exponential steps");
+    }
+
+    @Test
     void retryAfterIsCappedByTheMaximumBackoff() {
         ThrottleBackoff b = new ThrottleBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.0,
                 new SplittableRandom(1));

@@ -35,16 +35,32 @@ class QueueDemandTest {
         // 20 s later the backlog is gone; the 30 s add rate still holds the burst: (30 + 300) / 30 = 11/s.
         observe(T0 + 30_000, 0, 11);
         // The burst beyond the stream's typical batch of 1 (298 tasks) is no rate: (330 - 298) / 30.
-        assertEquals(32 / 30.0, q.arrivalRate(T0 + 30_000, MAX_AGE, Long.MIN_VALUE), 1e-9);
+        assertEquals(32 / 30.0, q.arrivalRate(T0 + 30_000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
         // Once the burst has left the window, the add rate is the rate.
         observe(T0 + 41_000, 0, 1);
-        assertEquals(1.0, q.arrivalRate(T0 + 41_000, MAX_AGE, Long.MIN_VALUE), 1e-9);
+        assertEquals(1.0, q.arrivalRate(T0 + 41_000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+    }
+
+    @Test
+    void anObservationNotNewerThanTheQueueWasSeenEmptyCountsAsNone() {
+        q.addFailures(T0 - 40_000, 5);
+        observe(T0, 40, 6);
+        q.emptied(T0);
+        assertEquals(0.0, q.backlog(T0 + 1000, MAX_AGE, 60_000, T0), 1e-9, "the drained backlog and its failures");
+        assertEquals(0.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        observe(T0 + 1, 40, 6);
+        assertEquals(40.0, q.backlog(T0 + 1000, MAX_AGE, 60_000, T0), 1e-9, "newer than the exit: work");
+        assertEquals((180 - 40) / 30.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        // Unless the group's last worker exited idle within the window: those arrivals are over.
+        assertEquals(0.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, T0 - 20_000), 1e-9);
+        observe(T0 + 10_001, 0, 6);
+        assertEquals(6.0, q.arrivalRate(T0 + 10_001, MAX_AGE, Long.MIN_VALUE, T0 - 20_000), 1e-9);
     }
 
     @Test
     void withoutFailuresTheBacklogIsTheShareOfTheAddRateThatCameAtOnce() {
         observe(T0, 300, 10);
-        assertEquals(0.0, q.arrivalRate(T0, MAX_AGE, Long.MIN_VALUE), 1e-9);
+        assertEquals(0.0, q.arrivalRate(T0, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
     }
 
     @Test
@@ -86,13 +102,13 @@ class QueueDemandTest {
     void anAddRateOfAnActivityThatJustBeganCoversOnlyItsTime() {
         // Nothing arrived before T0 - 1 s: 180 adds in the 30 s window came within 11 s.
         observe(T0 + 10_000, 0, 6);
-        assertEquals(180 / 11.0, q.arrivalRate(T0 + 10_000, MAX_AGE, T0 - 1000), 1e-9);
+        assertEquals(180 / 11.0, q.arrivalRate(T0 + 10_000, MAX_AGE, T0 - 1000, Long.MIN_VALUE), 1e-9);
         // Never read over less than 5 s: the start is known to about a second.
         observe(T0 + 1000, 0, 1);
-        assertEquals(30 / 5.0, q.arrivalRate(T0 + 1000, MAX_AGE, T0), 1e-9);
+        assertEquals(30 / 5.0, q.arrivalRate(T0 + 1000, MAX_AGE, T0, Long.MIN_VALUE), 1e-9);
         // A start before the window changes nothing.
         observe(T0 + 40_000, 0, 6);
-        assertEquals(6.0, q.arrivalRate(T0 + 40_000, MAX_AGE, T0), 1e-9);
+        assertEquals(6.0, q.arrivalRate(T0 + 40_000, MAX_AGE, T0, Long.MIN_VALUE), 1e-9);
     }
 
     @Test

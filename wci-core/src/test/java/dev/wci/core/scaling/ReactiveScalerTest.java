@@ -27,6 +27,7 @@ import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -454,6 +455,29 @@ class ReactiveScalerTest {
         assertTrue(s.tick().isEmpty());
         clock.advance(Duration.ofMillis(1));
         assertEquals(1, s.tick().size());
+    }
+
+    @Test
+    void aFullAccountIsProbedAgainWithinFiveSecondsHoweverOftenItThrottled() {
+        // Default policy: backoff 1 s base, 60 s max, 20 % jitter. Each probe meets a full account.
+        ReactiveScaler s = scaler();
+        List<Duration> waits = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ScaleDecision probe = invoked(s.onSignal(failure(V1, 1, clock)));
+            Duration wait = s.onInvocationResults(probe, List.of(new InvocationResult.Failed(
+                    probe.invocationIds().get(0), ComputeFailure.throttled("ConcurrentInvocationLimitExceeded",
+                            Duration.ofSeconds(1), "account concurrency reached")))).orElseThrow();
+            waits.add(wait);
+            clock.advance(wait);
+        }
+        // 1, 2, 4 s, then never more than 5 s (+ 20 % jitter): the exponential step would reach 8, 16, 32, 60 s.
+        assertTrue(waits.stream().allMatch(w -> w.toMillis() <= 6_000), "waits " + waits);
+        assertTrue(waits.get(7).toMillis() >= 5_000, "still backing off: " + waits);
+        // Another throttle (a rate, not a full account) backs off exponentially as before.
+        ScaleDecision probe = invoked(s.onSignal(failure(V1, 1, clock)));
+        Duration wait = s.onInvocationResults(probe, List.of(new InvocationResult.Failed(probe.invocationIds().get(0),
+                ComputeFailure.throttled("CallerRateLimitExceeded", null, "rate")))).orElseThrow();
+        assertTrue(wait.toMillis() >= 60_000, "exponential for a rate throttle: " + wait);
     }
 
     @Test

@@ -87,6 +87,18 @@ class SizingTest {
     }
 
     @Test
+    void aTrendAskingMoreThanTheEstimatesNamesTheTrend() {
+        // The estimates want 2 more than the 6 ready (backlog 20 -> 17 when ready, 3/s: ceil(6 + 1.7) = 8); the
+        // trend wants half the fleet (3). The decision goes beyond the estimates on the trend's account: its reason
+        // says so (the scaler's invariants let only the trend exceed the estimates).
+        SizingInputs behind = new SizingInputs(20, 3, 1, 1_000, new LiveWorkers(0, 6, 0), true, false, false, 0);
+        SizingResult r = sizing.size(behind);
+        assertEquals(8, r.desired());
+        assertEquals(3, r.want());
+        assertEquals(DecisionReason.BACKLOG_TREND, r.reason());
+    }
+
+    @Test
     void theTrendWaitsForWorkersStillStartingOnTime() {
         SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(2, 6, 0), true, false, false, 0);
         assertSame(SizingResult.NOTHING, sizing.size(behind));

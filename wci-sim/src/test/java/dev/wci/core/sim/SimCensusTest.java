@@ -47,6 +47,10 @@ class SimCensusTest {
         assertEquals(CensusStatus.SHUTTING_DOWN, seen.get(35.0).workers().get(0).status());
         assertEquals(CensusStatus.SHUTDOWN, seen.get(45.0).workers().get(0).status());
         assertEquals(CensusStatus.SHUTDOWN, seen.get(100.0).workers().get(0).status());
+        // Its last heartbeat is its shutdown heartbeat (when it ended), which dates the exit for the scaler.
+        assertEquals(seen.get(45.0).workers().get(0).lastHeartbeatAt(), seen.get(100.0).workers().get(0).lastHeartbeatAt());
+        assertTrue(seen.get(45.0).workers().get(0).lastHeartbeatAt().isBefore(seen.get(45.0).asOf().minusSeconds(3)));
+        assertEquals(seen.get(20.0).asOf(), seen.get(20.0).workers().get(0).lastHeartbeatAt(), "running: heard now");
         assertEquals(List.of(), seen.get(110.0).workers(), "gone a minute after it ended");
     }
 
