@@ -82,7 +82,7 @@ final class LambdaEndpointHandler {
         Optional<SigV4Verifier.Refusal> refusal = verifier.verify(request);
         if (refusal.isPresent()) {
             metrics.authFailure(refusal.get().errorType());
-            warnOnce("auth", "lambda endpoint: refused a request: {}", refusal.get().message());
+            logOnce(true, "auth", "lambda endpoint: refused a request: {}", refusal.get().message());
             return LambdaApiReply.error(403, refusal.get().errorType(), refusal.get().message());
         }
         if (!invoke && !read) {
@@ -127,8 +127,9 @@ final class LambdaEndpointHandler {
     private LambdaApiReply invoke(MappedFunction f) {
         if (!f.managed()) {
             metrics.invoke(InvokeResult.UNMANAGED);
-            warnOnce("unmanaged:" + f.version(), "lambda endpoint: an invoke for version {} is not acted on: WCI"
-                    + " does not manage it now (see /status)", f.version());
+            // Normal once: the server invokes a version while creating it, before WCI's registry knows it.
+            logOnce(false, "unmanaged:" + f.version(), "lambda endpoint: an invoke for version {} is not acted on:"
+                    + " WCI does not manage it now (see /status)", f.version());
             return LambdaApiReply.accepted();
         }
         Optional<RegisteredTaskQueue> queue = f.queues().stream().min(Comparator
@@ -146,14 +147,17 @@ final class LambdaEndpointHandler {
     }
 
     private LambdaApiReply notFound(String function, String why) {
-        warnOnce("unknown:" + function, "lambda endpoint: a request for function {} was answered 404{}",
+        logOnce(true, "unknown:" + function, "lambda endpoint: a request for function {} was answered 404{}",
                 shorten(function), why);
         return LambdaApiReply.error(404, "ResourceNotFoundException", "Function not found: " + shorten(function)
                 + why);
     }
 
-    /** Logs at WARN at most once per {@link #WARN_EVERY} per key, with a bounded number of keys. */
-    private void warnOnce(String key, String format, Object... args) {
+    /**
+     * Logs at WARN (else INFO) at most once per {@link #WARN_EVERY} per key, at DEBUG in between; the keys kept
+     * are bounded.
+     */
+    private void logOnce(boolean warn, String key, String format, Object... args) {
         Instant now = clock.instant();
         if (lastWarned.size() >= MAX_WARNED_KEYS) {
             lastWarned.clear();
@@ -161,7 +165,11 @@ final class LambdaEndpointHandler {
         Instant last = lastWarned.get(key);
         if (last == null || !now.isBefore(last.plus(WARN_EVERY))) {
             lastWarned.put(key, now);
-            log.warn(format, args);
+            if (warn) {
+                log.warn(format, args);
+            } else {
+                log.info(format, args);
+            }
         } else {
             log.debug(format, args);
         }

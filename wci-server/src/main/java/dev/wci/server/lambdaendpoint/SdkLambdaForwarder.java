@@ -55,7 +55,7 @@ final class SdkLambdaForwarder implements LambdaForwarder, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.credentials = new CredentialsResolver(baseCredentials, settings.stsEndpoint(), timeout);
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
