@@ -2,6 +2,7 @@ package dev.wci.server.service;
 
 import dev.wci.core.audit.DecisionAudit;
 import dev.wci.core.compute.ComputeProvider;
+import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
@@ -13,9 +14,7 @@ import dev.wci.core.registry.ConfiguredVersion;
 import dev.wci.core.registry.DeploymentEntry;
 import dev.wci.core.registry.ManagementState;
 import dev.wci.core.registry.RegistrySnapshot;
-import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.registry.VersionEntry;
-import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.scaling.CensusPolicy;
 import dev.wci.core.scaling.GroupStatus;
@@ -23,17 +22,18 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.version.DeploymentVersion;
+import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.DeploymentConfig;
 import dev.wci.server.config.SignalsConfig;
 import dev.wci.server.config.VersionConfig;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.http.HttpSurface;
-import dev.wci.server.lease.LeaseGatedProvider;
-import dev.wci.server.lease.LeaseService;
-import dev.wci.server.metrics.WciMetrics;
 import dev.wci.server.lambdaendpoint.FunctionMap;
 import dev.wci.server.lambdaendpoint.LambdaEndpointServer;
 import dev.wci.server.lambdaendpoint.LambdaEndpointTargets;
+import dev.wci.server.lease.LeaseGatedProvider;
+import dev.wci.server.lease.LeaseService;
+import dev.wci.server.metrics.WciMetrics;
 import dev.wci.server.push.PushSignalServer;
 import dev.wci.server.scrape.MatchingMetricsSettings;
 import dev.wci.server.scrape.MatchingMetricsSource;
@@ -58,8 +58,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -508,11 +508,6 @@ public final class WciService implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
-    }
-
-    /** The Lambda endpoint's port, or -1 when it is off. */
-    public int lambdaEndpointPort() {
-        return lambdaEndpoint == null ? -1 : lambdaEndpoint.port();
     }
 
     /** The push endpoint's port, or -1 when push is off. */
