@@ -37,7 +37,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -56,6 +61,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -172,7 +178,7 @@ public final class Compare {
             throw e;
         } catch (RuntimeException e) {
             // The run could not be measured (the dev server refused, a setup step timed out): one line, details in the log.
-            org.slf4j.LoggerFactory.getLogger(Compare.class).error("comparison run failed", e);
+            LoggerFactory.getLogger(Compare.class).error("comparison run failed", e);
             out.println("compare: run failed: " + e.getMessage() + " (files in " + logs.dir() + ")");
             return 1;
         } finally {
@@ -310,8 +316,11 @@ public final class Compare {
         writeInvocations(logs.dir().resolve("invocations.csv"), all.subList(baseline, all.size()), burstStarts);
         CompareReport.Row row = CompareReport.measure(controller.label, options.run(),
                 all.subList(baseline, all.size()), burstStarts, workflows, clock.instant());
-        if (wci != null && controller == Controller.WCI_PUSH) {
-            out.println(pushSummary(wci, all.size()));
+        if (wci != null) {
+            saveStatus(wci, logs.dir().resolve("status.json"));
+            if (controller == Controller.WCI_PUSH) {
+                out.println(pushSummary(wci, all.size()));
+            }
         }
         out.println(CompareReport.HEADER);
         out.println(row.csv());
@@ -404,10 +413,25 @@ public final class Compare {
                 + " invokes, WCI sent " + sent;
     }
 
+    /** WCI's /status at the end of the run (its recent decisions with their triggers), to read a run later. */
+    private static void saveStatus(WciService wci, Path file) {
+        try {
+            HttpResponse<Path> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + wci.httpPort() + "/status")).timeout(Duration.ofSeconds(30))
+                    .build(), HttpResponse.BodyHandlers.ofFile(file));
+            if (r.statusCode() != 200) {
+                LoggerFactory.getLogger(Compare.class).warn("/status answered {}", r.statusCode());
+            }
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Compare.class).warn("cannot save /status: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A free loopback port for WCI's Lambda endpoint, which the dev server must know before WCI can start. */
     private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
