@@ -1,5 +1,6 @@
 package dev.wci.server.demo;
 
+import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
@@ -256,8 +257,10 @@ public final class Compare {
             // meets registered task queues as in the other controllers' runs. After setCurrent, as the embedded
             // controller's setup does it (once task queues are registered, a routing change on a version with a
             // compute config stayed in progress for minutes on this server).
-            if (!await(SETTLE_TIMEOUT, () -> runtime.invocations().size() >= options.versions())) {
-                throw new IllegalStateException("WCI did not bootstrap the versions within "
+            // Then until WCI's registry lists their task queues (it syncs every few seconds; the embedded controller
+            // knows them at once): a run measures the steady path, not a version WCI has not seen yet.
+            if (!await(SETTLE_TIMEOUT, () -> runtime.invocations().size() >= options.versions() && wciKnowsQueues())) {
+                throw new IllegalStateException("WCI did not bootstrap the versions and see their task queues within "
                         + SETTLE_TIMEOUT.toSeconds() + " s; see " + logs.dir());
             }
         }
@@ -411,6 +414,18 @@ public final class Compare {
         return "lambda endpoint: " + (signals + noQueue + unmanaged) + " invokes from the server (signal " + signals
                 + ", no_task_queue " + noQueue + ", unmanaged " + unmanaged + "); runtime received " + runtimeInvokes
                 + " invokes, WCI sent " + sent;
+    }
+
+    /** Whether WCI manages every version and knows its task queues. */
+    private boolean wciKnowsQueues() {
+        for (int i = 1; i <= options.versions(); i++) {
+            boolean known = wci.registry().version(new DeploymentVersion(deployment(i), BUILD_ID))
+                    .map(v -> v.isManaged() && !v.temporal().taskQueues().isEmpty()).orElse(false);
+            if (!known) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** WCI's /status at the end of the run (its recent decisions with their triggers), to read a run later. */

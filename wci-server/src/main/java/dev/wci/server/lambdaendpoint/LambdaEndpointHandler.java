@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -40,22 +41,32 @@ final class LambdaEndpointHandler {
     /** Warn about an unknown ARN or an ignored invoke at most this often per ARN/version. */
     private static final Duration WARN_EVERY = Duration.ofMinutes(1);
     private static final int MAX_WARNED_KEYS = 1000;
+    /** At most one registry refresh asked for per this interval, however often the server invokes. */
+    static final Duration REFRESH_EVERY = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(LambdaEndpointHandler.class);
 
     private final SigV4Verifier verifier;
     private final FunctionMap functions;
     private final LambdaForwarder forwarder;
     private final SignalSink sink;
+    private final Runnable refreshRegistry;
     private final LambdaEndpointMetrics metrics;
     private final Clock clock;
     private final ConcurrentHashMap<String, Instant> lastWarned = new ConcurrentHashMap<>();
+    private final AtomicLong nextRefreshMillis = new AtomicLong();
 
+    /**
+     * @param refreshRegistry asks for a registry sync soon; called (at most once per {@link #REFRESH_EVERY}) when
+     *                        the server invokes a version WCI does not manage yet or knows no task queue of: the
+     *                        server knows it, so WCI's registry is behind (it syncs every few seconds)
+     */
     LambdaEndpointHandler(SigV4Verifier verifier, FunctionMap functions, LambdaForwarder forwarder, SignalSink sink,
-                          LambdaEndpointMetrics metrics, Clock clock) {
+                          Runnable refreshRegistry, LambdaEndpointMetrics metrics, Clock clock) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.functions = Objects.requireNonNull(functions, "functions");
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.refreshRegistry = Objects.requireNonNull(refreshRegistry, "refreshRegistry");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -127,6 +138,7 @@ final class LambdaEndpointHandler {
     private LambdaApiReply invoke(MappedFunction f) {
         if (!f.managed()) {
             metrics.invoke(InvokeResult.UNMANAGED);
+            refresh();
             // Normal once: the server invokes a version while creating it, before WCI's registry knows it.
             logOnce(false, "unmanaged:" + f.version(), "lambda endpoint: an invoke for version {} is not acted on:"
                     + " WCI does not manage it now (see /status)", f.version());
@@ -136,14 +148,23 @@ final class LambdaEndpointHandler {
                 .comparing((RegisteredTaskQueue q) -> q.type() != TaskQueueType.WORKFLOW)
                 .thenComparing(RegisteredTaskQueue::name));
         if (queue.isEmpty()) {
-            // No worker polled yet: WCI's bootstrap invokes the first one.
+            // No worker polled yet (WCI's bootstrap invokes the first one), or the registry has not seen it yet.
             metrics.invoke(InvokeResult.NO_TASK_QUEUE);
+            refresh();
             return LambdaApiReply.accepted();
         }
         DeploymentVersion version = f.version();
         sink.accept(new SyncMatchFailure(version, queue.get().name(), queue.get().type(), 1, 0, clock.instant()));
         metrics.invoke(InvokeResult.SIGNAL);
         return LambdaApiReply.accepted();
+    }
+
+    private void refresh() {
+        long now = clock.millis();
+        long next = nextRefreshMillis.get();
+        if (now >= next && nextRefreshMillis.compareAndSet(next, now + REFRESH_EVERY.toMillis())) {
+            refreshRegistry.run();
+        }
     }
 
     private LambdaApiReply notFound(String function, String why) {

@@ -67,11 +67,12 @@ public final class LambdaEndpointServer implements AutoCloseable {
      * @param functions which version each function ARN is the target of
      * @param forwarder where read calls go (see {@link #forwarder})
      * @param sink      where sync-match failures go
+     * @param refreshRegistry asks for a registry sync soon (see {@link LambdaEndpointHandler})
      * @throws IllegalArgumentException when the section is disabled or lacks its key pair
      * @throws UncheckedIOException     when the address cannot be bound
      */
     LambdaEndpointServer(SignalsConfig.LambdaEndpoint config, FunctionMap functions, LambdaForwarder forwarder,
-                         SignalSink sink, MeterRegistry meters, Clock clock) {
+                         SignalSink sink, Runnable refreshRegistry, MeterRegistry meters, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         if (!config.enabled()) {
             throw new IllegalArgumentException(
@@ -83,7 +84,7 @@ public final class LambdaEndpointServer implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException(
                         "the Lambda endpoint needs a secret access key (signals.lambdaEndpoint.secretAccessKey)"));
         this.handler = new LambdaEndpointHandler(new SigV4Verifier(keyId, secret, clock), functions, forwarder, sink,
-                new LambdaEndpointMetrics(meters), clock);
+                refreshRegistry, new LambdaEndpointMetrics(meters), clock);
         this.forwarderResource = forwarder instanceof AutoCloseable c ? c : () -> { };
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("wci-lambda-endpoint");
@@ -127,9 +128,10 @@ public final class LambdaEndpointServer implements AutoCloseable {
      */
     public static LambdaEndpointServer create(SignalsConfig.LambdaEndpoint config, FunctionMap functions,
                                               LambdaProviderSettings lambda, AwsCredentialsProvider credentials,
-                                              SignalSink sink, MeterRegistry meters, Clock clock) {
+                                              SignalSink sink, Runnable refreshRegistry, MeterRegistry meters,
+                                              Clock clock) {
         return new LambdaEndpointServer(config, functions,
-                new SdkLambdaForwarder(lambda, credentials, FORWARD_TIMEOUT), sink, meters, clock);
+                new SdkLambdaForwarder(lambda, credentials, FORWARD_TIMEOUT), sink, refreshRegistry, meters, clock);
     }
 
     public void start() {

@@ -267,7 +267,7 @@ public final class WciService implements AutoCloseable {
             }
             lambdaEndpoint = LambdaEndpointServer.create(config.signals().lambdaEndpoint(), this::mappedFunction,
                     lambda.settings(), lambda.baseCredentials(), new SourceSink("lambda-endpoint", loop, metrics),
-                    meters, clock);
+                    registrySync::requestSync, meters, clock);
             lambdaEndpoint.start();
         }
         SignalsConfig.MatchingMetrics scrape = config.signals().matchingMetrics();

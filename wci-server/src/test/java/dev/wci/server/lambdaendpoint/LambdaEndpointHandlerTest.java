@@ -8,6 +8,7 @@ import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.lambdaendpoint.FunctionMap.MappedFunction;
@@ -34,6 +35,7 @@ class LambdaEndpointHandlerTest {
     private final List<LambdaApiRequest> forwarded = new ArrayList<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private RuntimeException sinkFailure;
+    private int refreshes;
     private final LambdaEndpointHandler handler = new LambdaEndpointHandler(
             new SigV4Verifier(SignedRequests.KEY_ID, SignedRequests.SECRET, CLOCK),
             arn -> Optional.ofNullable(functions.get(arn)),
@@ -49,6 +51,7 @@ class LambdaEndpointHandlerTest {
                 }
                 signals.add(signal);
             },
+            () -> refreshes++,
             new LambdaEndpointMetrics(meters), CLOCK);
 
     private void map(boolean managed, RegisteredTaskQueue... queues) {
@@ -79,6 +82,7 @@ class LambdaEndpointHandlerTest {
         assertEquals(202, handler.handle(SignedRequests.invoke(SignedRequests.ARN, "Event", CLOCK)).status());
         assertTrue(signals.isEmpty());
         assertEquals(1, invokes("no_task_queue"));
+        assertEquals(1, refreshes, "the server knows the version better than WCI's registry: sync it soon");
     }
 
     @Test
@@ -87,6 +91,28 @@ class LambdaEndpointHandlerTest {
         assertEquals(202, handler.handle(SignedRequests.invoke(SignedRequests.ARN, "Event", CLOCK)).status());
         assertTrue(signals.isEmpty());
         assertEquals(1, invokes("unmanaged"));
+        assertEquals(1, refreshes);
+    }
+
+    @Test
+    void registryRefreshesAreAskedForAtMostOncePerInterval() {
+        TestClock clock = new TestClock();
+        int[] asked = {0};
+        LambdaEndpointHandler h = new LambdaEndpointHandler(new SigV4Verifier(SignedRequests.KEY_ID,
+                SignedRequests.SECRET, clock), arn -> Optional.ofNullable(functions.get(arn)), (r, t) -> null,
+                signals::add, () -> asked[0]++, new LambdaEndpointMetrics(meters), clock);
+        map(false);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(202, h.handle(SignedRequests.invoke(SignedRequests.ARN, "Event", clock)).status());
+        }
+        assertEquals(1, asked[0]);
+        clock.advance(LambdaEndpointHandler.REFRESH_EVERY);
+        h.handle(SignedRequests.invoke(SignedRequests.ARN, "Event", clock));
+        assertEquals(2, asked[0]);
+        map(true, new RegisteredTaskQueue("orders-tq", TaskQueueType.WORKFLOW));
+        clock.advance(LambdaEndpointHandler.REFRESH_EVERY);
+        h.handle(SignedRequests.invoke(SignedRequests.ARN, "Event", clock));
+        assertEquals(2, asked[0], "a version WCI manages with listed queues needs no refresh");
     }
 
     @Test

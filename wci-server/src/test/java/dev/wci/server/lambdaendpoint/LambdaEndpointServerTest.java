@@ -57,7 +57,7 @@ class LambdaEndpointServerTest {
                 + "\",\"Version\":\"5\",\"Timeout\":300}}").getBytes(StandardCharsets.UTF_8));
         server = new LambdaEndpointServer(new SignalsConfig.LambdaEndpoint(true, "127.0.0.1", 0,
                 Optional.of(SignedRequests.KEY_ID), Optional.of(new Secret(SignedRequests.SECRET))), functions,
-                forwarder, signals::add, new SimpleMeterRegistry(), Clock.systemUTC());
+                forwarder, signals::add, () -> { }, new SimpleMeterRegistry(), Clock.systemUTC());
         server.start();
     }
 
@@ -121,7 +121,7 @@ class LambdaEndpointServerTest {
     void aSectionWithoutItsKeyPairIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LambdaEndpointServer(
                 new SignalsConfig.LambdaEndpoint(true, "127.0.0.1", 0, Optional.of("AKID"), Optional.empty()),
-                arn -> Optional.empty(), (r, t) -> null, signals::add, new SimpleMeterRegistry(),
+                arn -> Optional.empty(), (r, t) -> null, signals::add, () -> { }, new SimpleMeterRegistry(),
                 Clock.systemUTC()));
         assertTrue(e.getMessage().contains("signals.lambdaEndpoint.secretAccessKey"), e.getMessage());
     }
