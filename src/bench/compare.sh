@@ -6,7 +6,7 @@
 #   src/bench/compare.sh [--runs N] [--controllers LIST] [--out DIR] [-- WORKLOAD-OPTIONS...]
 #
 # --runs N          runs per controller (default 3), interleaved: run 1 of each controller, then run 2, ...
-# --controllers L   comma-separated, from embedded, wci-stats, wci-metrics (default: all three)
+# --controllers L   comma-separated, from embedded, wci-stats, wci-metrics, wci-push (default: all four)
 # --out DIR         where the CSV, the table and each run's output go (default: a new temp dir)
 # Workload options (defaults in brackets): --burst N [200] --rate R [2] --trickle-seconds S [60]
 #   --idle-seconds S [60] --burst2 N [200] --activity-ms MS [1000] --lambda-concurrency N [10]
@@ -15,7 +15,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs=3
-controllers="embedded,wci-stats,wci-metrics"
+controllers="embedded,wci-stats,wci-metrics,wci-push"
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,8 +32,8 @@ if ! [[ "$runs" =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ] || [ "$runs" -gt 20 ]; then
 fi
 IFS=',' read -r -a list <<< "$controllers"
 for c in "${list[@]}"; do
-  case "$c" in embedded|wci-stats|wci-metrics) ;; *)
-    echo "compare: --controllers takes embedded, wci-stats and/or wci-metrics, not '$c'" >&2; exit 2 ;;
+  case "$c" in embedded|wci-stats|wci-metrics|wci-push) ;; *)
+    echo "compare: --controllers takes embedded, wci-stats, wci-metrics and/or wci-push, not '$c'" >&2; exit 2 ;;
   esac
 done
 JAR="$ROOT/wci-dev/target/wci-dev.jar"

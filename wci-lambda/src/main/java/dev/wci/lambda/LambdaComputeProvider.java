@@ -56,6 +56,7 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
     private static final Logger log = LoggerFactory.getLogger(LambdaComputeProvider.class);
 
     private final LambdaProviderSettings settings;
+    private final AwsCredentialsProvider baseCredentials;
     private final Clock clock;
     private final CredentialsResolver credentials;
     private final LambdaClients clients;
@@ -71,6 +72,7 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
      */
     public LambdaComputeProvider(LambdaProviderSettings settings, AwsCredentialsProvider baseCredentials, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.baseCredentials = Objects.requireNonNull(baseCredentials, "baseCredentials");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.credentials = new CredentialsResolver(baseCredentials, settings.stsEndpoint(), settings.apiCallTimeout());
         this.clients = new LambdaClients(settings, credentials);
@@ -91,6 +93,11 @@ public final class LambdaComputeProvider implements ComputeProvider, AutoCloseab
 
     public LambdaProviderSettings settings() {
         return settings;
+    }
+
+    /** The credentials this provider calls Lambda and STS with (for other calls WCI makes to the Lambda API). */
+    public AwsCredentialsProvider baseCredentials() {
+        return baseCredentials;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wci.server.demo;
 
+import dev.wci.core.version.DeploymentVersion;
 import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.lambda.local.ExecutionMode;
 import dev.wci.lambda.local.InvocationRecord;
@@ -17,6 +18,7 @@ import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.Counter;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.compute.v1.ComputeConfig;
 import io.temporal.api.compute.v1.ComputeConfigScalingGroup;
@@ -36,7 +38,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -47,6 +54,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +62,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -65,7 +74,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * service: it is started by class name, not through {@code wci}.
  *
  * <pre>
- *   java -cp ... dev.wci.server.demo.Compare run --controller embedded|wci-stats|wci-metrics [workload options]
+ *   java -cp ... dev.wci.server.demo.Compare run --controller embedded|wci-stats|wci-metrics|wci-push [options]
  *   java -cp ... dev.wci.server.demo.Compare report FILE.csv
  * </pre>
  */
@@ -73,6 +82,7 @@ public final class Compare {
 
     static final String FUNCTION = "cmp-worker";
     static final String BUILD_ID = "b1";
+    static final String PUSH_KEY_ID = "AKIDWCICOMPARE";
     static final int FUNCTION_TIMEOUT_SECONDS = 300;
     static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(3);
     static final Duration COMPLETE_TIMEOUT = Duration.ofMinutes(5);
@@ -88,6 +98,9 @@ public final class Compare {
     private DevServerProcess devServer;
     private LocalLambdaRuntime runtime;
     private WorkflowServiceStubs stubs;
+    private WciService wci;
+    /** The key pair the dev server signs its Lambda calls with in wci-push runs; fresh per run. */
+    private final String pushSecret = UUID.randomUUID().toString();
 
     Compare(CompareOptions options, PrintStream out, Function<String, String> env, Clock clock) {
         this.options = options;
@@ -109,7 +122,7 @@ public final class Compare {
 
     static int run(String[] args, PrintStream out) {
         if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report"))) {
-            throw new UserError("usage: Compare run --controller embedded|wci-stats|wci-metrics [options]"
+            throw new UserError("usage: Compare run --controller embedded|wci-stats|wci-metrics|wci-push [options]"
                     + " | Compare report FILE.csv (see docs/compare.md)");
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
@@ -166,7 +179,7 @@ public final class Compare {
             throw e;
         } catch (RuntimeException e) {
             // The run could not be measured (the dev server refused, a setup step timed out): one line, details in the log.
-            org.slf4j.LoggerFactory.getLogger(Compare.class).error("comparison run failed", e);
+            LoggerFactory.getLogger(Compare.class).error("comparison run failed", e);
             out.println("compare: run failed: " + e.getMessage() + " (files in " + logs.dir() + ")");
             return 1;
         } finally {
@@ -189,9 +202,10 @@ public final class Compare {
         Controller controller = options.controller();
         List<String> args = new ArrayList<>();
         Map<String, String> serverEnv = new HashMap<>();
-        if (controller == Controller.EMBEDDED) {
+        int lambdaEndpointPort = controller == Controller.WCI_PUSH ? freePort() : 0;
+        if (controller == Controller.EMBEDDED || controller == Controller.WCI_PUSH) {
             // As measured in issue 12: the embedded controller with the aws-lambda provider and no-sync, its
-            // Lambda client pointed at the local runtime.
+            // Lambda client pointed at the local runtime, or for wci-push at WCI's Lambda endpoint.
             for (String value : List.of("workercontroller.enabled=true",
                     "workercontroller.compute_providers.enabled=[\"aws-lambda\"]",
                     "workercontroller.scaling_algorithms.enabled=[\"no-sync\"]",
@@ -199,15 +213,22 @@ public final class Compare {
                 args.add("--dynamic-config-value");
                 args.add(value);
             }
-            serverEnv.put("AWS_ENDPOINT_URL_LAMBDA", runtime.endpoint().toString());
-            serverEnv.put("AWS_ACCESS_KEY_ID", "local");
-            serverEnv.put("AWS_SECRET_ACCESS_KEY", "local");
+            if (controller == Controller.WCI_PUSH) {
+                serverEnv.put("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:" + lambdaEndpointPort);
+                serverEnv.put("AWS_ACCESS_KEY_ID", PUSH_KEY_ID);
+                serverEnv.put("AWS_SECRET_ACCESS_KEY", pushSecret);
+            } else {
+                serverEnv.put("AWS_ENDPOINT_URL_LAMBDA", runtime.endpoint().toString());
+                serverEnv.put("AWS_ACCESS_KEY_ID", "local");
+                serverEnv.put("AWS_SECRET_ACCESS_KEY", "local");
+            }
             serverEnv.put("AWS_REGION", "us-east-1");
+            serverEnv.put("AWS_EC2_METADATA_DISABLED", "true");
         }
         DevServerProcess.Options serverOptions = DevServerProcess.Options.of(cliPath, logs.temporalLog())
                 .withExtraArgs(args).withEnvironment(serverEnv);
-        devServer = DevServerProcess.start(controller == Controller.WCI_METRICS ? serverOptions.withMetrics()
-                : serverOptions, stop::sleep);
+        boolean scrape = controller == Controller.WCI_METRICS || controller == Controller.WCI_PUSH;
+        devServer = DevServerProcess.start(scrape ? serverOptions.withMetrics() : serverOptions, stop::sleep);
         closer.add("Temporal dev server", devServer::close);
         publishVersions();
         stubs = WorkflowServiceStubs.newServiceStubs(
@@ -219,10 +240,29 @@ public final class Compare {
                 createEmbeddedVersion(i);
             }
         } else {
-            startWci(logs, devServer.metricsEndpoint().map(URI::getPort).orElse(0));
+            startWci(logs, devServer.metricsEndpoint().map(URI::getPort).orElse(0), lambdaEndpointPort);
+            if (controller == Controller.WCI_PUSH) {
+                // The server validates each version through WCI (GetFunction forwarded to the runtime); from now
+                // on its controller's invokes are WCI's signals.
+                for (int i = 1; i <= options.versions(); i++) {
+                    createEmbeddedVersion(i);
+                }
+            }
         }
         for (int i = 1; i <= options.versions(); i++) {
             setCurrent(deployment(i));
+        }
+        if (controller == Controller.WCI_PUSH) {
+            // The versions exist before any worker polled them: wait for WCI's bootstrap of each, so that the load
+            // meets registered task queues as in the other controllers' runs. After setCurrent, as the embedded
+            // controller's setup does it (once task queues are registered, a routing change on a version with a
+            // compute config stayed in progress for minutes on this server).
+            // Then until WCI's registry lists their task queues (it syncs every few seconds; the embedded controller
+            // knows them at once): a run measures the steady path, not a version WCI has not seen yet.
+            if (!await(SETTLE_TIMEOUT, () -> runtime.invocations().size() >= options.versions() && wciKnowsQueues())) {
+                throw new IllegalStateException("WCI did not bootstrap the versions and see their task queues within "
+                        + SETTLE_TIMEOUT.toSeconds() + " s; see " + logs.dir());
+            }
         }
         // Every controller registers a version by invoking it once: wait for those workers to exit idle.
         if (!await(SETTLE_TIMEOUT, () -> runtime.inFlight() == 0)) {
@@ -279,6 +319,12 @@ public final class Compare {
         writeInvocations(logs.dir().resolve("invocations.csv"), all.subList(baseline, all.size()), burstStarts);
         CompareReport.Row row = CompareReport.measure(controller.label, options.run(),
                 all.subList(baseline, all.size()), burstStarts, workflows, clock.instant());
+        if (wci != null) {
+            saveStatus(wci, logs.dir().resolve("status.json"));
+            if (controller == Controller.WCI_PUSH) {
+                out.println(pushSummary(wci, all.size()));
+            }
+        }
         out.println(CompareReport.HEADER);
         out.println(row.csv());
         if (options.csv() != null) {
@@ -353,7 +399,61 @@ public final class Compare {
         }
     }
 
-    private void startWci(DemoLogs logs, int metricsPort) {
+    /**
+     * What the Lambda endpoint received from the server and what WCI did, for the run's log: how many of the
+     * server's invokes became signals, and the Invokes the runtime received (bootstraps included) beside those WCI
+     * sent; equal counts mean only WCI invoked.
+     */
+    static String pushSummary(WciService wci, int runtimeInvokes) {
+        var meters = wci.meters();
+        long signals = Math.round(meters.counter("wci.lambda_endpoint.invokes", "result", "signal").count());
+        long noQueue = Math.round(meters.counter("wci.lambda_endpoint.invokes", "result", "no_task_queue").count());
+        long unmanaged = Math.round(meters.counter("wci.lambda_endpoint.invokes", "result", "unmanaged").count());
+        long sent = Math.round(meters.find("wci.invocations").counters().stream()
+                .mapToDouble(Counter::count).sum());
+        return "lambda endpoint: " + (signals + noQueue + unmanaged) + " invokes from the server (signal " + signals
+                + ", no_task_queue " + noQueue + ", unmanaged " + unmanaged + "); runtime received " + runtimeInvokes
+                + " invokes, WCI sent " + sent;
+    }
+
+    /** Whether WCI manages every version and knows its task queues. */
+    private boolean wciKnowsQueues() {
+        for (int i = 1; i <= options.versions(); i++) {
+            boolean known = wci.registry().version(new DeploymentVersion(deployment(i), BUILD_ID))
+                    .map(v -> v.isManaged() && !v.temporal().taskQueues().isEmpty()).orElse(false);
+            if (!known) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** WCI's /status at the end of the run (its recent decisions with their triggers), to read a run later. */
+    private static void saveStatus(WciService wci, Path file) {
+        try {
+            HttpResponse<Path> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + wci.httpPort() + "/status")).timeout(Duration.ofSeconds(30))
+                    .build(), HttpResponse.BodyHandlers.ofFile(file));
+            if (r.statusCode() != 200) {
+                LoggerFactory.getLogger(Compare.class).warn("/status answered {}", r.statusCode());
+            }
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Compare.class).warn("cannot save /status: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A free loopback port for WCI's Lambda endpoint, which the dev server must know before WCI can start. */
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+
+    private void startWci(DemoLogs logs, int metricsPort, int lambdaEndpointPort) {
         StringBuilder deployments = new StringBuilder();
         for (int i = 1; i <= options.versions(); i++) {
             deployments.append("""
@@ -369,13 +469,24 @@ public final class Compare {
                     DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds(), BUILD_ID,
                     runtime.functionArn(FUNCTION, Integer.toString(i))));
         }
-        String signals = metricsPort == 0 ? "" : """
-                signals:
-                  matchingMetrics:
-                    enabled: true
-                    endpoints:
-                      - http://127.0.0.1:%d/metrics
-                """.formatted(metricsPort);
+        String signals = metricsPort == 0 && lambdaEndpointPort == 0 ? "" : "signals:\n";
+        if (metricsPort != 0) {
+            signals += """
+                      matchingMetrics:
+                        enabled: true
+                        endpoints:
+                          - http://127.0.0.1:%d/metrics
+                    """.formatted(metricsPort);
+        }
+        if (lambdaEndpointPort != 0) {
+            signals += """
+                      lambdaEndpoint:
+                        enabled: true
+                        listen: 127.0.0.1:%d
+                        accessKeyId: %s
+                        secretAccessKey: %s
+                    """.formatted(lambdaEndpointPort, PUSH_KEY_ID, pushSecret);
+        }
         String yaml = """
                 # Written by the comparison (docs/compare.md) for this run.
                 temporal:
@@ -403,9 +514,10 @@ public final class Compare {
         LambdaComputeProvider lambda = Providers.lambda(config.aws(),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), clock);
         closer.add("Lambda provider", lambda::close);
-        WciService wci = new WciService(config, Map.of(lambda.type(), lambda), clock);
-        closer.add("WCI", wci::close);
-        wci.start();
+        WciService service = new WciService(config, Map.of(lambda.type(), lambda), clock);
+        closer.add("WCI", service::close);
+        service.start();
+        wci = service;
     }
 
     /** Makes the version Current once Temporal knows it, then waits until the change reached its task queues. */

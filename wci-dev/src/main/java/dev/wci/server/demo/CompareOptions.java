@@ -33,7 +33,12 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
         /** WCI with the temporal-stats source only (what Temporal Cloud allows). */
         WCI_STATS("wci-stats"),
         /** WCI with the matching-metrics source (the dev server's Prometheus endpoint) beside temporal-stats. */
-        WCI_METRICS("wci-metrics");
+        WCI_METRICS("wci-metrics"),
+        /**
+         * WCI as the Lambda endpoint of the embedded controller (signals.lambdaEndpoint: the server's own sync-match
+         * signal, pushed as Invoke calls), beside matching-metrics and temporal-stats; only WCI invokes.
+         */
+        WCI_PUSH("wci-push");
 
         final String label;
 
@@ -47,7 +52,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
                     return c;
                 }
             }
-            throw new UserError("--controller takes embedded, wci-stats or wci-metrics, not '" + s + "'");
+            throw new UserError("--controller takes embedded, wci-stats, wci-metrics or wci-push, not '" + s + "'");
         }
     }
 
@@ -97,7 +102,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
             }
         }
         if (controller == null) {
-            throw new UserError("--controller is required: embedded, wci-stats or wci-metrics");
+            throw new UserError("--controller is required: embedded, wci-stats, wci-metrics or wci-push");
         }
         return new CompareOptions(controller, burst, rate, trickle, idle, burst2, activity, concurrency, idleExit,
                 versions, run, csv);

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,5 +59,42 @@ class CompareIT {
         assertTrue(table.contains("| | embedded (mean of 1) | wci-stats (mean of 1) | wci-stats / embedded |"), table);
         assertTrue(table.contains("workload: burst 3, then 1/s for 2 s, idle 0 s, burst 0;"), table);
         assertTrue(stdout.contains("run 1 embedded: exit 0") && stdout.contains("run 1 wci-stats: exit 0"), stdout);
+    }
+
+    /**
+     * wci-push: the dev server's embedded controller is enabled with WCI as its Lambda endpoint. The server
+     * validates the version through WCI (GetFunction forwarded to the runtime), its sync-match invokes reach WCI
+     * as signals, and every Invoke the local runtime received was sent by WCI.
+     */
+    @Test
+    void withWciAsTheLambdaEndpointTheServersInvokesBecomeSignalsAndOnlyWciInvokes(@TempDir Path dir)
+            throws Exception {
+        Path cli = DevServerExtension.locateCli().orElse(null);
+        Assumptions.assumeTrue(cli != null, "Temporal CLI not found (set WCI_TEMPORAL_CLI, run "
+                + "src/build/provision.sh, or put temporal on PATH)");
+        Path out = dir.resolve("out");
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--runs", "1", "--controllers", "wci-push",
+                "--out", out.toString(), "--", "--burst", "3", "--rate", "1", "--trickle-seconds", "2",
+                "--idle-seconds", "0", "--burst2", "0", "--activity-ms", "100", "--idle-exit-seconds", "3")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile());
+        pb.environment().put("WCI_TEMPORAL_CLI", cli.toString());
+        Process p = pb.start();
+        if (!p.waitFor(20, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), stdout);
+        String log = Files.readString(out.resolve("run-1-wci-push.log"), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("lambda endpoint: (\\d+) invokes from the server"
+                + " \\(signal (\\d+), [^)]*\\); runtime received (\\d+) invokes, WCI sent (\\d+)").matcher(log);
+        assertTrue(m.find(), log);
+        assertTrue(Integer.parseInt(m.group(2)) >= 1, "a sync-match failure reached WCI as the server's invoke: " + log);
+        assertEquals(m.group(4), m.group(3), "every Invoke the runtime received was WCI's: " + log);
+        Row row = Files.readAllLines(out.resolve("compare.csv"), StandardCharsets.UTF_8).stream().skip(1)
+                .map(Row::parse).findFirst().orElseThrow();
+        assertEquals(5, row.done(), row.toString());
+        assertEquals(0, row.failed(), row.toString());
+        assertTrue(row.invokes() >= 1 && row.detect1Millis() >= 0, row.toString());
     }
 }

@@ -34,8 +34,8 @@ class CompareOptionsTest {
 
     @Test
     void mistakesAreOneLineNamingTheOption() {
-        assertMessage("--controller is required: embedded, wci-stats or wci-metrics", "--burst", "5");
-        assertMessage("--controller takes embedded, wci-stats or wci-metrics, not 'keda'", "--controller", "keda");
+        assertMessage("--controller is required: embedded, wci-stats, wci-metrics or wci-push", "--burst", "5");
+        assertMessage("--controller takes embedded, wci-stats, wci-metrics or wci-push, not 'keda'", "--controller", "keda");
         assertMessage("--burst takes a whole number from 1 to 5000, not '0'", "--controller", "embedded", "--burst",
                 "0");
         assertMessage("--rate takes a number above 0, at most 50, not 'fast'", "--controller", "embedded", "--rate",

@@ -66,13 +66,15 @@ public final class ConfigLoader {
             List.of("region", "endpoint", "stsEndpoint", "assumeRole", "invokeTimeout", "maxRetries");
     static final List<String> LIMITS_KEYS = List.of("maxWorkersTotal", "workerSecondsPerHourTotal", "maxInFlightInvokes");
     static final List<String> HTTP_KEYS = List.of("listen");
-    static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push", "matchingMetrics", "census");
+    static final List<String> SIGNALS_KEYS = List.of("temporalStats", "push", "matchingMetrics", "census",
+            "lambdaEndpoint");
     static final List<String> CENSUS_KEYS =
             List.of("enabled", "activeInterval", "idleInterval", "idleAfter", "readsPerSecond", "maxPages");
     static final List<String> MATCHING_METRICS_KEYS = List.of("enabled", "endpoints", "interval", "timeout", "metricPrefix",
             "maxSeries", "maxTasksPerSecond");
     static final List<String> TEMPORAL_STATS_KEYS = List.of("enabled", "activeInterval", "idleInterval", "idleAfter");
     static final List<String> PUSH_KEYS = List.of("enabled", "listen", "token");
+    static final List<String> LAMBDA_ENDPOINT_KEYS = List.of("enabled", "listen", "accessKeyId", "secretAccessKey");
     static final List<String> LOGGING_KEYS = List.of("format", "level");
     static final List<String> HA_KEYS = List.of("enabled", "identity", "leaseTtl", "renewInterval");
     static final List<String> DEPLOYMENT_KEYS = List.of("name", "targetsFromMetadata", "scaling", "versions");
@@ -393,7 +395,32 @@ public final class ConfigLoader {
             }
             return new SignalsConfig(temporalStats, new SignalsConfig.Push(enabled, listen.host(), listen.port(), token),
                     matchingMetrics(section(m, "matchingMetrics", MATCHING_METRICS_KEYS)),
-                    census(section(m, "census", CENSUS_KEYS)));
+                    census(section(m, "census", CENSUS_KEYS)),
+                    lambdaEndpoint(section(m, "lambdaEndpoint", LAMBDA_ENDPOINT_KEYS)));
+        }
+
+        private SignalsConfig.LambdaEndpoint lambdaEndpoint(Mapping m) {
+            SignalsConfig.LambdaEndpoint d = SignalsConfig.LAMBDA_ENDPOINT_OFF;
+            boolean enabled = r.value(m, "enabled", Kinds.bool(), false);
+            HostPort listen = r.value(m, "listen", Kinds.hostPort(0,
+                    "host:port to listen on, like 127.0.0.1:7940 (port 0 picks a free port)"),
+                    new HostPort(d.host(), d.port()));
+            int before = r.errorCount();
+            Optional<String> keyId = r.value(m, "accessKeyId", Kinds.text("the AWS access key ID the Temporal"
+                    + " server signs its Lambda calls with"));
+            Optional<Secret> secret = r.value(m, "secretAccessKey", Kinds.text("its secret access key").asSecret())
+                    .map(Secret::new);
+            if (enabled && r.errorCount() == before) {
+                if (keyId.isEmpty()) {
+                    r.error(m.keyNode("accessKeyId").orElse(m.node()), m.path("accessKeyId"), "the access key ID"
+                            + " the Temporal server signs with, when lambdaEndpoint is enabled", "nothing");
+                }
+                if (secret.isEmpty()) {
+                    r.error(m.keyNode("secretAccessKey").orElse(m.node()), m.path("secretAccessKey"), "the secret"
+                            + " access key the Temporal server signs with, when lambdaEndpoint is enabled", "nothing");
+                }
+            }
+            return new SignalsConfig.LambdaEndpoint(enabled, listen.host(), listen.port(), keyId, secret);
         }
 
         private SignalsConfig.Census census(Mapping m) {

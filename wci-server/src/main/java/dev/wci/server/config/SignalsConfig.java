@@ -7,7 +7,12 @@ import java.util.List;
 import java.util.Optional;
 
 /** Which signal sources run ({@code signals} section). */
-public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics, Census census) {
+public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics, Census census,
+                            LambdaEndpoint lambdaEndpoint) {
+
+    /** The Lambda endpoint source off. */
+    public static final LambdaEndpoint LAMBDA_ENDPOINT_OFF =
+            new LambdaEndpoint(false, "127.0.0.1", 7940, Optional.empty(), Optional.empty());
 
     /** The census's defaults: on, 1 s while busy, 10 s idle, idle after 30 s, 5 reads/s, 10 pages. */
     public static final Census DEFAULT_CENSUS =
@@ -16,6 +21,25 @@ public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetr
     /** The same sources with the default census (configurations written before the census existed). */
     public SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics) {
         this(temporalStats, push, matchingMetrics, DEFAULT_CENSUS);
+    }
+
+    /** The same sources without the Lambda endpoint. */
+    public SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics, Census census) {
+        this(temporalStats, push, matchingMetrics, census, LAMBDA_ENDPOINT_OFF);
+    }
+
+    /**
+     * WCI as the Lambda endpoint of Temporal's embedded worker controller (default off; see
+     * docs/lambda-endpoint.md). When enabled, the key pair the Temporal server signs its Lambda calls with is
+     * required.
+     *
+     * @param host            bind address (default 127.0.0.1)
+     * @param port            port (default 7940)
+     * @param accessKeyId     the access key ID the Temporal server signs with
+     * @param secretAccessKey its secret access key
+     */
+    public record LambdaEndpoint(boolean enabled, String host, int port, Optional<String> accessKeyId,
+                                 Optional<Secret> secretAccessKey) {
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.wci.server.service;
 
 import dev.wci.core.audit.DecisionAudit;
 import dev.wci.core.compute.ComputeProvider;
+import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
@@ -21,11 +22,15 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.version.DeploymentVersion;
+import dev.wci.lambda.LambdaComputeProvider;
 import dev.wci.server.config.DeploymentConfig;
 import dev.wci.server.config.SignalsConfig;
 import dev.wci.server.config.VersionConfig;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.http.HttpSurface;
+import dev.wci.server.lambdaendpoint.FunctionMap;
+import dev.wci.server.lambdaendpoint.LambdaEndpointServer;
+import dev.wci.server.lambdaendpoint.LambdaEndpointTargets;
 import dev.wci.server.lease.LeaseGatedProvider;
 import dev.wci.server.lease.LeaseService;
 import dev.wci.server.metrics.WciMetrics;
@@ -54,6 +59,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -103,6 +109,8 @@ public final class WciService implements AutoCloseable {
     private TemporalStatsSource statsSource;
     private volatile TemporalCensusSource censusSource;
     private PushSignalServer pushServer;
+    private LambdaEndpointServer lambdaEndpoint;
+    private final Map<String, ComputeProvider> providers;
     private MatchingMetricsSource matchingMetrics;
     /** The leases when {@code ha} is on (set at start), else null: then every deployment is this process's. */
     private volatile LeaseService leases;
@@ -117,6 +125,7 @@ public final class WciService implements AutoCloseable {
     public WciService(WciConfig config, Map<String, ComputeProvider> providers, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.providers = Map.copyOf(providers);
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new WciMetrics(meters);
         new JvmMemoryMetrics().bindTo(meters);
@@ -225,7 +234,8 @@ public final class WciService implements AutoCloseable {
                     config.deployments().stream().map(DeploymentConfig::name).toList(),
                     TemporalConnection.stubsOptions(config.temporal()), meters, clock, leaseChanges());
         }
-        registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL);
+        registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL,
+                config.signals().lambdaEndpoint().enabled());
         registrySync.start();
         if (config.signals().temporalStats().enabled()) {
             statsSource = new TemporalStatsSource(temporal, registry, budget, config.signals().temporalStats(),
@@ -251,6 +261,15 @@ public final class WciService implements AutoCloseable {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
         }
+        if (config.signals().lambdaEndpoint().enabled()) {
+            if (!(providers.get(LambdaComputeProvider.TYPE) instanceof LambdaComputeProvider lambda)) {
+                throw new IllegalStateException("signals.lambdaEndpoint needs the aws-lambda compute provider");
+            }
+            lambdaEndpoint = LambdaEndpointServer.create(config.signals().lambdaEndpoint(), this::mappedFunction,
+                    lambda.settings(), lambda.baseCredentials(), new SourceSink("lambda-endpoint", loop, metrics),
+                    registrySync::requestSync, meters, clock);
+            lambdaEndpoint.start();
+        }
         SignalsConfig.MatchingMetrics scrape = config.signals().matchingMetrics();
         if (scrape.enabled()) {
             matchingMetrics = new MatchingMetricsSource(new MatchingMetricsSettings(scrape.endpoints(), scrape.interval(),
@@ -266,6 +285,18 @@ public final class WciService implements AutoCloseable {
         log.info("WCI started: namespace {} at {}, {} deployment(s), HTTP on {}:{}{}", config.temporal().namespace(),
                 config.temporal().address(), config.deployments().size(), config.http().host(), http.port(),
                 pushServer != null ? ", push on port " + pushServer.port() : "");
+    }
+
+    /** The version whose Lambda target is {@code qualifiedArn}, for the Lambda endpoint (no call to Temporal). */
+    private Optional<FunctionMap.MappedFunction> mappedFunction(String qualifiedArn) {
+        for (VersionEntry v : registry.snapshot().versions()) {
+            Optional<ComputeTarget> t = v.target().filter(c -> LambdaComputeProvider.TYPE.equals(c.provider()));
+            if (t.isPresent() && LambdaEndpointTargets.sameFunction(t.get().address(), qualifiedArn)) {
+                return Optional.of(new FunctionMap.MappedFunction(v.version(), t.get(), v.isManaged(),
+                        List.copyOf(v.temporal().taskQueues())));
+            }
+        }
+        return Optional.empty();
     }
 
     /** A version's census is read often while the ledger has workers for it or its stats show demand. */
@@ -509,6 +540,9 @@ public final class WciService implements AutoCloseable {
         log.info("WCI stopping");
         if (pushServer != null) {
             pushServer.close();
+        }
+        if (lambdaEndpoint != null) {
+            lambdaEndpoint.close();
         }
         if (matchingMetrics != null) {
             matchingMetrics.close();

@@ -12,9 +12,11 @@ import dev.wci.core.registry.VersionObservation;
 import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.DeploymentConfig;
+import dev.wci.server.lambdaendpoint.LambdaEndpointTargets;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
+import io.temporal.api.compute.v1.ComputeConfig;
 import io.temporal.api.deployment.v1.RoutingConfig;
 import io.temporal.api.deployment.v1.WorkerDeploymentInfo;
 import io.temporal.api.deployment.v1.WorkerDeploymentVersion;
@@ -76,6 +78,7 @@ public final class RegistrySync implements AutoCloseable {
     private final Duration interval;
     private final Sleeper sleeper;
     private final Counter loopFailures;
+    private final boolean lambdaEndpoint;
 
     // Confined to the syncing thread (syncNow is synchronized).
     private final Map<DeploymentVersion, CachedVersion> lastAnswers = new HashMap<>();
@@ -96,12 +99,28 @@ public final class RegistrySync implements AutoCloseable {
 
     public RegistrySync(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget, Clock clock,
                         Duration interval) {
+        this(connection, registry, budget, clock, interval, false);
+    }
+
+    /**
+     * @param lambdaEndpoint whether WCI is the Lambda endpoint of Temporal's embedded controller
+     *                       ({@code signals.lambdaEndpoint}): then a {@code compute_config} naming the version's own
+     *                       target hands its invokes to WCI and does not make the version server-managed
+     */
+    public RegistrySync(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget, Clock clock,
+                        Duration interval, boolean lambdaEndpoint) {
         this(connection.stubs(), connection.namespace(), registry, budget, connection.metrics(), clock, interval,
-                Sleeper.REAL);
+                Sleeper.REAL, lambdaEndpoint);
     }
 
     RegistrySync(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
                  TemporalRpcMetrics metrics, Clock clock, Duration interval, Sleeper sleeper) {
+        this(stubs, namespace, registry, budget, metrics, clock, interval, sleeper, false);
+    }
+
+    RegistrySync(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
+                 TemporalRpcMetrics metrics, Clock clock, Duration interval, Sleeper sleeper, boolean lambdaEndpoint) {
+        this.lambdaEndpoint = lambdaEndpoint;
         this.stubs = Objects.requireNonNull(stubs, "stubs");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -195,6 +214,8 @@ public final class RegistrySync implements AutoCloseable {
             boolean inFile = yaml.containsKey(version.buildId());
             VersionObservation fromSummary = new VersionObservation(version.buildId(),
                     TemporalProtos.drainage(summary.getStatus(), summary.getDrainageStatus()), List.of(),
+                    // The summary does not name the function: a delegated compute config is recognised only
+                    // from the version's own description below.
                     summary.hasComputeConfig() && summary.getComputeConfig().getScalingGroupsCount() > 0,
                     Optional.empty(), Optional.empty());
             if (!inFile && !config.targetsFromMetadata()) {
@@ -216,7 +237,8 @@ public final class RegistrySync implements AutoCloseable {
                                         .setDeploymentVersion(WorkerDeploymentVersion.newBuilder()
                                                 .setDeploymentName(name).setBuildId(version.buildId()))
                                         .build()));
-                VersionObservation observed = observe(version, vr, config.targetsFromMetadata());
+                VersionObservation observed = observe(version, vr, config.targetsFromMetadata(),
+                        yaml.get(version.buildId()));
                 lastAnswers.put(version, new CachedVersion(observed, syncCount));
                 versions.add(observed);
             } catch (StatusRuntimeException e) {
@@ -237,14 +259,14 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     private VersionObservation observe(DeploymentVersion version, DescribeWorkerDeploymentVersionResponse response,
-                                       boolean readMetadata) {
+                                       boolean readMetadata, ConfiguredVersion configured) {
         WorkerDeploymentVersionInfo info = response.getWorkerDeploymentVersionInfo();
         Set<RegisteredTaskQueue> queues = new TreeSet<>();
         response.getVersionTaskQueuesList().forEach(q ->
                 TemporalProtos.taskQueue(q.getName(), q.getType()).ifPresent(queues::add));
         info.getTaskQueueInfosList().forEach(q ->
                 TemporalProtos.taskQueue(q.getName(), q.getType()).ifPresent(queues::add));
-        boolean computeConfig = info.hasComputeConfig() && info.getComputeConfig().getScalingGroupsCount() > 0;
+        boolean computeConfig = serverInvokes(info.hasComputeConfig(), info.getComputeConfig(), configured);
         MetadataTarget metadata = MetadataTarget.none();
         if (readMetadata && info.hasMetadata() && info.getMetadata().containsEntries(MetadataTarget.KEY)) {
             metadata = MetadataTarget.parse(info.getMetadata().getEntriesOrThrow(MetadataTarget.KEY));
@@ -252,6 +274,18 @@ public final class RegistrySync implements AutoCloseable {
         return new VersionObservation(version.buildId(),
                 TemporalProtos.drainage(info.getStatus(), info.getDrainageInfo().getStatus()), List.copyOf(queues),
                 computeConfig, metadata.target(), metadata.problem());
+    }
+
+    /**
+     * Whether Temporal's own controller invokes the version: a compute config is set, and it does not hand the
+     * invokes to WCI's Lambda endpoint (see {@link LambdaEndpointTargets#delegatedToWci}).
+     */
+    private boolean serverInvokes(boolean has, ComputeConfig computeConfig, ConfiguredVersion configured) {
+        if (!has || computeConfig.getScalingGroupsCount() == 0) {
+            return false;
+        }
+        return !(lambdaEndpoint && configured != null
+                && LambdaEndpointTargets.delegatedToWci(computeConfig, Optional.of(configured.target())));
     }
 
     @SuppressWarnings("deprecation") // reads the deprecated string forms too, for servers that only send those

@@ -153,6 +153,11 @@ class ConfigLoaderBadFilesTest {
                 arguments("push-without-token.yaml", List.of(
                         "5:5: signals.push.token: expected a token of at least 16 characters when push is enabled "
                                 + "(producers must authenticate), found nothing")),
+                arguments("lambda-endpoint-without-keys.yaml", List.of(
+                        "5:5: signals.lambdaEndpoint.accessKeyId: expected the access key ID the Temporal server signs"
+                                + " with, when lambdaEndpoint is enabled, found nothing",
+                        "5:5: signals.lambdaEndpoint.secretAccessKey: expected the secret access key the Temporal"
+                                + " server signs with, when lambdaEndpoint is enabled, found nothing")),
                 arguments("push-short-token.yaml", List.of(
                         "6:12: signals.push.token: expected a token of at least 16 characters, found a shorter value")),
                 arguments("yaml-syntax.yaml", List.of(

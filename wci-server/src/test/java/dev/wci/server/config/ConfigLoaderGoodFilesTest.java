@@ -232,4 +232,27 @@ class ConfigLoaderGoodFilesTest {
         assertEquals(20_000, m.maxSeries());
         assertEquals(2500.0, m.maxTasksPerSecond());
     }
+
+    @Test
+    void theLambdaEndpointIsReadWithItsKeyPairAndIsOffByDefault(@TempDir Path dir) throws IOException, ConfigException {
+        Path file = dir.resolve("wci.yaml");
+        Files.writeString(file, """
+                temporal: {address: "127.0.0.1:7233"}
+                signals:
+                  lambdaEndpoint:
+                    enabled: true
+                    listen: 127.0.0.1:0
+                    accessKeyId: AKIDTEMPORAL
+                    secretAccessKey: ${LAMBDA_SECRET}
+                deployments:
+                  - name: a
+                    versions: [{buildId: v1, target: "arn:aws:lambda:us-east-1:123456789012:function:a:1"}]
+                """);
+        WciConfig c = new ConfigLoader(Map.of("LAMBDA_SECRET", "the-secret-value")::get).load(file);
+        assertEquals(new SignalsConfig.LambdaEndpoint(true, "127.0.0.1", 0, Optional.of("AKIDTEMPORAL"),
+                Optional.of(new Secret("the-secret-value"))), c.signals().lambdaEndpoint());
+        assertFalse(c.toString().contains("the-secret-value"));
+        assertEquals(SignalsConfig.LAMBDA_ENDPOINT_OFF,
+                new ConfigLoader(name -> null).load(DIR.resolve("minimal.yaml")).signals().lambdaEndpoint());
+    }
 }

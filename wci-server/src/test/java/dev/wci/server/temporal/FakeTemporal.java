@@ -75,6 +75,8 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
         WorkerDeploymentVersionStatus status = WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE;
         VersionDrainageStatus drainage = VersionDrainageStatus.VERSION_DRAINAGE_STATUS_UNSPECIFIED;
         boolean computeConfig;
+        /** The function the compute config's details name ({@code {"arn": ...}}), or null for none. */
+        String computeArn;
         final Map<String, Payload> metadata = new LinkedHashMap<>();
         final Map<String, TaskQueueStats> queues = new LinkedHashMap<>(); // key: name + "/" + type number
 
@@ -276,7 +278,7 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
         if (v.computeConfig) {
             info.setComputeConfig(ComputeConfig.newBuilder().putScalingGroups("default",
                     ComputeConfigScalingGroup.newBuilder()
-                            .setProvider(ComputeProvider.newBuilder().setType("aws-lambda")).build()));
+                            .setProvider(computeProvider(v.computeArn)).build()));
         }
         DescribeWorkerDeploymentVersionResponse.Builder response = DescribeWorkerDeploymentVersionResponse.newBuilder();
         for (Map.Entry<String, TaskQueueStats> q : v.queues.entrySet()) {
@@ -335,5 +337,15 @@ final class FakeTemporal extends WorkflowServiceGrpc.WorkflowServiceImplBase imp
         stubs.shutdownNow();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static ComputeProvider computeProvider(String arn) {
+        ComputeProvider.Builder p = ComputeProvider.newBuilder().setType("aws-lambda");
+        if (arn != null) {
+            p.setDetails(Payload.newBuilder()
+                    .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                    .setData(ByteString.copyFromUtf8("{\"arn\":\"" + arn + "\"}")));
+        }
+        return p.build();
     }
 }

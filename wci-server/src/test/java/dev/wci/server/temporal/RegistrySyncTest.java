@@ -183,6 +183,24 @@ class RegistrySyncTest {
     }
 
     @Test
+    void withTheLambdaEndpointAComputeConfigNamingTheVersionsOwnTargetLeavesItToWci() throws Exception {
+        FakeTemporal.Deployment d = orders().current("v1");
+        d.version("v2").computeConfig = true;
+        d.version("v2").computeArn = ARN + "orders:2"; // the server's Lambda calls for it come to WCI
+        d.version("v3").computeConfig = true;
+        d.version("v3").computeArn = ARN + "orders:9"; // another function: the server invokes that itself
+        try (RegistrySync delegating = new RegistrySync(temporal.stubs, FakeTemporal.NAMESPACE, registry, budget,
+                temporal.metrics, clock, Duration.ofSeconds(10), clock::advance, true)) {
+            delegating.syncNow();
+        }
+        assertEquals(ManagementState.MANAGED, registry.version(V2).orElseThrow().state());
+        assertEquals(ManagementState.SERVER_MANAGED, registry.version(V3).orElseThrow().state());
+
+        sync.syncNow(); // without the endpoint, any compute config is the server's
+        assertEquals(ManagementState.SERVER_MANAGED, registry.version(V2).orElseThrow().state());
+    }
+
+    @Test
     void metadataTargetsAreReadForMetadataDeploymentsAndTheFileWins() throws Exception {
         FakeTemporal.Deployment billing = temporal.deployment(BILLING);
         billing.version("b1").jsonMetadata(MetadataTarget.KEY, "\"" + ARN + "billing:7\"");
