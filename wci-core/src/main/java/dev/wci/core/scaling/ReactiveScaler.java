@@ -879,12 +879,12 @@ public final class ReactiveScaler implements CensusSink {
 
     /** The backlog trend is judged over at least this span (and one cold start, up to the maximum). */
     static final long TREND_MIN_SPAN_MILLIS = 2_000;
+    static final long TREND_MAX_SPAN_MILLIS = 5_000;
     /**
      * Temporal caches task queue stats for 5–10 s: an observation may describe the queue this long before it was
      * read, whatever staleness its source assumed.
      */
     static final long STATS_MAX_STALENESS_MILLIS = 10_000;
-    static final long TREND_MAX_SPAN_MILLIS = 5_000;
     /** Lambda's throttle reasons for a full account or a function's full reserved concurrency contain this. */
     static final String CONCURRENCY_THROTTLE = "ConcurrentInvocationLimitExceeded";
 
