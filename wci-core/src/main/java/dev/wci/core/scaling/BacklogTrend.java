@@ -24,9 +24,14 @@ final class BacklogTrend {
         behind = false;
     }
 
-    /** The group's observed backlog, all queues, as of {@code asOf}. */
-    void observe(long asOf, long backlog, boolean serving, long drainMillis, long minSpanMillis) {
-        if (asOf < fleetReadyAt) {
+    /**
+     * The group's observed backlog, all queues, as of {@code asOf}; {@code earliestAsOf} is the oldest moment it may
+     * describe (stats are cached for a while whose length is not told), and only an observation that surely describes
+     * the queue after the newest workers could be ready judges them: a picture taken before they polled would read as
+     * a backlog they do not drain, and double the fleet.
+     */
+    void observe(long asOf, long earliestAsOf, long backlog, boolean serving, long drainMillis, long minSpanMillis) {
+        if (Math.min(asOf, earliestAsOf) < fleetReadyAt) {
             return;
         }
         if (refAsOf == Long.MIN_VALUE || asOf < refAsOf) {
@@ -42,6 +47,11 @@ final class BacklogTrend {
         behind = serving && backlog > 0 && backlog + slopePerMilli * drainMillis > 0;
         refAsOf = asOf;
         refBacklog = backlog;
+    }
+
+    /** {@link #observe(long, long, long, boolean, long, long)} of an observation whose as-of time is certain. */
+    void observe(long asOf, long backlog, boolean serving, long drainMillis, long minSpanMillis) {
+        observe(asOf, asOf, backlog, serving, drainMillis, minSpanMillis);
     }
 
     /** The last judgement: the backlog is not on course to drain within the drain target. */

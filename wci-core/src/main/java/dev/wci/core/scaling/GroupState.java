@@ -42,6 +42,8 @@ final class GroupState {
     /** Times the ledger's ready workers were found to have exited unseen. */
     long phantomsEnded;
     long coldStartMillis;
+    /** Whether {@link #coldStartMillis} has learned from at least one start (else it is the policy's default). */
+    boolean coldStartLearned;
     /** Live workers at the last evaluation; summed into the scaler's total. */
     int liveCounted;
     /** When the latest census snapshot was read, or MIN_VALUE when none counts (never, or unavailable since). */

@@ -247,7 +247,8 @@ public final class ReactiveScaler implements CensusSink {
             // Serving: tasks dispatched, or (long tasks may dispatch nothing for a whole rate window) workers the
             // census lists for this very version, which an invoke loop's workers are not.
             boolean serving = o.dispatchRate() > 0 || (censusLive(g, now) && liveWorkers(g, now).ready() > 0);
-            g.trend.observe(asOf, observedBacklog(g, now), serving, g.drainMillis,
+            g.trend.observe(asOf, o.observedAt().toEpochMilli() - STATS_MAX_STALENESS_MILLIS, observedBacklog(g, now),
+                    serving, g.drainMillis,
                     Math.max(TREND_MIN_SPAN_MILLIS, Math.min(TREND_MAX_SPAN_MILLIS, g.coldStartMillis)));
             trustTheTrend(g, now);
             if ((o.backlogCount() > 0 || o.addRate() > 0) && q.fresh(now, g.observationMaxAgeMillis)) {
@@ -257,8 +258,12 @@ public final class ReactiveScaler implements CensusSink {
             }
             learnThroughput(g, now);
         }
-        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL,
-                signal instanceof SyncMatchFailure f ? unmatched(g, f, now) : 0));
+        if (signal instanceof SyncMatchFailure f) {
+            int overdue = overdue(g, f, now);
+            return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL,
+                    overdue > 0 ? f.notMatchedCount() : unmatched(g, f, now), overdue));
+        }
+        return Optional.ofNullable(evaluate(g, now, TRIGGER_SIGNAL, 0, 0));
     }
 
     /**
@@ -270,7 +275,7 @@ public final class ReactiveScaler implements CensusSink {
         List<ScaleDecision> out = null;
         for (GroupState g : groups.values()) {
             prune(g, now);
-            ScaleDecision d = evaluate(g, now, TRIGGER_TICK, 0);
+            ScaleDecision d = evaluate(g, now, TRIGGER_TICK, 0, 0);
             if (d != null) {
                 if (out == null) {
                     out = new ArrayList<>();
@@ -376,6 +381,7 @@ public final class ReactiveScaler implements CensusSink {
     private static void learnColdStart(GroupState g, LedgerEntry e) {
         long sample = Math.min(Math.max(0, e.readyAt() - e.invokedAt()), 2 * g.coldStartMillis);
         g.coldStartMillis = Math.round(0.7 * g.coldStartMillis + 0.3 * sample);
+        g.coldStartLearned = true;
     }
 
     /**
@@ -794,6 +800,29 @@ public final class ReactiveScaler implements CensusSink {
                 ? f.notMatchedCount() : 0;
     }
 
+    /**
+     * Workers still starting (not late) that should have been ready before the tasks of {@code f} failed: invoked
+     * more than one cold-start estimate (and the push delay) before the failure. Counted only while no worker is
+     * ready and every worker starting on time is overdue: then none of them has taken the tasks, one of them is a
+     * slow start (a few in a hundred take 5–20× the median), and one more worker hedges against it, as the
+     * reference's one invoke per failure batch does. 0 otherwise: a worker ready, or one invoked since (whose
+     * cold start is not over), may still take them; or the cold-start estimate is still the policy's default (every
+     * start of a slow function would look overdue, and a hedge per cold start would double its fleet).
+     */
+    private int overdue(GroupState g, SyncMatchFailure f, long now) {
+        if (!g.coldStartLearned) {
+            return 0;
+        }
+        LiveWorkers live = liveWorkers(g, now);
+        int onTime = live.starting() - live.late();
+        if (live.ready() > 0 || onTime == 0) {
+            return 0;
+        }
+        long at = Math.min(now, f.observedAt().toEpochMilli()) - QueueDemand.SIGNAL_DELAY_MILLIS - g.coldStartMillis;
+        int overdue = g.ledger.count(now, view(g, now), Long.MIN_VALUE, at).late() - live.late();
+        return overdue >= onTime ? onTime : 0;
+    }
+
     /** What the fresh observations say waits, without the failures seen since. */
     private static long observedBacklog(GroupState g, long now) {
         long b = 0;
@@ -851,6 +880,11 @@ public final class ReactiveScaler implements CensusSink {
     /** The backlog trend is judged over at least this span (and one cold start, up to the maximum). */
     static final long TREND_MIN_SPAN_MILLIS = 2_000;
     static final long TREND_MAX_SPAN_MILLIS = 5_000;
+    /**
+     * Temporal caches task queue stats for 5–10 s: an observation may describe the queue this long before it was
+     * read, whatever staleness its source assumed.
+     */
+    static final long STATS_MAX_STALENESS_MILLIS = 10_000;
     /** Lambda's throttle reasons for a full account or a function's full reserved concurrency contain this. */
     static final String CONCURRENCY_THROTTLE = "ConcurrentInvocationLimitExceeded";
 
@@ -858,7 +892,7 @@ public final class ReactiveScaler implements CensusSink {
      * Estimate the group's demand (backlog, arrivals, throughput, cold start, live workers, trend, unmatched tasks:
      * the components of {@link SizingInputs}), size it with the pure step, then admit and reserve (or audit a hold).
      */
-    private ScaleDecision evaluate(GroupState g, long now, String trigger, long unmatched) {
+    private ScaleDecision evaluate(GroupState g, long now, String trigger, long unmatched, int overdue) {
         LiveWorkers live = liveWorkers(g, now);
         totalLive += live.live() - g.liveCounted;
         g.liveCounted = live.live();
@@ -870,7 +904,7 @@ public final class ReactiveScaler implements CensusSink {
         boolean rateLimited = rateLimited(g, now);
         double throughput = g.throughput.value();
         SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
-                spare, rateLimited, unmatched);
+                spare, rateLimited, unmatched, overdue);
         if (sized.want() <= 0) {
             return null;
         }

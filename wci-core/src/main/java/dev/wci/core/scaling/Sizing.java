@@ -23,7 +23,7 @@ public final class Sizing {
     /** How many workers to invoke, and why; {@link SizingResult#NOTHING} when none. */
     public SizingResult size(SizingInputs in) {
         return size(in.backlog(), in.arrivalRate(), in.throughput(), in.coldStartMillis(), in.live(),
-                in.trendBehind(), in.spare(), in.rateLimited(), in.unmatched());
+                in.trendBehind(), in.spare(), in.rateLimited(), in.unmatched(), in.overdue());
     }
 
     /**
@@ -31,7 +31,7 @@ public final class Sizing {
      * nothing is wanted (the common case; a per-decision record would cost 10 000 groups × 64 B per tick).
      */
     SizingResult size(double backlog, double arrivalRate, double throughput, long coldStartMillis, LiveWorkers live,
-                      boolean behind, boolean spare, boolean rateLimited, long unmatched) {
+                      boolean behind, boolean spare, boolean rateLimited, long unmatched, int overdue) {
         double whenReady = backlogWhenReady(backlog, arrivalRate, throughput, coldStartMillis, live.ready());
         int desired = desired(whenReady, arrivalRate, throughput);
         if (live.live() == 0 && backlog > 0) {
@@ -43,9 +43,12 @@ public final class Sizing {
         int trendWant = trendBehind ? Math.max(1, (live.ready() + 1) / 2) : 0;
         // Tasks failed to match with fewer workers starting on time than those tasks: no slot was free, the fleet is
         // short whatever the estimates say, and one more worker goes at once (as the reference's one invoke per
-        // failure batch), not after the stats show the trend.
+        // failure batch), not after the stats show the trend. So does a failure while no worker is ready and every
+        // one starting should have been ready before it (overdue): a hedge against a slow start, one per cold start
+        // (the hedge is not overdue until then).
         int onTime = live.starting() - live.late();
-        boolean shortNow = live.ready() > 0 && onTime < unmatched && backlog > 0;
+        int awaited = onTime - overdue;
+        boolean shortNow = (live.ready() > 0 || overdue > 0) && awaited < unmatched && backlog > 0;
         if (desired == 0 && !trendBehind && !shortNow) {
             return SizingResult.NOTHING;
         }
@@ -56,7 +59,8 @@ public final class Sizing {
         }
         // Workers starting on time (not late) replace expiring and late ones first: those are not replaced twice.
         int replace = Math.max(0, Math.min(want, live.live() - live.lasting() - onTime));
-        int grow = spare ? 0 : usefulGrowth(backlog, arrivalRate, coldStartMillis, live, want - replace, onTime);
+        int grow = spare ? 0 : usefulGrowth(backlog, arrivalRate, coldStartMillis, live, want - replace,
+                shortNow ? awaited : onTime);
         if (replace + grow <= 0) {
             return SizingResult.NOTHING;
         }

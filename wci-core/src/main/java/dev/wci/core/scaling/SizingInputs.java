@@ -14,8 +14,17 @@ package dev.wci.core.scaling;
  * @param rateLimited     the queue's own rate limit is active: the result is a hold, whatever it says
  * @param unmatched       tasks that just failed to match, answered by this decision (0 for none): no worker had a free
  *                        slot for them
+ * @param overdue         workers still starting that should have been ready before those tasks failed, counted only
+ *                        when no worker is ready and every one starting (not late) is overdue: none of them has
+ *                        taken the tasks, so one more starts as a hedge against a slow start (0 for none)
  */
 public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                            LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
-                           long unmatched) {
+                           long unmatched, int overdue) {
+
+    /** No overdue worker. */
+    public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
+                        LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited, long unmatched) {
+        this(backlog, arrivalRate, throughput, coldStartMillis, live, trendBehind, spare, rateLimited, unmatched, 0);
+    }
 }

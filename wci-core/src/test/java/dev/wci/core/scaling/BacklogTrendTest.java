@@ -53,4 +53,17 @@ class BacklogTrendTest {
         trend.observe(7_000, 31, true, DRAIN, SPAN);
         assertTrue(trend.behind());
     }
+
+    @Test
+    void anObservationThatMayDescribeTheQueueBeforeTheFleetWasReadyIsNotJudged() {
+        trend.fleetGrew(5_000);
+        // Read at 12 s and 14 s, taken as 5 s stale; cached up to 10 s, they may describe 2 s and 4 s: before the
+        // new workers were ready, so a backlog they have not touched yet would read as one they do not drain.
+        trend.observe(7_000, 2_000, 30, true, DRAIN, SPAN);
+        trend.observe(9_000, 4_000, 30, true, DRAIN, SPAN);
+        assertFalse(trend.behind());
+        trend.observe(11_000, 6_000, 30, true, DRAIN, SPAN); // surely after the fleet was ready
+        trend.observe(13_000, 8_000, 30, true, DRAIN, SPAN);
+        assertTrue(trend.behind());
+    }
 }

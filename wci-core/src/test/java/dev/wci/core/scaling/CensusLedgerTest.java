@@ -132,6 +132,43 @@ class CensusLedgerTest {
     }
 
     @Test
+    void aFailureWhileTheOnlyStartingWorkerIsOverdueStartsOneMoreAsAHedge() {
+        ReactiveScaler s = scaler(); // cold start 2 s until learned
+        census(s);
+        invokeAndAccept(s, 1);
+        advance(2);
+        census(s, running("req-inv-1")); // ready after 2 s: the estimate has learned (2 s)
+        advance(1);
+        census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
+        advance(15);
+        census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, invokeAndAccept(s, 1).reason());
+        advance(1);
+        census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "within its cold start the starting worker covers it");
+        advance(3); // 4 s after the invoke: past the 2 s estimate plus the push delay, and still not listed
+        census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
+        ScaleDecision hedge = invoked(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(DecisionReason.UNMATCHED, hedge.reason());
+        assertEquals(1, hedge.invocationIds().size());
+        assertEquals(new LiveWorkers(2, 0, 0), status(s).live());
+        advance(1);
+        census(s, worker("req-inv-1", CensusStatus.SHUTTING_DOWN, null));
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "one hedge per cold start: the new one is not overdue");
+    }
+
+    @Test
+    void noHedgeBeforeTheColdStartHasBeenLearned() {
+        ReactiveScaler s = scaler(); // cold start 2 s until learned: a slow function's every start would look overdue
+        census(s);
+        invokeAndAccept(s, 1);
+        advance(4);
+        census(s);
+        assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "the default estimate says nothing of this function");
+        assertEquals(new LiveWorkers(1, 0, 0), status(s).live());
+    }
+
+    @Test
     void withoutAStartTimeTheWorkerIsReadyWhenFirstListed() {
         ReactiveScaler s = scaler();
         census(s);

@@ -733,14 +733,16 @@ class ReactiveScalerTest {
 
     @Test
     void aBacklogThatKeepsGrowingUnderAReadyFleetGetsMoreWorkersWhateverTheEstimateSays() {
-        // The estimate (5 tasks/s per worker) says one worker is plenty; the worker really does far less.
-        ReactiveScaler s = scaler();
+        // The estimate (5 tasks/s per worker) says one worker is plenty; the worker really does far less (and, busy,
+        // does not exit idle).
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
         ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
         assertEquals(1, first.count());
         accept(s, first);
         clock.advance(Duration.ofSeconds(2));
         s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
-        clock.advance(Duration.ofSeconds(1));
+        // Stats may be cached up to 10 s: only those read 10 s after the worker was ready surely describe it.
+        clock.advance(Duration.ofSeconds(11));
         assertTrue(s.onSignal(observation(V1, 10, 0.2, 0.05, false, clock)).isEmpty());
         clock.advance(Duration.ofSeconds(2));
         ScaleDecision more = invoked(s.onSignal(observation(V1, 12, 0.2, 0.05, false, clock)));

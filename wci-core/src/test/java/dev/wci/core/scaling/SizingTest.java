@@ -129,4 +129,16 @@ class SizingTest {
         assertEquals(DecisionReason.SCALE_FROM_ZERO, sizing.size(
                 new SizingInputs(3, 0.5, 100, 1_000, LiveWorkers.NONE, false, false, false, 3)).reason());
     }
+
+    @Test
+    void aFailureWithOnlyOverdueStartersHedgesWithOneWorker() {
+        // One worker starts, none is ready, a task failed after the starter should have been ready: one more.
+        SizingInputs overdue = new SizingInputs(1, 0, 5, 1_000, new LiveWorkers(1, 0, 0), false, false, false, 1, 1);
+        SizingResult r = sizing.size(overdue);
+        assertEquals(DecisionReason.UNMATCHED, r.reason());
+        assertEquals(1, r.want());
+        // The same failure while the starter is within its cold start: it covers the task.
+        assertSame(SizingResult.NOTHING, sizing.size(
+                new SizingInputs(1, 0, 5, 1_000, new LiveWorkers(1, 0, 0), false, false, false, 1, 0)));
+    }
 }
