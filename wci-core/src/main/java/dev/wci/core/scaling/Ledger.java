@@ -149,6 +149,19 @@ public final class Ledger {
         return ended;
     }
 
+    /** The first moment within {@code [from, to)} at which a worker was ready, or {@link Long#MAX_VALUE} if none. */
+    long firstReady(long from, long to, LedgerView view) {
+        long first = Long.MAX_VALUE;
+        for (int i = 0, size = entries.size(); i < size; i++) {
+            LedgerEntry e = entries.get(i);
+            long start = Math.max(from, e.readyAt(view));
+            if (start < Math.min(to, e.effectiveEnd(view))) {
+                first = Math.min(first, start);
+            }
+        }
+        return first;
+    }
+
     /** Worker-seconds of readiness within {@code [from, to]}, summed over all workers. */
     double readySeconds(long from, long to, LedgerView view) {
         long total = 0;

@@ -162,10 +162,16 @@ final class QueueDemand {
         long burst = burstsIn(asOfMillis - RATE_WINDOW_MILLIS, asOfMillis + SIGNAL_DELAY_MILLIS);
         double once = Math.max(burst, observation.backlogCount());
         double added = observation.addRate() * RATE_WINDOW_MILLIS / 1000.0;
-        // Arrivals began within the window: they were spread over less time than the window.
-        long span = arrivalsFrom > asOfMillis - RATE_WINDOW_MILLIS
-                ? Math.max(MIN_RATE_SPAN_MILLIS, asOfMillis - arrivalsFrom) : RATE_WINDOW_MILLIS;
-        return Math.max(0, (added - once) * 1000.0 / span);
+        return Math.max(0, (added - once) * 1000.0 / rateSpanMillis(asOfMillis, arrivalsFrom));
+    }
+
+    /**
+     * How long the add rate of an observation as of {@code asOf} covers: the 30 s window, or, when arrivals began
+     * within it, the time since (at least {@link #MIN_RATE_SPAN_MILLIS}): they were spread over less time.
+     */
+    static long rateSpanMillis(long asOf, long arrivalsFrom) {
+        return arrivalsFrom > asOf - RATE_WINDOW_MILLIS
+                ? Math.max(MIN_RATE_SPAN_MILLIS, asOf - arrivalsFrom) : RATE_WINDOW_MILLIS;
     }
 
     /**

@@ -1069,6 +1069,7 @@ public final class ReactiveScaler implements CensusSink {
         ThroughputEstimator t = g.throughput;
         if (backlog <= 0) {
             t.unsaturated();
+            learnServed(g, asOf, arrivals, view);
             return;
         }
         int claimedReady = g.ledger.count(now, view, Long.MIN_VALUE, Long.MIN_VALUE).ready();
@@ -1093,6 +1094,33 @@ public final class ReactiveScaler implements CensusSink {
         }
         t.saturated(asOf, backlog, Math.max(failed, arrivals * seconds), g.ledger.readySeconds(from, asOf, view),
                 g.ledger.count(from, view, Long.MIN_VALUE, Long.MIN_VALUE).ready());
+    }
+
+    /**
+     * Nothing waits as of {@code asOf}: every task that arrived in the add rate's window was served, by the
+     * worker-seconds the ledger's ready workers had in it, so each can do at least that many per second (a lower
+     * bound: they may have idled). Fast tasks never form the saturated backlog {@link #learnThroughput} learns from.
+     * Only windows with at least {@link ThroughputEstimator#MIN_SAMPLE_MILLIS} worker-seconds of readiness count.
+     */
+    private void learnServed(GroupState g, long asOf, double arrivals, LedgerView view) {
+        if (arrivals <= 0 || asOf == Long.MIN_VALUE) {
+            return;
+        }
+        long span = QueueDemand.rateSpanMillis(asOf, g.arrivalsFrom);
+        long firstReady = g.ledger.firstReady(asOf - span, asOf, view);
+        if (firstReady == Long.MAX_VALUE) {
+            return;
+        }
+        // A task that failed to match once a worker was ready found no free slot: the workers were full at times
+        // (long tasks fill their slots for a while without failing), and the window says nothing of their pace.
+        long failed = 0;
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            failed += g.queues.get(i).failuresIn(firstReady + QueueDemand.SIGNAL_DELAY_MILLIS, Long.MAX_VALUE);
+        }
+        double readySeconds = g.ledger.readySeconds(asOf - span, asOf, view);
+        if (failed == 0 && readySeconds * 1000 >= ThroughputEstimator.MIN_SAMPLE_MILLIS) {
+            g.throughput.served(arrivals * span / 1000.0 / readySeconds);
+        }
     }
 
     private void prune(GroupState g, long now) {

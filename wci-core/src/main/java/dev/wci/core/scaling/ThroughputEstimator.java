@@ -22,6 +22,8 @@ final class ThroughputEstimator {
     private double value;
     /** The previous saturated observation (backlog waiting), or a negative backlog when there is none. */
     private double saturatedBacklog = -1;
+    /** A saturated sample or the backlog trend has set the estimate: a measure, which no lower bound overrides. */
+    private boolean measured;
     private long saturatedAsOf;
 
     ThroughputEstimator(double initial, double alpha) {
@@ -76,7 +78,22 @@ final class ThroughputEstimator {
         if (sample > 0) {
             // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
             double bounded = Math.max(value / 2, Math.min(value * 2, sample));
+            measured = true;
             value = Math.max(MIN, Math.min(MAX, (1 - alpha) * value + alpha * bounded));
+        }
+    }
+
+    /**
+     * Nothing waits: the ready workers served every task that arrived in a window, {@code perWorker} tasks per
+     * worker-second of readiness, so each can do at least that much. Fast tasks never form a saturated backlog, and
+     * without this the default (5/s) would stay and size the fleet many times too big. A lower bound only raises the
+     * estimate, at most ×2 per sample like a learned one (one odd window must not swing sizing), and never one that
+     * was measured (saturated, or judged by the trend): tasks dispatched in the window may still run, so with long
+     * tasks on many slots the bound reads high, and a measure is worth more.
+     */
+    void served(double perWorker) {
+        if (!measured && perWorker > value) {
+            value = Math.min(MAX, Math.min(value * 2, perWorker));
         }
     }
 
@@ -87,6 +104,7 @@ final class ThroughputEstimator {
      */
     void trendBehind(double dispatchedPerWorker) {
         if (dispatchedPerWorker < value) {
+            measured = true;
             value = Math.max(MIN, Math.max(dispatchedPerWorker, value / 2));
         }
     }
