@@ -876,6 +876,12 @@ public final class ReactiveScaler implements CensusSink {
      * no task for an idle-exit period), so it is not grown, or it would churn: invoke, idle, exit, invoke.
      */
     static final long SPARE_AFTER_IDLE_EXIT_MILLIS = 10_000;
+    /**
+     * A fleet that served every arrival this long, with no task failing to match, is not grown while the throughput
+     * is unmeasured ({@link #servedUnmeasured}). 5 s: a second of quiet is how random arrivals look even to a short
+     * fleet (15 s held as many fleets in the random benchmark and saved less).
+     */
+    static final long SERVED_HOLD_MILLIS = 5_000;
 
     /** The backlog trend is judged over at least this span (and one cold start, up to the maximum). */
     static final long TREND_MIN_SPAN_MILLIS = 2_000;
@@ -899,8 +905,8 @@ public final class ReactiveScaler implements CensusSink {
 
         double backlog = backlog(g, now);
         double rate = arrivalRate(g, now, live);
-        boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
-                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
+        boolean spare = backlog <= 0 && (g.lastIdleExitAt != Long.MIN_VALUE
+                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS || servedUnmeasured(g, now, live));
         boolean rateLimited = rateLimited(g, now);
         double throughput = g.throughput.value();
         SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
@@ -916,6 +922,27 @@ public final class ReactiveScaler implements CensusSink {
             return null;
         }
         return admitAndReserve(g, now, sized.want(), live, sized.reason(), inputs);
+    }
+
+    /**
+     * Nothing waits, and the ready fleet has served every arrival for {@link #SERVED_HOLD_MILLIS}: a worker was ready
+     * all that time and no task failed to match in it. While the per-worker throughput is not measured (fast tasks
+     * never form the saturated backlog it is learned from, and the default may be many times too low), such a fleet
+     * is not grown on the estimate's word, only replaced: a task that fails to match, or a backlog, ends the hold
+     * (the caller checks the backlog). Workers only leave by idle exit or their time limit, so a fleet sized from a
+     * wrong default stays for a whole lifetime.
+     */
+    private boolean servedUnmeasured(GroupState g, long now, LiveWorkers live) {
+        if (live.ready() == 0 || g.throughput.measured()
+                || g.ledger.count(now - SERVED_HOLD_MILLIS, view(g, now), Long.MIN_VALUE, Long.MIN_VALUE).ready() == 0) {
+            return false;
+        }
+        for (int i = 0, n = g.queues.size(); i < n; i++) {
+            if (g.queues.get(i).failuresIn(now - SERVED_HOLD_MILLIS, Long.MAX_VALUE) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Trims {@code want} workers by the limits and reserves what they grant; a full refusal is audited as a hold. */

@@ -31,6 +31,11 @@ final class ThroughputEstimator {
         this.alpha = alpha;
     }
 
+    /** Whether a saturated sample or the backlog trend has set the estimate (lower bounds alone do not). */
+    boolean measured() {
+        return measured;
+    }
+
     /** The estimate. */
     double value() {
         return value;

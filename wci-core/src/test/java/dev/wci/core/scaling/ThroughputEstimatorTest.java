@@ -52,4 +52,29 @@ class ThroughputEstimatorTest {
         t.trendBehind(10);
         assertEquals(2, t.value(), 1e-9, "the trend never raises it");
     }
+
+    @Test
+    void aServedLowerBoundOnlyRaisesTheEstimateAtMostDoublingIt() {
+        t.served(3);
+        assertEquals(5, t.value(), 1e-9, "a lower bound below the estimate says nothing");
+        t.served(40);
+        assertEquals(10, t.value(), 1e-9, "x2 at most per sample");
+        t.served(15);
+        assertEquals(15, t.value(), 1e-9);
+        assertEquals(false, t.measured());
+    }
+
+    @Test
+    void aMeasuredEstimateIsNotRaisedByALowerBound() {
+        t.saturated(0, 100, 0, 0, 0);
+        t.saturated(4_000, 90, 6, 8, 2);
+        assertEquals(true, t.measured());
+        t.served(40);
+        assertEquals(3.75, t.value(), 1e-9);
+        ThroughputEstimator judged = new ThroughputEstimator(5, 0.5);
+        judged.trendBehind(4);
+        assertEquals(true, judged.measured());
+        judged.served(40);
+        assertEquals(4, judged.value(), 1e-9);
+    }
 }
