@@ -20,6 +20,18 @@ class LedgerTest {
     }
 
     @Test
+    void theFirstReadyMomentOfAWindowIsItsStartOrTheEarliestReadinessInIt() {
+        assertEquals(Long.MAX_VALUE, ledger.firstReady(0, 10_000, MODEL), "no worker");
+        ledger.reserve(entry("a", 0, 2_000, 100_000)); // predicted to exit idle at 7 s (last demand at 0)
+        ledger.reserve(entry("b", 0, 4_000, 100_000)); // ... and at 9 s
+        assertEquals(2_000, ledger.firstReady(0, 10_000, MODEL));
+        assertEquals(3_000, ledger.firstReady(3_000, 10_000, MODEL), "ready before the window: its start");
+        assertEquals(Long.MAX_VALUE, ledger.firstReady(0, 2_000, MODEL), "none ready before the window ends");
+        assertEquals(Long.MAX_VALUE, ledger.firstReady(9_000, 12_000, MODEL), "both exited idle before it");
+        assertEquals(Long.MAX_VALUE, ledger.firstReady(0, 10_000, FACTS), "with facts, unseen is not ready");
+    }
+
+    @Test
     void countsStartingReadyExpiringAndLate() {
         ledger.reserve(entry("a", 0, 2_000, 100_000));
         ledger.reserve(entry("b", 0, 2_000, 5_000));
