@@ -8,7 +8,8 @@ package dev.wci.core.scaling;
  * <p>Learning (docs/scaler.md): two saturated observations at least {@link #MIN_SAMPLE_MILLIS} apart give a sample,
  * tasks done per worker-second of readiness, only when the fleet did not change in that window and the backlog at
  * its start was at least what the fleet works off in it. One sample moves the estimate at most by ×2 or ÷2, then an
- * EWMA.
+ * EWMA. While nothing waits, what a fleet served is a lower bound ({@link #served}), which raises an estimate that
+ * was never measured.
  */
 final class ThroughputEstimator {
 
