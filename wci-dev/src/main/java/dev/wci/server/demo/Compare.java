@@ -406,9 +406,9 @@ public final class Compare {
      */
     static String pushSummary(WciService wci, int runtimeInvokes) {
         var meters = wci.meters();
-        long signals = Math.round(meters.counter("wci.lambda_endpoint.invokes", "result", "signal").count());
-        long noQueue = Math.round(meters.counter("wci.lambda_endpoint.invokes", "result", "no_task_queue").count());
-        long unmanaged = Math.round(meters.counter("wci.lambda_endpoint.invokes", "result", "unmanaged").count());
+        long signals = Math.round(meters.counter("wci.lambda.endpoint.invokes", "result", "signal").count());
+        long noQueue = Math.round(meters.counter("wci.lambda.endpoint.invokes", "result", "no_task_queue").count());
+        long unmanaged = Math.round(meters.counter("wci.lambda.endpoint.invokes", "result", "unmanaged").count());
         long sent = Math.round(meters.find("wci.invocations").counters().stream()
                 .mapToDouble(Counter::count).sum());
         return "lambda endpoint: " + (signals + noQueue + unmanaged) + " invokes from the server (signal " + signals

@@ -8,19 +8,19 @@ import java.util.Objects;
  * The Lambda endpoint's meters. Tag values come from closed sets, so a client cannot multiply time series.
  *
  * <ul>
- *   <li>{@code wci.lambda_endpoint.requests} (operation = invoke|read|other, status = HTTP status): every
+ *   <li>{@code wci.lambda.endpoint.requests} (operation = invoke|read|other, status = HTTP status): every
  *   answered request</li>
- *   <li>{@code wci.lambda_endpoint.invokes} (result = signal|no_task_queue|unmanaged): accepted Event invokes and
+ *   <li>{@code wci.lambda.endpoint.invokes} (result = signal|no_task_queue|unmanaged): accepted Event invokes and
  *   what became of them</li>
- *   <li>{@code wci.lambda_endpoint.auth.failures} (reason = the Lambda error type, lower case): refused
+ *   <li>{@code wci.lambda.endpoint.auth.failures} (reason = the Lambda error type, lower case): refused
  *   signatures</li>
  * </ul>
  */
 final class LambdaEndpointMetrics {
 
-    static final String REQUESTS = "wci.lambda_endpoint.requests";
-    static final String INVOKES = "wci.lambda_endpoint.invokes";
-    static final String AUTH_FAILURES = "wci.lambda_endpoint.auth.failures";
+    static final String REQUESTS = "wci.lambda.endpoint.requests";
+    static final String INVOKES = "wci.lambda.endpoint.invokes";
+    static final String AUTH_FAILURES = "wci.lambda.endpoint.auth.failures";
 
     /** What became of an accepted invoke. */
     enum InvokeResult {
