@@ -522,7 +522,10 @@ public final class Compare {
 
     /** Makes the version Current once Temporal knows it, then waits until the change reached its task queues. */
     private void setCurrent(String deployment) {
-        DevStack.makeCurrent(stubs, deployment, BUILD_ID, "wci-compare", Demo.SET_CURRENT_TIMEOUT, stop);
+        if (!DevStack.makeCurrent(stubs, deployment, BUILD_ID, "wci-compare", Demo.SET_CURRENT_TIMEOUT,
+                Demo.CONFIRM_CURRENT_WAIT, stop)) {
+            out.println(DevStack.unconfirmed(deployment, BUILD_ID, Demo.CONFIRM_CURRENT_WAIT));
+        }
     }
 
     private void burst(WorkflowClient client, ExecutorService starters, CompareReport.Part part, int n,

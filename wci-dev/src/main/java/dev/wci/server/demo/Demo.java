@@ -70,6 +70,8 @@ final class Demo {
      * under load failed at 90 s), on a quiet one a second or two.
      */
     static final Duration SET_CURRENT_TIMEOUT = Duration.ofMinutes(5);
+    /** How long to wait for Temporal to confirm a routing change before going on without it. */
+    static final Duration CONFIRM_CURRENT_WAIT = Duration.ofSeconds(60);
     static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
     static final Duration WORKERS_EXIT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -324,7 +326,11 @@ final class Demo {
 
     /** Makes a version Current once Temporal knows it (a worker of it polled), then waits for the change to reach its task queues. */
     private void setCurrent(String buildId) {
-        DevStack.makeCurrent(stubs, DEPLOYMENT, buildId, "wci-demo", SET_CURRENT_TIMEOUT, stop);
+        if (!DevStack.makeCurrent(stubs, DEPLOYMENT, buildId, "wci-demo", SET_CURRENT_TIMEOUT, CONFIRM_CURRENT_WAIT,
+                stop)) {
+            printer.event(String.format("[%s] %s", elapsed(), DevStack.unconfirmed(DEPLOYMENT, buildId,
+                    CONFIRM_CURRENT_WAIT)));
+        }
         printer.event(String.format("[%s] %s is Current: new workflows start on it", elapsed(), buildId));
     }
 

@@ -44,12 +44,18 @@ final class DevStack {
 
     /**
      * Makes {@code deployment:buildId} Current, retrying while the server does not know the version yet (its first
-     * worker has not polled), then waits until the routing change is applied.
+     * worker has not polled), then waits up to {@code confirmWait} until Temporal reports the routing change applied
+     * to the task queues.
      *
-     * @throws IllegalStateException when either takes longer than {@code timeout}, naming Temporal's last answer
+     * @return false when Temporal set the version Current but still reports the change in progress after
+     *         {@code confirmWait}: Server 1.32 can leave {@code routingConfigUpdateState} IN_PROGRESS for good although
+     *         the change took effect (temporalio/temporal#11842); the caller says so and goes on, and what the run
+     *         then measures shows whether routing followed
+     * @throws IllegalStateException when the version cannot be made Current within {@code timeout}, naming
+     *                               Temporal's last answer
      */
-    static void makeCurrent(WorkflowServiceStubs stubs, String deployment, String buildId, String identity,
-                            Duration timeout, StopSignal stop) {
+    static boolean makeCurrent(WorkflowServiceStubs stubs, String deployment, String buildId, String identity,
+                               Duration timeout, Duration confirmWait, StopSignal stop) {
         StatusRuntimeException[] last = {null};
         boolean set = stop.await(timeout, Duration.ofMillis(250), () -> {
             try {
@@ -66,22 +72,22 @@ final class DevStack {
             throw new IllegalStateException(deployment + ":" + buildId + " could not be made Current within "
                     + timeout.toSeconds() + " s (a version exists once one of its workers polled)" + answer(last[0]));
         }
-        last[0] = null;
-        boolean applied = stop.await(timeout, Duration.ofMillis(250), () -> {
+        return stop.await(confirmWait, Duration.ofMillis(250), () -> {
             try {
                 return stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).describeWorkerDeployment(
                         DescribeWorkerDeploymentRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
                                 .setDeploymentName(deployment).build()).getWorkerDeploymentInfo()
                         .getRoutingConfigUpdateState() != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
             } catch (StatusRuntimeException e) {
-                last[0] = e; // RESOURCE_EXHAUSTED while the deployment applies the change: ask again
-                return false;
+                return false; // RESOURCE_EXHAUSTED while the deployment applies the change: ask again
             }
         });
-        if (!applied) {
-            throw new IllegalStateException("Temporal did not apply " + deployment + ":" + buildId + " as Current within "
-                    + timeout.toSeconds() + " s" + answer(last[0]));
-        }
+    }
+
+    /** The line a caller prints when {@link #makeCurrent} returned false. */
+    static String unconfirmed(String deployment, String buildId, Duration confirmWait) {
+        return "Temporal set " + deployment + ":" + buildId + " Current but still reports the routing change in progress"
+                + " after " + confirmWait.toSeconds() + " s (a known server issue, temporalio/temporal#11842); going on";
     }
 
     private static String answer(StatusRuntimeException e) {

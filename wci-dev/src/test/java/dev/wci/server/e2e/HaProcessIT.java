@@ -57,8 +57,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HaProcessIT {
 
     static final int DEPLOYMENTS = 3;
-    static final int KILLS_WITH_TWO = 2;
-    static final int KILLS_WITH_THREE = 3;
+    /**
+     * Kills per case: one each keeps the suite's time in bounds; the measurement in docs/ha.md runs
+     * {@code -Dwci.ha.killsWithTwo=2 -Dwci.ha.killsWithThree=3}.
+     */
+    static final int KILLS_WITH_TWO = Math.max(1, Integer.getInteger("wci.ha.killsWithTwo", 1));
+    static final int KILLS_WITH_THREE = Math.max(1, Integer.getInteger("wci.ha.killsWithThree", 1));
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
     final List<String> deployments = new ArrayList<>();
