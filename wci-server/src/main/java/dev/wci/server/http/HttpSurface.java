@@ -14,16 +14,9 @@ import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,8 +84,7 @@ public final class HttpSurface implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final Server server;
-    private final ServerConnector connector;
+    private final BoundedHttpServer listener;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -111,49 +103,16 @@ public final class HttpSurface implements AutoCloseable {
      */
     public HttpSurface(String host, int port, Endpoints endpoints, Limits limits) {
         this.endpoints = endpoints;
-        QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 2);
-        threads.setName("wci-http");
-        threads.setDaemon(true);
-        threads.setReservedThreads(0);
-        server = new Server(threads);
-        server.setStopTimeout(1000);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendDateHeader(false);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost(host);
-        connector.setPort(port);
-        connector.setIdleTimeout(limits.idleTimeout().toMillis());
-        connector.setAcceptQueueSize(16);
-        server.addConnector(connector);
-        NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.maxConnections(), server);
-        limit.setEndPointIdleTimeout(limits.busyIdleTimeout().toMillis());
-        server.addBean(limit);
-        server.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                HttpSurface.this.handle(request, response, callback);
-                return true;
-            }
-        });
-        try {
-            connector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
+        listener = new BoundedHttpServer("the HTTP server", "wci-http", host, port, limits, 8 * 1024, this::handle);
     }
 
     public void start() {
-        try {
-            server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP server: " + e.getMessage(), e);
-        }
+        listener.start();
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return connector.getLocalPort();
+        return listener.port();
     }
 
     private void handle(Request request, Response response, Callback callback) {
@@ -201,11 +160,6 @@ public final class HttpSurface implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            log.debug("HTTP server stop: {}", e.toString());
-        }
-        connector.close();
+        listener.close();
     }
 }

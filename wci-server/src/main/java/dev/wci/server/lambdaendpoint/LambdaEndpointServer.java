@@ -3,6 +3,8 @@ package dev.wci.server.lambdaendpoint;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.lambda.LambdaProviderSettings;
 import dev.wci.server.config.SignalsConfig;
+import dev.wci.server.http.BoundedHttpServer;
+import dev.wci.server.http.HttpSurface;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,16 +20,9 @@ import java.util.Objects;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -45,10 +40,11 @@ public final class LambdaEndpointServer implements AutoCloseable {
 
     /** Largest request body: Lambda's own limit for an asynchronous invoke payload is 256 KiB. */
     static final int MAX_BODY_BYTES = 256 * 1024;
-    /** A connection silent for this long is closed, a stalled request too. */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
-    static final int MAX_CONNECTIONS = 64;
-    static final int MAX_THREADS = 8;
+    /**
+     * A connection silent for 10 s is closed (1 s while all 64 are in use), a stalled request too; 8 threads: the
+     * same bounds as the HTTP surface.
+     */
+    static final HttpSurface.Limits LIMITS = HttpSurface.Limits.DEFAULT;
     /** Timeout of one forwarded read call. */
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
 
@@ -57,8 +53,7 @@ public final class LambdaEndpointServer implements AutoCloseable {
     private final SignalsConfig.LambdaEndpoint config;
     private final LambdaEndpointHandler handler;
     private final AutoCloseable forwarderResource;
-    private final Server server;
-    private final ServerConnector connector;
+    private final BoundedHttpServer listener;
 
     /**
      * Binds at once (a port conflict fails start-up) and serves after {@link #start()}.
@@ -86,38 +81,8 @@ public final class LambdaEndpointServer implements AutoCloseable {
         this.handler = new LambdaEndpointHandler(new SigV4Verifier(keyId, secret, clock), functions, forwarder, sink,
                 refreshRegistry, new LambdaEndpointMetrics(meters), clock);
         this.forwarderResource = forwarder instanceof AutoCloseable c ? c : () -> { };
-        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
-        threads.setName("wci-lambda-endpoint");
-        threads.setDaemon(true);
-        threads.setReservedThreads(0);
-        server = new Server(threads);
-        server.setStopTimeout(1000);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendDateHeader(false);
-        http.setRequestHeaderSize(16 * 1024);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
-        connector.setAcceptQueueSize(16);
-        server.addConnector(connector);
-        NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, server);
-        limit.setEndPointIdleTimeout(1000);
-        server.addBean(limit);
-        server.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                LambdaEndpointServer.this.receive(request, response, callback);
-                return true;
-            }
-        });
-        try {
-            connector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("the Lambda endpoint cannot listen on " + config.host() + ":"
-                    + config.port() + ": " + e.getMessage(), e);
-        }
+        listener = new BoundedHttpServer("the Lambda endpoint", "wci-lambda-endpoint", config.host(), config.port(),
+                LIMITS, 16 * 1024, this::receive);
     }
 
     /**
@@ -135,17 +100,13 @@ public final class LambdaEndpointServer implements AutoCloseable {
     }
 
     public void start() {
-        try {
-            server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the Lambda endpoint: " + e.getMessage(), e);
-        }
+        listener.start();
         log.info("lambda endpoint: listening on {}:{}", config.host(), port());
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return connector.getLocalPort();
+        return listener.port();
     }
 
     private void receive(Request request, Response response, Callback callback) {
@@ -204,12 +165,7 @@ public final class LambdaEndpointServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            log.debug("lambda endpoint stop: {}", e.toString());
-        }
-        connector.close();
+        listener.close();
         try {
             forwarderResource.close();
         } catch (Exception e) {

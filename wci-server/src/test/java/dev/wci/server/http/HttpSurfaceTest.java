@@ -203,7 +203,7 @@ class HttpSurfaceTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             UncheckedIOException e = assertThrows(UncheckedIOException.class,
                     () -> new HttpSurface("127.0.0.1", taken.getLocalPort(), null));
-            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "),
+            assertTrue(e.getMessage().startsWith("the HTTP server cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "),
                     e.getMessage());
         }
     }
