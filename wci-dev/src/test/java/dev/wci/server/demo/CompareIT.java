@@ -27,23 +27,8 @@ class CompareIT {
 
     @Test
     void eachControllerAloneRunsTheWorkloadAndTheTableComparesThem(@TempDir Path dir) throws Exception {
-        Path cli = DevServerExtension.locateCli().orElse(null);
-        Assumptions.assumeTrue(cli != null, "Temporal CLI not found (set WCI_TEMPORAL_CLI, run "
-                + "src/build/provision.sh, or put temporal on PATH)");
         Path out = dir.resolve("out");
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--runs", "1", "--controllers", "embedded,wci-stats",
-                "--out", out.toString(), "--", "--burst", "3", "--rate", "1", "--trickle-seconds", "2",
-                "--idle-seconds", "0", "--burst2", "0", "--activity-ms", "100", "--idle-exit-seconds", "3")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile());
-        pb.environment().put("WCI_TEMPORAL_CLI", cli.toString());
-        Process p = pb.start();
-        // A generous ceiling, not a timing bound: each run starts a dev server and JVMs on a possibly busy host.
-        if (!p.waitFor(20, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), stdout);
+        String stdout = runScript(dir, out, "embedded,wci-stats");
 
         List<Row> rows = Files.readAllLines(out.resolve("compare.csv"), StandardCharsets.UTF_8).stream()
                 .skip(1).map(Row::parse).toList();
@@ -69,22 +54,8 @@ class CompareIT {
     @Test
     void withWciAsTheLambdaEndpointTheServersInvokesBecomeSignalsAndOnlyWciInvokes(@TempDir Path dir)
             throws Exception {
-        Path cli = DevServerExtension.locateCli().orElse(null);
-        Assumptions.assumeTrue(cli != null, "Temporal CLI not found (set WCI_TEMPORAL_CLI, run "
-                + "src/build/provision.sh, or put temporal on PATH)");
         Path out = dir.resolve("out");
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--runs", "1", "--controllers", "wci-push",
-                "--out", out.toString(), "--", "--burst", "3", "--rate", "1", "--trickle-seconds", "2",
-                "--idle-seconds", "0", "--burst2", "0", "--activity-ms", "100", "--idle-exit-seconds", "3")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile());
-        pb.environment().put("WCI_TEMPORAL_CLI", cli.toString());
-        Process p = pb.start();
-        if (!p.waitFor(20, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), stdout);
+        runScript(dir, out, "wci-push");
         String log = Files.readString(out.resolve("run-1-wci-push.log"), StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("lambda endpoint: (\\d+) invokes from the server"
                 + " \\(signal (\\d+), [^)]*\\); runtime received (\\d+) invokes, WCI sent (\\d+)").matcher(log);
@@ -96,5 +67,29 @@ class CompareIT {
         assertEquals(5, row.done(), row.toString());
         assertEquals(0, row.failed(), row.toString());
         assertTrue(row.invokes() >= 1 && row.detect1Millis() >= 0, row.toString());
+    }
+
+    /**
+     * Runs the script once per controller in {@code controllers} with the tiny workload, its files in {@code out};
+     * asserts it exited 0 and returns what it printed.
+     */
+    private static String runScript(Path dir, Path out, String controllers) throws Exception {
+        Path cli = DevServerExtension.locateCli().orElse(null);
+        Assumptions.assumeTrue(cli != null, "Temporal CLI not found (set WCI_TEMPORAL_CLI, run "
+                + "src/build/provision.sh, or put temporal on PATH)");
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--runs", "1", "--controllers", controllers,
+                "--out", out.toString(), "--", "--burst", "3", "--rate", "1", "--trickle-seconds", "2",
+                "--idle-seconds", "0", "--burst2", "0", "--activity-ms", "100", "--idle-exit-seconds", "3")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile());
+        pb.environment().put("WCI_TEMPORAL_CLI", cli.toString());
+        Process p = pb.start();
+        // A generous ceiling, not a timing bound: each run starts a dev server and JVMs on a possibly busy host.
+        if (!p.waitFor(20, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), stdout);
+        return stdout;
     }
 }
