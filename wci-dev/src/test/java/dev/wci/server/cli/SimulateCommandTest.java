@@ -100,6 +100,21 @@ class SimulateCommandTest {
     }
 
     @Test
+    void frontierRefusesWhatItCannotUseWithOneLine() {
+        for (String[][] c : new String[][][] {
+                {{"simulate", "--frontier"}, {"--frontier needs --random N"}},
+                {{"simulate", "--frontier", "--workload", "burst"}, {"--frontier needs --random N"}},
+                {{"simulate", "--random", "3", "--frontier", "--algorithm", "wci"}, {"drop --algorithm"}},
+                {{"simulate", "--random", "3", "--frontier", "--slots", "4"}, {"drop --slots"}},
+                {{"simulate", "--random", "3", "--frontier", "--format", "xml"}, {"unknown format 'xml'"}}}) {
+            Cli.Outcome o = Cli.runWith(WciDevCommand::execute, c[0]);
+            assertEquals(2, o.code(), String.join(" ", c[0]));
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertTrue(o.err().startsWith("wci: ") && o.err().contains(c[1][0]), o.err());
+        }
+    }
+
+    @Test
     void randomPrintsTheSummaryAndWorstDrawsWhoseCommandReRunsThemAlone() {
         Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "6", "--seed", "3", "--threads", "2");
         assertEquals(0, o.code(), o.err());
