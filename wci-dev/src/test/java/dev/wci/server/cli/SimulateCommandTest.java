@@ -115,6 +115,20 @@ class SimulateCommandTest {
     }
 
     @Test
+    void frontierPrintsTheDrawsAboveTheGoalAndTheirVerdicts() {
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "5", "--seed", "1", "--frontier",
+                "--threads", "1");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().startsWith("cost frontier: seed 1, 1 of 5 draws"), o.out());
+        assertTrue(o.out().contains("#4 diurnal") && o.out().contains("winnable"), o.out());
+        Cli.Outcome csv = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "5", "--seed", "1", "--frontier",
+                "--threads", "1", "--format", "csv");
+        assertEquals(0, csv.code(), csv.err());
+        assertTrue(csv.out().startsWith("draw,seed,workload,best_p99_s,"), csv.out());
+        assertEquals(2, csv.out().lines().count(), csv.out());
+    }
+
+    @Test
     void randomPrintsTheSummaryAndWorstDrawsWhoseCommandReRunsThemAlone() {
         Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "6", "--seed", "3", "--threads", "2");
         assertEquals(0, o.code(), o.err());
