@@ -86,8 +86,8 @@ public final class SimulateCommand implements Runnable {
     Integer random;
 
     @Option(names = "--frontier",
-            description = "With --random: for each draw where wci's worker-seconds exceed 1.25x the reference's, the "
-                    + "cheapest oracle fleet whose p99 is in the band, and whether that draw can be won (see the README).")
+            description = "With --random: for each draw where wci's worker-seconds exceed 1.25x the reference's, "
+                    + "the cheapest oracle fleet whose p99 is in the band, and whether the draw can be won (README).")
     boolean frontier;
 
     @Option(names = "--threads", paramLabel = "N",

@@ -45,11 +45,11 @@ public final class CostFrontier {
 
     /** The verdict on one draw. */
     public enum Verdict {
-        /** A member is in band within {@link #GOAL}: some controller can meet both on this draw. */
+        /** A run is in band within {@link #GOAL}: some controller can meet both on this draw. */
         WINNABLE,
         /** A burst whose cheapest run in band costs more than {@link #GOAL}: no controller meets both. */
         UNWINNABLE,
-        /** Not a burst, and no member in band within the goal: the family proves nothing either way. */
+        /** Not a burst, and no run in band within the goal: the family proves nothing either way. */
         OPEN
     }
 
@@ -81,7 +81,7 @@ public final class CostFrontier {
             return RandomBenchmark.workerRatio(draw, WciSimAlgorithm.NAME, RandomBenchmark.REFERENCE);
         }
 
-        /** The cheapest member's worker-seconds relative to the reference's; NaN when none is in band. */
+        /** The cheapest run's worker-seconds relative to the reference's; NaN when none is in band. */
         public double frontierRatio() {
             return cheapest == null ? Double.NaN : cheapest.result().workerSeconds() / referenceSeconds();
         }
@@ -165,8 +165,8 @@ public final class CostFrontier {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "cost frontier: seed %d, %d of %d draws with wci worker-seconds above "
                 + "%.2fx %s%nfamily: a fleet of K started at each version's first sync-match failure, then nothing "
-                + "or the reference (+ref); cheapest member with p99 in the band%n%n", seed, rows.size(), all.size(),
-                GOAL, RandomBenchmark.REFERENCE));
+                + "or the reference (+ref); the cheapest run (member or algorithm) with p99 in the band%n%n", seed,
+                rows.size(), all.size(), GOAL, RandomBenchmark.REFERENCE));
         b.append(String.format(Locale.ROOT, "%5s %-9s %9s %9s %9s %7s %8s  %-16s %9s %7s %8s  %s%n", "draw", "shape",
                 "band_p99", "ref_ws", "wci_p99", "wci_x", "wci_peak", "frontier", "fr_p99", "fr_x", "fr_peak",
                 "verdict"));
@@ -303,7 +303,8 @@ public final class CostFrontier {
         int[] fleets(int k) {
             int[] out = new int[tasksByVersion.length];
             for (int v = 0; v < out.length; v++) {
-                out[v] = tasksByVersion[v] == 0 ? 0 : (int) Math.max(1, (k * (long) tasksByVersion[v] + tasks - 1) / tasks);
+                out[v] = tasksByVersion[v] == 0 ? 0
+                        : (int) Math.max(1, (k * (long) tasksByVersion[v] + tasks - 1) / tasks);
             }
             return out;
         }

@@ -85,7 +85,8 @@ class CostFrontierTest {
         assertEquals(2.0, CostFrontier.achievableP90(all, List.of(openWithMember, open)), 1e-9);
         String table = CostFrontier.table(1, all, List.of(decided, open));
         assertTrue(table.contains("2 draws above 1.25x: 0 unwinnable") && table.contains("1 winnable")
-                && table.contains("1 open") && table.contains("p90 1.10x (goal 1.25x: feasible; 1 draws stay above it, 1 may)"), table);
+                && table.contains("1 open")
+                && table.contains("p90 1.10x (goal 1.25x: feasible; 1 draws stay above it, 1 may)"), table);
         assertEquals(3, CostFrontier.csv(List.of(decided, open)).lines().count());
     }
 
