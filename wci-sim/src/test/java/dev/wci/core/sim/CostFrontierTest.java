@@ -30,6 +30,9 @@ class CostFrontierTest {
             assertEquals(CostFrontier.Verdict.UNWINNABLE, row.verdict(), "#" + index + ": " + row);
             assertTrue(row.cheapest().result().p99() <= RandomBenchmark.bandLimit(d.bestP99()), "#" + index);
             assertTrue(row.frontierRatio() > 1.4, "#" + index + ": " + row.frontierRatio());
+            // The bound comes from the family, below what WCI paid: not from WCI's own run.
+            assertTrue(row.cheapest().name().startsWith("one-shot-") && row.frontierRatio() < row.wciRatio(),
+                    "#" + index + ": " + row.cheapest().name() + " at " + row.frontierRatio());
             assertTrue(row.runs() > 2, "#" + index + ": the sweep ran");
         }
     }
