@@ -167,9 +167,9 @@ public final class CostFrontier {
                 + "%.2fx %s%nfamily: a fleet of K started at each version's first sync-match failure, then nothing "
                 + "or the reference (+ref); the cheapest run (member or algorithm) with p99 in the band%n%n", seed,
                 rows.size(), all.size(), GOAL, RandomBenchmark.REFERENCE));
-        b.append(String.format(Locale.ROOT, "%5s %-9s %9s %9s %9s %7s %8s  %-16s %9s %7s %8s  %s%n", "draw", "shape",
-                "band_p99", "ref_ws", "wci_p99", "wci_x", "wci_peak", "frontier", "fr_p99", "fr_x", "fr_peak",
-                "verdict"));
+        b.append(String.format(Locale.ROOT, "%5s %-9s %9s %9s %9s %9s %7s %8s  %-17s %9s %7s %8s  %s%n", "draw",
+                "shape", "best_p99", "band_p99", "ref_ws", "wci_p99", "wci_x", "wci_peak", "frontier", "fr_p99", "fr_x",
+                "fr_peak", "verdict"));
         int[] counts = new int[Verdict.values().length];
         List<Double> overpayWinnable = new ArrayList<>();
         List<Double> overpayUnwinnable = new ArrayList<>();
@@ -177,8 +177,8 @@ public final class CostFrontier {
             counts[r.verdict().ordinal()]++;
             SimResult wci = r.draw().of(WciSimAlgorithm.NAME);
             Member m = r.cheapest();
-            b.append(String.format(Locale.ROOT, "%5s %-9s %9.3f %9.1f %9.3f %6.2fx %8d  %-16s %9s %7s %8s  %s%n",
-                    "#" + r.draw().draw().index(), r.draw().draw().workload().name(),
+            b.append(String.format(Locale.ROOT, "%5s %-9s %9.3f %9.3f %9.1f %9.3f %6.2fx %8d  %-17s %9s %7s %8s  %s%n",
+                    "#" + r.draw().draw().index(), r.draw().draw().workload().name(), r.draw().bestP99(),
                     RandomBenchmark.bandLimit(r.draw().bestP99()), r.referenceSeconds(), wci.p99(), r.wciRatio(),
                     wci.peakWorkers(), m == null ? "none in band" : m.name(),
                     m == null ? "-" : String.format(Locale.ROOT, "%.3f", m.result().p99()),
