@@ -1,5 +1,6 @@
 package dev.wci.server.cli;
 
+import dev.wci.core.sim.CostFrontier;
 import dev.wci.core.sim.RandomBenchmark;
 import dev.wci.core.sim.RandomWorkloads;
 import dev.wci.core.sim.ResultFormatter;
@@ -55,6 +56,8 @@ import picocli.CommandLine.Option;
                 "--random N draws N workloads and models at random (see the README) and prints,",
                 "per algorithm, the share of draws where its p99 is within max(10%%, 0.5s) of the",
                 "best, its worker-seconds relative to reference-no-sync, and its worst draws.",
+                "--random N --frontier prints, for the draws where wci's worker-seconds exceed",
+                "1.25x the reference's, what the cheapest oracle in the band costs.",
                 "",
                 "Models (defaults): stats 5s stale, 30s rate windows; Invoke latency 20ms;",
                 "account concurrency 1000; scaling rate 1000 new environments per 10s;",
@@ -81,6 +84,11 @@ public final class SimulateCommand implements Runnable {
     @Option(names = "--random", paramLabel = "N",
             description = "Run N random workloads (a documented distribution) instead of the named ones.")
     Integer random;
+
+    @Option(names = "--frontier",
+            description = "With --random: for each draw where wci's worker-seconds exceed 1.25x the reference's, "
+                    + "the cheapest oracle fleet whose p99 is in the band, and whether the draw can be won (README).")
+    boolean frontier;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Draws run at once with --random (default: available processors, at most 4).")
@@ -149,6 +157,9 @@ public final class SimulateCommand implements Runnable {
 
     @Override
     public void run() {
+        if (frontier && random == null) {
+            throw new UserError("--frontier needs --random N");
+        }
         if (random != null) {
             runRandom();
             return;
@@ -184,6 +195,10 @@ public final class SimulateCommand implements Runnable {
         if (!workloads.isEmpty()) {
             set.add("--workload");
         }
+        if (frontier && !algorithms.isEmpty()) {
+            // The band is set by the best of all algorithms, and the frontier compares wci with the reference.
+            set.add("--algorithm");
+        }
         if (chart != null) {
             set.add("--chart");
         }
@@ -198,7 +213,8 @@ public final class SimulateCommand implements Runnable {
             }
         }
         if (!set.isEmpty()) {
-            throw new UserError("--random draws workload and model itself; drop " + String.join(", ", set));
+            throw new UserError((frontier ? "--random with --frontier" : "--random")
+                    + " draws workload and model itself and runs every algorithm; drop " + String.join(", ", set));
         }
         if (!"table".equals(format) && !"csv".equals(format)) {
             throw new UserError("unknown format '" + format + "'; expected table or csv");
@@ -216,8 +232,13 @@ public final class SimulateCommand implements Runnable {
             throw new UserError(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print("csv".equals(format) ? RandomBenchmark.csv(results, algs)
-                : RandomBenchmark.table(seed, results, algs));
+        if (frontier) {
+            List<CostFrontier.Row> rows = CostFrontier.check(results, n);
+            out.print("csv".equals(format) ? CostFrontier.csv(rows) : CostFrontier.table(seed, results, rows));
+        } else {
+            out.print("csv".equals(format) ? RandomBenchmark.csv(results, algs)
+                    : RandomBenchmark.table(seed, results, algs));
+        }
         out.flush();
     }
 

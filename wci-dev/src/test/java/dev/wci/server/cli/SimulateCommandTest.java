@@ -100,6 +100,35 @@ class SimulateCommandTest {
     }
 
     @Test
+    void frontierRefusesWhatItCannotUseWithOneLine() {
+        for (String[][] c : new String[][][] {
+                {{"simulate", "--frontier"}, {"--frontier needs --random N"}},
+                {{"simulate", "--frontier", "--workload", "burst"}, {"--frontier needs --random N"}},
+                {{"simulate", "--random", "3", "--frontier", "--algorithm", "wci"}, {"drop --algorithm"}},
+                {{"simulate", "--random", "3", "--frontier", "--slots", "4"}, {"drop --slots"}},
+                {{"simulate", "--random", "3", "--frontier", "--format", "xml"}, {"unknown format 'xml'"}}}) {
+            Cli.Outcome o = Cli.runWith(WciDevCommand::execute, c[0]);
+            assertEquals(2, o.code(), String.join(" ", c[0]));
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertTrue(o.err().startsWith("wci: ") && o.err().contains(c[1][0]), o.err());
+        }
+    }
+
+    @Test
+    void frontierPrintsTheDrawsAboveTheGoalAndTheirVerdicts() {
+        Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "5", "--seed", "1", "--frontier",
+                "--threads", "1");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().startsWith("cost frontier: seed 1, 1 of 5 draws"), o.out());
+        assertTrue(o.out().contains("#4 diurnal") && o.out().contains("winnable"), o.out());
+        Cli.Outcome csv = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "5", "--seed", "1", "--frontier",
+                "--threads", "1", "--format", "csv");
+        assertEquals(0, csv.code(), csv.err());
+        assertTrue(csv.out().startsWith("draw,seed,workload,best_p99_s,"), csv.out());
+        assertEquals(2, csv.out().lines().count(), csv.out());
+    }
+
+    @Test
     void randomPrintsTheSummaryAndWorstDrawsWhoseCommandReRunsThemAlone() {
         Cli.Outcome o = Cli.runWith(WciDevCommand::execute, "simulate", "--random", "6", "--seed", "3", "--threads", "2");
         assertEquals(0, o.code(), o.err());

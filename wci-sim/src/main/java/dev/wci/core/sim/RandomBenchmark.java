@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * The random benchmark ({@code wci simulate --random N}): every algorithm on each draw of {@link RandomWorkloads},
@@ -66,6 +67,14 @@ public final class RandomBenchmark {
      */
     public static List<DrawResult> run(SimAlgorithms registry, List<RandomDraw> draws, List<String> algorithms,
                                        int threads) {
+        return parallel(draws, d -> runOne(registry, d, algorithms), threads);
+    }
+
+    /**
+     * {@code task} on every item, {@code threads} at a time; results in item order. Each item runs on its own
+     * simulations, so the results do not depend on the thread count.
+     */
+    static <T, R> List<R> parallel(List<T> items, Function<T, R> task, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
@@ -75,12 +84,12 @@ public final class RandomBenchmark {
             return t;
         });
         try {
-            List<Future<DrawResult>> futures = new ArrayList<>();
-            for (RandomDraw d : draws) {
-                futures.add(pool.submit(() -> runOne(registry, d, algorithms)));
+            List<Future<R>> futures = new ArrayList<>();
+            for (T item : items) {
+                futures.add(pool.submit(() -> task.apply(item)));
             }
-            List<DrawResult> out = new ArrayList<>(draws.size());
-            for (Future<DrawResult> f : futures) {
+            List<R> out = new ArrayList<>(items.size());
+            for (Future<R> f : futures) {
                 out.add(f.get());
             }
             return out;
@@ -142,7 +151,8 @@ public final class RandomBenchmark {
         return ref <= 0 ? (mine <= 0 ? 1 : Double.POSITIVE_INFINITY) : mine / ref;
     }
 
-    private static double pct(double[] sorted, double p) {
+    /** Nearest-rank percentile of sorted values. */
+    static double pct(double[] sorted, double p) {
         if (sorted.length == 0) {
             return 0;
         }

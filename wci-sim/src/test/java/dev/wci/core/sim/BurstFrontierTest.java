@@ -2,11 +2,6 @@ package dev.wci.core.sim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wci.core.compute.InvocationRequest;
-import dev.wci.core.signal.SyncMatchFailure;
-import dev.wci.core.version.ScalingGroup;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,49 +9,9 @@ import org.junit.jupiter.api.Test;
  * worker-seconds" under the documented models (README, issue #2): even an oracle that knows the burst and starts
  * its whole fleet at the very first sync-match failure pays about 12 worker-seconds per worker beyond the work
  * (cold start, the 5 s idle exit, slots idling while a worker's last tasks finish), and beating keda-like's
- * p99 takes about 25 workers. If a model change breaks this, the README's reading of the burst row is stale.
+ * p99 takes about 25 workers. ({@link CostFrontierTest} does the same on random bursts.) If a model change breaks this, the README's reading of the burst row is stale.
  */
 class BurstFrontierTest {
-
-    /** Starts {@code workers} at once at the first push signal, then nothing: the cheapest way to a given fleet. */
-    private static final class OneShotFleet implements SimAlgorithm {
-        private final int workers;
-        private SimContext ctx;
-        private boolean started;
-
-        OneShotFleet(int workers) {
-            this.workers = workers;
-        }
-
-        @Override
-        public String name() {
-            return "one-shot-" + workers;
-        }
-
-        @Override
-        public boolean usesPushSignals() {
-            return true;
-        }
-
-        @Override
-        public void start(SimContext context) {
-            ctx = context;
-        }
-
-        @Override
-        public void onSyncMatchFailure(SyncMatchFailure signal) {
-            if (started) {
-                return;
-            }
-            started = true;
-            ScalingGroup g = ctx.groups().get(0);
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                ids.add("w" + i);
-            }
-            ctx.compute().invoke(new InvocationRequest(g.id(), g.target(), ids, "oracle", ctx.clock().instant()));
-        }
-    }
 
     private static SimResult run(Arrivals arrivals, SimAlgorithm algorithm) {
         return new Simulation("burst", arrivals, algorithm, SimConfig.defaults(), 1, new RandomStreams(1))
@@ -72,7 +27,7 @@ class BurstFrontierTest {
         double cap = 1.25 * Math.min(reference.workerSeconds(), keda.workerSeconds());
         boolean beatsTail = false;
         for (int workers = 1; workers <= 60; workers++) {
-            SimResult r = run(arrivals, new OneShotFleet(workers));
+            SimResult r = run(arrivals, new OneShotFleetAlgorithm(new int[] {workers}, false));
             beatsTail |= r.p99() < tail;
             assertTrue(r.p99() >= tail || r.workerSeconds() > cap, workers + " workers: p99 " + r.p99() + " < " + tail
                     + " at " + r.workerSeconds() + " worker-seconds, within " + cap);
