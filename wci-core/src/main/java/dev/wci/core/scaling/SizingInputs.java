@@ -24,7 +24,7 @@ public record SizingInputs(double backlog, double arrivalRate, double throughput
                            LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
                            long unmatched, int overdue, boolean unproven) {
 
-    /** A throughput that is not the untouched default. */
+    /** An estimate that is not an unproven default. */
     public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                         LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited, long unmatched,
                         int overdue) {
