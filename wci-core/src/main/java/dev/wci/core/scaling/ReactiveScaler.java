@@ -231,9 +231,10 @@ public final class ReactiveScaler implements CensusSink {
                     // would have failed too), so the next add rates describe a shorter time than their window.
                     g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
                 }
-                // Read only while the default is unproven: afterwards it has no use (and a count costs a ledger walk).
-                if (!g.shortWhileReady && g.throughput.prior() && g.ledger.count(at - QueueDemand.SIGNAL_DELAY_MILLIS,
-                        view(g, now), Long.MIN_VALUE, Long.MIN_VALUE).ready() > 0) {
+                // Read only while the default is unproven: afterwards it has no use (and it costs a ledger walk).
+                long readyAt = at - QueueDemand.SIGNAL_DELAY_MILLIS;
+                if (!g.shortWhileReady && g.throughput.prior()
+                        && g.ledger.firstReady(readyAt, readyAt + 1, view(g, now)) != Long.MAX_VALUE) {
                     g.shortWhileReady = true;
                 }
                 long unreported = q.unreported(at, f.notMatchedCount());
