@@ -231,6 +231,12 @@ public final class ReactiveScaler implements CensusSink {
                     // would have failed too), so the next add rates describe a shorter time than their window.
                     g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
                 }
+                // Read only while the default is unproven: afterwards it has no use (and it costs a ledger walk).
+                long readyAt = at - QueueDemand.SIGNAL_DELAY_MILLIS;
+                if (!g.shortWhileReady && g.throughput.prior()
+                        && g.ledger.firstReady(readyAt, readyAt + 1, view(g, now)) != Long.MAX_VALUE) {
+                    g.shortWhileReady = true;
+                }
                 long unreported = q.unreported(at, f.notMatchedCount());
                 if (unreported > 0) {
                     q.addFailures(at, unreported);
@@ -772,13 +778,22 @@ public final class ReactiveScaler implements CensusSink {
             return;
         }
         double dispatched = 0;
+        long asOf = Long.MIN_VALUE;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
             if (q.fresh(now, g.observationMaxAgeMillis)) {
                 dispatched += q.observation.dispatchRate();
+                asOf = Math.max(asOf, q.asOfMillis);
             }
         }
-        g.throughput.trendBehind(dispatched / live.ready());
+        // The dispatch rate covers the rate window: per worker-second of readiness in it, not per worker ready now
+        // (a fleet that grew within the window would read as slow workers, and the measure would stay).
+        double readySeconds = asOf == Long.MIN_VALUE ? 0
+                : g.ledger.readySeconds(asOf - QueueDemand.RATE_WINDOW_MILLIS, asOf, view(g, now));
+        double perWorker = readySeconds * 1000 >= ThroughputEstimator.MIN_SAMPLE_MILLIS
+                ? dispatched * QueueDemand.RATE_WINDOW_MILLIS / 1000.0 / readySeconds
+                : dispatched / live.ready();
+        g.throughput.trendBehind(perWorker);
     }
 
     /**
@@ -911,7 +926,7 @@ public final class ReactiveScaler implements CensusSink {
         boolean rateLimited = rateLimited(g, now);
         double throughput = g.throughput.value();
         SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
-                spare, rateLimited, unmatched, overdue);
+                spare, rateLimited, unmatched, overdue, g.throughput.prior() && !g.shortWhileReady);
         if (sized.want() <= 0) {
             return null;
         }

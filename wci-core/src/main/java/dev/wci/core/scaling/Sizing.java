@@ -5,9 +5,17 @@ package dev.wci.core.scaling;
  * live workers of one group ({@link SizingInputs}) to how many workers to invoke and why ({@link SizingResult}). It
  * keeps no state; admission (limits) and reservation (the ledger) come after it, in {@link ReactiveScaler}. Rules
  * (docs/scaler.md): sizing from arrivals and the backlog projected one cold start ahead, the backlog trend winning
- * over the estimates, refresh of expiring workers, and growth bounded by the tasks new workers can find.
+ * over the estimates, refresh of expiring workers, growth bounded by the tasks new workers can find, and the stream's
+ * share capped while the throughput is an unproven default.
  */
 public final class Sizing {
+
+    /**
+     * Workers the arrival stream may add beyond the backlog's share while the per-worker throughput is an unproven
+     * default: about what the reference invokes in one default cold start (one per push batch, every 0.5 s, over 2 s).
+     * On the random benchmark 2 lost in-band share and 8 gave back half the cost saved (docs/scaler.md).
+     */
+    static final int UNPROVEN_STREAM_WORKERS = 4;
 
     private final int initialBurst;
     private final double targetUtilization;
@@ -23,7 +31,7 @@ public final class Sizing {
     /** How many workers to invoke, and why; {@link SizingResult#NOTHING} when none. */
     public SizingResult size(SizingInputs in) {
         return size(in.backlog(), in.arrivalRate(), in.throughput(), in.coldStartMillis(), in.live(),
-                in.trendBehind(), in.spare(), in.rateLimited(), in.unmatched(), in.overdue());
+                in.trendBehind(), in.spare(), in.rateLimited(), in.unmatched(), in.overdue(), in.unproven());
     }
 
     /**
@@ -31,9 +39,22 @@ public final class Sizing {
      * nothing is wanted (the common case; a per-decision record would cost 10 000 groups × 64 B per tick).
      */
     SizingResult size(double backlog, double arrivalRate, double throughput, long coldStartMillis, LiveWorkers live,
-                      boolean behind, boolean spare, boolean rateLimited, long unmatched, int overdue) {
+                      boolean behind, boolean spare, boolean rateLimited, long unmatched, int overdue,
+                      boolean unproven) {
         double whenReady = backlogWhenReady(backlog, arrivalRate, throughput, coldStartMillis, live.ready());
         int desired = desired(whenReady, arrivalRate, throughput);
+        if (unproven) {
+            // The throughput is the untouched default, a guess that may be 100x too low for fast tasks, and no task
+            // has failed to match while a worker was ready. The backlog's share (what waits when the new workers are
+            // ready, one cold start of arrivals included) and the ready fleet are sized in full; the stream's share
+            // adds a few workers at most, until the first ready workers show whether they keep up (a task failing
+            // to match while one is ready, or the stats' rates bounding or measuring their pace, lifts the cap).
+            // A fleet sized by a guess 100x too low stays for its whole lifetime (idle exit off, or workers kept
+            // busy by spread-out tasks).
+            int backlogShare = desired(whenReady, 0, throughput);
+            desired = Math.max(Math.min(desired, backlogShare + UNPROVEN_STREAM_WORKERS),
+                    Math.min(desired, live.ready()));
+        }
         if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, initialBurst);
         }

@@ -17,14 +17,25 @@ package dev.wci.core.scaling;
  * @param overdue         workers still starting that should have been ready before those tasks failed, counted only
  *                        when no worker is ready and every one starting (not late) is overdue: none of them has
  *                        taken the tasks, so one more starts as a hedge against a slow start (0 for none)
+ * @param unproven        {@code throughput} is still the policy's default (no sample, lower bound or trend judgement
+ *                        has moved it) and no task failed to match while a worker was ready: the guess is unproven
  */
 public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                            LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
-                           long unmatched, int overdue) {
+                           long unmatched, int overdue, boolean unproven) {
+
+    /** An estimate that is not an unproven default. */
+    public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
+                        LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited, long unmatched,
+                        int overdue) {
+        this(backlog, arrivalRate, throughput, coldStartMillis, live, trendBehind, spare, rateLimited, unmatched,
+                overdue, false);
+    }
 
     /** No overdue worker. */
     public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                         LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited, long unmatched) {
-        this(backlog, arrivalRate, throughput, coldStartMillis, live, trendBehind, spare, rateLimited, unmatched, 0);
+        this(backlog, arrivalRate, throughput, coldStartMillis, live, trendBehind, spare, rateLimited, unmatched, 0,
+                false);
     }
 }

@@ -25,6 +25,8 @@ final class ThroughputEstimator {
     private double saturatedBacklog = -1;
     /** A saturated sample or the backlog trend has set the estimate: a measure, which no lower bound overrides. */
     private boolean measured;
+    /** Nothing has moved the estimate yet: it is still the policy's default, a prior no worker of the group backs. */
+    private boolean prior = true;
     private long saturatedAsOf;
 
     ThroughputEstimator(double initial, double alpha) {
@@ -35,6 +37,11 @@ final class ThroughputEstimator {
     /** Whether a saturated sample or the backlog trend has set the estimate (lower bounds alone do not). */
     boolean measured() {
         return measured;
+    }
+
+    /** Whether the estimate is still the default: no sample, lower bound or trend judgement has moved it. */
+    boolean prior() {
+        return prior;
     }
 
     /** The estimate. */
@@ -85,6 +92,7 @@ final class ThroughputEstimator {
             // One sample moves the estimate at most by half or double: one odd window must not swing sizing.
             double bounded = Math.max(value / 2, Math.min(value * 2, sample));
             measured = true;
+            prior = false;
             value = Math.max(MIN, Math.min(MAX, (1 - alpha) * value + alpha * bounded));
         }
     }
@@ -99,6 +107,7 @@ final class ThroughputEstimator {
      */
     void served(double perWorker) {
         if (!measured && perWorker > value) {
+            prior = false;
             value = Math.min(MAX, Math.min(value * 2, perWorker));
         }
     }
@@ -111,6 +120,7 @@ final class ThroughputEstimator {
     void trendBehind(double dispatchedPerWorker) {
         if (dispatchedPerWorker < value) {
             measured = true;
+            prior = false;
             value = Math.max(MIN, Math.max(dispatchedPerWorker, value / 2));
         }
     }

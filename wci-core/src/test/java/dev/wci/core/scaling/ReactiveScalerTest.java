@@ -115,8 +115,9 @@ class ReactiveScalerTest {
         ReactiveScaler s = scaler();
         // 50 tasks/s steady and 60 waiting, of which 48/s sustained (60 of the window's adds are backlog). By the
         // time a worker is ready (2 s) 96 more wait: ((50 - 60/30) / 0.8 + (60 + 96)/20) / 5 = 13.56 -> 14 workers.
+        // The 5/s is the unproven default, though: the backlog's share (156 / 20 / 5 -> 2) and 4 more go.
         ScaleDecision d = invoked(s.onSignal(observation(V1, 60, 50, 0, false, clock)));
-        assertEquals(14, d.count());
+        assertEquals(2 + Sizing.UNPROVEN_STREAM_WORKERS, d.count());
         assertEquals(48.0, d.inputs().arrivalRate(), 1e-9);
         clock.advanceMillis(1000);
         assertTrue(s.onSignal(observation(V1, 60, 50, 0, false, clock)).isEmpty(), "covered");
@@ -398,9 +399,10 @@ class ReactiveScalerTest {
         clock.advanceMillis(500);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 10, clock)));
         // 20 tasks in the 1 s after the first batch (which counts the time before it): 20/s. The 21 waiting
-        // grow by 40 within a cold start: ((20 / 0.8) + 61 / 20) / 5 = 5.61 -> 6 workers, 1 already starting.
+        // grow by 40 within a cold start: ((20 / 0.8) + 61 / 20) / 5 = 5.61 -> 6 workers; at the unproven default,
+        // the backlog's share (61 / 20 / 5 -> 1) and 4 more: 5, 1 already starting.
         assertEquals(20.0, d.inputs().arrivalRate(), 1e-9);
-        assertEquals(5, d.count());
+        assertEquals(1 + Sizing.UNPROVEN_STREAM_WORKERS - 1, d.count());
     }
 
     @Test
@@ -724,7 +726,7 @@ class ReactiveScalerTest {
         // workers invoked now find at most the backlog plus one cold start (2 s) of arrivals when they are ready.
         ReactiveScaler s = scaler(Fixtures.policy().defaultWorkerThroughput(0.05).build(), V1);
         ScaleDecision d = invoked(s.onSignal(observation(V1, 5, 4.0, 0, false, clock)));
-        assertTrue(d.inputs().desired() > 50, d.toString());
+        assertTrue(d.inputs().desired() > d.count(), d.toString());
         assertEquals((int) Math.ceil(5 + d.inputs().arrivalRate() * 2), d.count(), d.toString());
         // While they start, more of the same demand starts no more.
         clock.advance(Duration.ofMillis(500));
@@ -751,6 +753,58 @@ class ReactiveScalerTest {
         assertEquals(2.5, more.inputs().workerThroughput(), 1e-9, more.toString());
         assertEquals(DecisionReason.BACKLOG_TREND, more.reason(), more.toString());
         assertEquals(1, more.count(), more.toString());
+    }
+
+    @Test
+    void theTrendJudgesTheDispatchRatePerWorkerSecondOfReadinessInItsWindow() {
+        // As above, but the worker dispatches 2.5 tasks/s over Temporal's 30 s window, of which it was ready for only
+        // the last 13 s: 5.8 per ready second, not the 2.5 per worker ready now that would halve the estimate (and
+        // stay, as a measure). The backlog still grows, so the fleet still grows; the estimate stays.
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
+        ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
+        accept(s, first);
+        clock.advance(Duration.ofSeconds(2));
+        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(11));
+        assertTrue(s.onSignal(observation(V1, 10, 0.2, 2.5, false, clock)).isEmpty());
+        clock.advance(Duration.ofSeconds(2));
+        ScaleDecision more = invoked(s.onSignal(observation(V1, 12, 0.2, 2.5, false, clock)));
+        assertEquals(DecisionReason.BACKLOG_TREND, more.reason(), more.toString());
+        assertEquals(5.0, more.inputs().workerThroughput(), 1e-9, more.toString());
+    }
+
+    @Test
+    void beforeAnyWorkerServesAFastStreamGetsTheBacklogsShareAndAFewWorkersNotTheDefaultsWholeFleet() {
+        // 50 tasks fail every 0.5 s (100/s) while the first worker starts. At the default 5/s per worker the stream
+        // alone would ask for 25 workers; nothing has shown the default right (tasks of 30 ms on 30 slots do 1 000/s).
+        ReactiveScaler s = scaler();
+        List<ScaleDecision> early = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            s.onSignal(failure(V1, 50, clock)).filter(ScaleDecision::invokes).ifPresent(d -> {
+                accept(s, d);
+                early.add(d);
+            });
+            clock.advance(Duration.ofMillis(500));
+        }
+        ScaleDecision last = early.get(early.size() - 1);
+        assertTrue(last.inputs().arrivalRate() >= 50, last.toString());
+        // 200 waiting + 2 s of arrivals = 400 when ready: 4 workers drain them in the 20 s target; 4 more at most.
+        int invoked = early.stream().mapToInt(ScaleDecision::count).sum();
+        assertEquals(4 + Sizing.UNPROVEN_STREAM_WORKERS, invoked, early.toString());
+
+        // A task failing to match while a worker is ready shows the default's fleet short: the stream is sized too.
+        for (ScaleDecision d : early) {
+            for (String id : d.invocationIds()) {
+                s.onWorkerReady(d.group(), id, clock.instant());
+            }
+        }
+        clock.advance(Duration.ofMillis(1_500));
+        ScaleDecision full = null;
+        for (int i = 0; i < 10 && full == null; i++) {
+            full = s.onSignal(failure(V1, 50, clock)).filter(d -> d.inputs().desired() > 20).orElse(null);
+            clock.advance(Duration.ofMillis(500));
+        }
+        assertNotNull(full, "the stream's share is sized once a task failed with a worker ready");
     }
 
     @Test

@@ -141,4 +141,30 @@ class SizingTest {
         assertSame(SizingResult.NOTHING, sizing.size(
                 new SizingInputs(1, 0, 5, 1_000, new LiveWorkers(1, 0, 0), false, false, false, 1, 0)));
     }
+
+    @Test
+    void anUnprovenDefaultThroughputAddsAFewWorkersForTheStreamBeyondTheBacklogsShare() {
+        // Nothing live, backlog 20, arrivals 100/s at the default 1/s: 120 wait when workers are ready (12 workers to
+        // drain them in 10 s), the stream alone would ask for 200 more.
+        SizingInputs proven = new SizingInputs(20, 100, 1, 1_000, LiveWorkers.NONE, false, false, false, 0, 0, false);
+        SizingInputs unproven = new SizingInputs(20, 100, 1, 1_000, LiveWorkers.NONE, false, false, false, 0, 0, true);
+        assertEquals(212, sizing.size(proven).desired());
+        assertEquals(120, sizing.size(proven).want(), "bounded by the tasks the new workers can find");
+        SizingResult r = sizing.size(unproven);
+        assertEquals(12 + Sizing.UNPROVEN_STREAM_WORKERS, r.desired());
+        assertEquals(12 + Sizing.UNPROVEN_STREAM_WORKERS, r.want());
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, r.reason());
+    }
+
+    @Test
+    void anUnprovenDefaultThroughputStillReplacesTheReadyFleet() {
+        // 30 ready workers all expire within a cold start; arrivals 100/s at the default 1/s. The cap limits growth,
+        // not the fleet that serves now: all 30 are replaced ahead.
+        SizingResult r = sizing.size(
+                new SizingInputs(0, 100, 1, 1_000, new LiveWorkers(0, 30, 30), false, false, false, 0, 0, true));
+        assertEquals(30, r.desired());
+        assertEquals(30, r.replace());
+        assertEquals(0, r.grow());
+        assertEquals(DecisionReason.REFRESH, r.reason());
+    }
 }

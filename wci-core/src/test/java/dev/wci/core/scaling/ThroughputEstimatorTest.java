@@ -1,6 +1,8 @@
 package dev.wci.core.scaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -76,5 +78,27 @@ class ThroughputEstimatorTest {
         assertEquals(true, judged.measured());
         judged.served(40);
         assertEquals(4, judged.value(), 1e-9);
+    }
+
+    @Test
+    void theDefaultIsAPriorUntilASampleABoundOrTheTrendMovesIt() {
+        assertTrue(t.prior());
+        t.served(4); // below the estimate: moves nothing
+        t.saturated(0, 30, 0, 0, 0);
+        t.saturated(4_000, 25, 0, 8, 2); // no sample (the backlog could have run dry)
+        assertTrue(t.prior(), "nothing moved the default");
+
+        ThroughputEstimator served = new ThroughputEstimator(5, 0.5);
+        served.served(8);
+        assertFalse(served.prior());
+
+        ThroughputEstimator sampled = new ThroughputEstimator(5, 0.5);
+        sampled.saturated(0, 100, 0, 0, 0);
+        sampled.saturated(4_000, 90, 6, 8, 2);
+        assertFalse(sampled.prior());
+
+        ThroughputEstimator judged = new ThroughputEstimator(5, 0.5);
+        judged.trendBehind(1);
+        assertFalse(judged.prior());
     }
 }
