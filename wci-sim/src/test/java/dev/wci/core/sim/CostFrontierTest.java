@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's reading of the random benchmark's costly bursts: on these draws of seed 1 no oracle fleet started at
- * the first failure is in the band within 1.25× of the reference's worker-seconds, while on another one a fleet a
- * third of WCI's is. If a model change flips a verdict, the README's figures (and docs/scaler.md) are stale.
+ * the first failure is in the band within 1.25× of the reference's worker-seconds, while on another one a small
+ * fleet at the first failure is, at about half WCI's cost. If a model change flips a verdict, the README's figures (and docs/scaler.md) are stale.
  */
 class CostFrontierTest {
 
@@ -38,9 +38,11 @@ class CostFrontierTest {
     }
 
     @Test
-    void aBurstWhereAFleetAThirdOfWcisIsInBandIsWinnable() {
-        // #161: 1 178 tasks over 15 versions sharing an account of 113; WCI peaks at the account.
-        RandomBenchmark.DrawResult d = draw(1, 161);
+    void aDrawWhereASmallFleetAtTheFirstFailureIsInBandIsWinnable() {
+        // #133: on-off, where three workers at the first failure plus the reference's reaction are in the band at
+        // about the reference's cost and WCI pays nearly twice that. Chosen for its margin: the band moves with
+        // WCI's own p99 (the best algorithm's), so a draw at the edge (as #161 was, 1.26x) flips with scaler changes.
+        RandomBenchmark.DrawResult d = draw(1, 133);
         CostFrontier.Row row = CostFrontier.checkOne(d);
         assertEquals(CostFrontier.Verdict.WINNABLE, row.verdict(), row.toString());
         assertTrue(row.cheapest().name().startsWith("one-shot-"), row.cheapest().name());
