@@ -265,7 +265,8 @@ public final class Compare {
             // knows them at once): a run measures the steady path, not a version WCI has not seen yet.
             if (!await(SETTLE_TIMEOUT, () -> runtime.invocations().size() >= registered
                     && (wci == null || wciKnowsQueues()))) {
-                throw new IllegalStateException("WCI did not bootstrap the versions and see their task queues within "
+                throw new IllegalStateException("the versions were not each invoked once to register them"
+                        + (wci == null ? "" : " and seen with their task queues by WCI") + " within "
                         + SETTLE_TIMEOUT.toSeconds() + " s; see " + logs.dir());
             }
         }
@@ -364,7 +365,7 @@ public final class Compare {
      * The published function version that runs deployment cmp-i's build: i for b1, and with a switch versions + i
      * for b2 (one function, a version per build as a Lambda deployment publishes them).
      */
-    String functionVersion(int i, String buildId) {
+    private String functionVersion(int i, String buildId) {
         return Integer.toString(options.builds().indexOf(buildId) * options.versions() + i);
     }
 
