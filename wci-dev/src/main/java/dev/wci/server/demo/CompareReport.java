@@ -210,11 +210,12 @@ final class CompareReport {
             new Metric("schedule-to-start p50 (first workflow task)", r -> r.s2sP50Millis(), true),
             new Metric("schedule-to-start p99", r -> r.s2sP99Millis(), true),
             new Metric("second burst schedule-to-start p99", r -> r.burst2P99Millis(), true),
-            new Metric("switch detection (b2 made Current -> first Invoke of b2 received)",
-                    r -> r.switchDetectMillis(), true, true),
-            new Metric("schedule-to-start p99, workflows started in the 10 s after the switch",
-                    r -> r.switchP99Millis(), true, true),
-            new Metric("invokes of b1 after the switch", r -> r.oldInvokesAfterSwitch(), false, true),
+            new Metric("switch detection (" + Compare.BUILD_ID_2 + " made Current -> first Invoke of "
+                    + Compare.BUILD_ID_2 + " received)", r -> r.switchDetectMillis(), true, true),
+            new Metric("schedule-to-start p99, workflows started in the " + SWITCH_WINDOW.toSeconds()
+                    + " s after the switch", r -> r.switchP99Millis(), true, true),
+            new Metric("invokes of " + Compare.BUILD_ID + " after the switch", r -> r.oldInvokesAfterSwitch(), false,
+                    true),
             new Metric("worker-seconds", Row::workerSeconds, false),
             new Metric("invokes", r -> r.invokes(), false),
             new Metric("throttled invokes", r -> r.throttled(), false),
