@@ -10,7 +10,8 @@
 # --out DIR         where the CSV, the table and each run's output go (default: a new temp dir)
 # Workload options (defaults in brackets): --burst N [200] --rate R [2] --trickle-seconds S [60]
 #   --idle-seconds S [60] --burst2 N [200] --activity-ms MS [1000] --lambda-concurrency N [10]
-#   --idle-exit-seconds S [10] --versions N [1]
+#   --idle-exit-seconds S [10] --versions N [1] --switch-at-seconds S [off: every deployment gets a build b2,
+#   made Current S seconds into the trickle]
 # Build first (./mvnw -B -DskipTests package). The code is copied at the start, so rebuilding meanwhile is safe.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

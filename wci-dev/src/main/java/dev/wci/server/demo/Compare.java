@@ -51,15 +51,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -82,6 +85,8 @@ public final class Compare {
 
     static final String FUNCTION = "cmp-worker";
     static final String BUILD_ID = "b1";
+    /** The build every deployment switches to with {@code --switch-at-seconds}. */
+    static final String BUILD_ID_2 = "b2";
     static final String PUSH_KEY_ID = "AKIDWCICOMPARE";
     static final int FUNCTION_TIMEOUT_SECONDS = 300;
     static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(3);
@@ -235,32 +240,33 @@ public final class Compare {
                 WorkflowServiceStubsOptions.newBuilder().setTarget(devServer.target()).build());
         closer.add("Temporal client", stubs::shutdownNow);
 
+        // Each build of each deployment is registered with the run's controller alone, b2 exactly as b1.
         if (controller == Controller.EMBEDDED) {
-            for (int i = 1; i <= options.versions(); i++) {
-                createEmbeddedVersion(i);
-            }
+            forEachVersion(this::createEmbeddedVersion);
         } else {
             startWci(logs, devServer.metricsEndpoint().map(URI::getPort).orElse(0), lambdaEndpointPort);
             if (controller == Controller.WCI_PUSH) {
                 // The server validates each version through WCI (GetFunction forwarded to the runtime); from now
                 // on its controller's invokes are WCI's signals.
-                for (int i = 1; i <= options.versions(); i++) {
-                    createEmbeddedVersion(i);
-                }
+                forEachVersion(this::createEmbeddedVersion);
             }
         }
         for (int i = 1; i <= options.versions(); i++) {
             setCurrent(deployment(i));
         }
-        if (controller == Controller.WCI_PUSH) {
-            // The versions exist before any worker polled them: wait for WCI's bootstrap of each, so that the load
-            // meets registered task queues as in the other controllers' runs. After setCurrent, as the embedded
+        int registered = options.versions() * options.builds().size();
+        if (controller == Controller.WCI_PUSH || options.switches()) {
+            // The versions exist before any worker polled them: wait for each one's registration invocation (WCI's
+            // bootstrap, or the embedded controller's invoke at creation), so that the load, and the switch, meet
+            // registered task queues as in the other controllers' runs. After setCurrent, as the embedded
             // controller's setup does it (once task queues are registered, a routing change on a version with a
             // compute config stayed in progress for minutes on this server).
             // Then until WCI's registry lists their task queues (it syncs every few seconds; the embedded controller
             // knows them at once): a run measures the steady path, not a version WCI has not seen yet.
-            if (!await(SETTLE_TIMEOUT, () -> runtime.invocations().size() >= options.versions() && wciKnowsQueues())) {
-                throw new IllegalStateException("WCI did not bootstrap the versions and see their task queues within "
+            if (!await(SETTLE_TIMEOUT, () -> runtime.invocations().size() >= registered
+                    && (wci == null || wciKnowsQueues()))) {
+                throw new IllegalStateException("the versions were not each invoked once to register them"
+                        + (wci == null ? "" : " and seen with their task queues by WCI") + " within "
                         + SETTLE_TIMEOUT.toSeconds() + " s; see " + logs.dir());
             }
         }
@@ -287,8 +293,13 @@ public final class Compare {
         out.println("burst 1 at " + burstStarts.get(0));
         burst(client, starters, CompareReport.Part.BURST1, options.burst(), results, sequence);
         long t0 = clock.millis();
+        Instant switchedAt = null;
         for (int n = 0; n < options.trickleCount(); n++) {
             long due = t0 + Math.round(n * 1000.0 / options.rate());
+            if (options.switches() && n == options.firstAfterSwitch()) {
+                sleepUntil(t0 + options.switchAtSeconds() * 1000L);
+                switchedAt = switchToSecondBuild(starters);
+            }
             sleepUntil(due);
             results.add(start(client, CompareReport.Part.TRICKLE, sequence));
         }
@@ -312,13 +323,16 @@ public final class Compare {
                 workflows.add(f.join());
             } else {
                 unfinished++;
-                workflows.add(new CompareReport.Workflow(CompareReport.Part.TRICKLE, -1, true));
+                workflows.add(CompareReport.Workflow.failed(CompareReport.Part.TRICKLE, clock.instant()));
             }
         }
         List<InvocationRecord> all = runtime.invocations();
-        writeInvocations(logs.dir().resolve("invocations.csv"), all.subList(baseline, all.size()), burstStarts);
+        writeInvocations(logs.dir().resolve("invocations.csv"), all.subList(baseline, all.size()), burstStarts,
+                switchedAt);
+        CompareReport.Switch versionSwitch = switchedAt == null ? null : new CompareReport.Switch(switchedAt,
+                versionsOfBuild(BUILD_ID), versionsOfBuild(BUILD_ID_2), BUILD_ID_2);
         CompareReport.Row row = CompareReport.measure(controller.label, options.run(),
-                all.subList(baseline, all.size()), burstStarts, workflows, clock.instant());
+                all.subList(baseline, all.size()), burstStarts, versionSwitch, workflows, clock.instant());
         if (wci != null) {
             saveStatus(wci, logs.dir().resolve("status.json"));
             if (controller == Controller.WCI_PUSH) {
@@ -347,23 +361,49 @@ public final class Compare {
         return DevStack.startRuntime(config, logs, clock);
     }
 
-    /** Version i of the function runs deployment cmp-i; the server's address is known once it runs. */
+    /**
+     * The published function version that runs deployment cmp-i's build: i for b1, and with a switch versions + i
+     * for b2 (one function, a version per build as a Lambda deployment publishes them).
+     */
+    private String functionVersion(int i, String buildId) {
+        return Integer.toString(options.builds().indexOf(buildId) * options.versions() + i);
+    }
+
+    /** The function versions that run {@code buildId}, one per deployment. */
+    private Set<String> versionsOfBuild(String buildId) {
+        Set<String> versions = new HashSet<>();
+        forEachVersion((i, build) -> {
+            if (build.equals(buildId)) {
+                versions.add(functionVersion(i, build));
+            }
+        });
+        return versions;
+    }
+
+    /** Calls {@code action} with each deployment's number and each of its builds, b1 first. */
+    private void forEachVersion(BiConsumer<Integer, String> action) {
+        for (String build : options.builds()) {
+            for (int i = 1; i <= options.versions(); i++) {
+                action.accept(i, build);
+            }
+        }
+    }
+
+    /** The function's versions; the server's address is known once it runs. */
     private List<LocalFunctionVersion> functionVersions(String temporalAddress) {
         List<String> classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator));
         List<LocalFunctionVersion> versions = new ArrayList<>();
-        for (int i = 1; i <= options.versions(); i++) {
-            versions.add(new LocalFunctionVersion(Integer.toString(i), CompareWorkerHandler.class.getName(), classpath,
-                    FUNCTION_TIMEOUT_SECONDS, 512, Map.of(
+        forEachVersion((i, build) -> versions.add(new LocalFunctionVersion(functionVersion(i, build),
+                CompareWorkerHandler.class.getName(), classpath, FUNCTION_TIMEOUT_SECONDS, 512, Map.of(
                     "TEMPORAL_ADDRESS", temporalAddress,
                     "TEMPORAL_NAMESPACE", DevServerProcess.NAMESPACE,
                     "TEMPORAL_DEPLOYMENT_NAME", deployment(i),
-                    DemoWorkflows.BUILD_ID_ENV, BUILD_ID,
+                    DemoWorkflows.BUILD_ID_ENV, build,
                     "TEMPORAL_TASK_QUEUE", deployment(i),
                     CompareWorkerHandler.IDLE_EXIT_ENV, Long.toString(options.idleExit().toMillis()),
                     // No deadlock detector: on a shared 2-core host a workflow thread starved of CPU for 1 s fails
                     // its task (retried later), which real Lambda, a CPU per environment, does not do.
-                    "TEMPORAL_DEBUG", "true"), List.of()));
-        }
+                    "TEMPORAL_DEBUG", "true"), List.of())));
         return versions;
     }
 
@@ -372,30 +412,32 @@ public final class Compare {
     }
 
     /**
-     * The embedded controller's registration of version i: {@code CreateWorkerDeploymentVersion} with a compute
-     * config of provider {@code aws-lambda} naming the qualified ARN (the server checks it with GetFunction and
-     * invokes it once). Through the API rather than the CLI, whose {@code create-version} (1.9.1) insists on a role
-     * ARN that the local runtime has no STS for.
+     * The embedded controller's registration of deployment i's build: {@code CreateWorkerDeploymentVersion} with a
+     * compute config of provider {@code aws-lambda} naming the qualified ARN (the server checks it with GetFunction
+     * and invokes it once); the deployment is created with its first build. Through the API rather than the CLI, whose
+     * {@code create-version} (1.9.1) insists on a role ARN that the local runtime has no STS for.
      */
-    private void createEmbeddedVersion(int i) {
-        String details = "{\"arn\":\"" + runtime.functionArn(FUNCTION, Integer.toString(i)) + "\"}";
+    private void createEmbeddedVersion(int i, String buildId) {
+        String details = "{\"arn\":\"" + runtime.functionArn(FUNCTION, functionVersion(i, buildId)) + "\"}";
         ComputeProvider provider = ComputeProvider.newBuilder().setType("aws-lambda").setDetails(Payload.newBuilder()
                 .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
                 .setData(ByteString.copyFromUtf8(details))).build();
         try {
-            stubs.blockingStub().withDeadlineAfter(30, TimeUnit.SECONDS).createWorkerDeployment(
-                    CreateWorkerDeploymentRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
-                            .setDeploymentName(deployment(i)).setIdentity("wci-compare").build());
+            if (buildId.equals(BUILD_ID)) {
+                stubs.blockingStub().withDeadlineAfter(30, TimeUnit.SECONDS).createWorkerDeployment(
+                        CreateWorkerDeploymentRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
+                                .setDeploymentName(deployment(i)).setIdentity("wci-compare").build());
+            }
             stubs.blockingStub().withDeadlineAfter(60, TimeUnit.SECONDS).createWorkerDeploymentVersion(
                     CreateWorkerDeploymentVersionRequest.newBuilder().setNamespace(DevServerProcess.NAMESPACE)
                             .setDeploymentVersion(WorkerDeploymentVersion.newBuilder()
-                                    .setDeploymentName(deployment(i)).setBuildId(BUILD_ID))
+                                    .setDeploymentName(deployment(i)).setBuildId(buildId))
                             .setComputeConfig(ComputeConfig.newBuilder().putScalingGroups("default",
                                     ComputeConfigScalingGroup.newBuilder().setProvider(provider).build()))
                             .setIdentity("wci-compare").build());
         } catch (StatusRuntimeException e) {
             throw new IllegalStateException("the dev server refused the embedded controller's version "
-                    + deployment(i) + ":" + BUILD_ID + ": " + e.getStatus(), e);
+                    + deployment(i) + ":" + buildId + ": " + e.getStatus(), e);
         }
     }
 
@@ -416,13 +458,15 @@ public final class Compare {
                 + " invokes, WCI sent " + sent;
     }
 
-    /** Whether WCI manages every version and knows its task queues. */
+    /** Whether WCI manages every version (each build of each deployment) and knows its task queues. */
     private boolean wciKnowsQueues() {
-        for (int i = 1; i <= options.versions(); i++) {
-            boolean known = wci.registry().version(new DeploymentVersion(deployment(i), BUILD_ID))
-                    .map(v -> v.isManaged() && !v.temporal().taskQueues().isEmpty()).orElse(false);
-            if (!known) {
-                return false;
+        for (String build : options.builds()) {
+            for (int i = 1; i <= options.versions(); i++) {
+                boolean known = wci.registry().version(new DeploymentVersion(deployment(i), build))
+                        .map(v -> v.isManaged() && !v.temporal().taskQueues().isEmpty()).orElse(false);
+                if (!known) {
+                    return false;
+                }
             }
         }
         return true;
@@ -463,11 +507,14 @@ public final class Compare {
                           workerIdleExit: %ds
                           shutdownBuffer: %ds
                         versions:
-                          - buildId: %s
-                            target: %s
                     """.formatted(deployment(i), options.concurrency(), options.idleExitSeconds(),
-                    DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds(), BUILD_ID,
-                    runtime.functionArn(FUNCTION, Integer.toString(i))));
+                    DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds()));
+            for (String build : options.builds()) {
+                deployments.append("""
+                              - buildId: %s
+                                target: %s
+                        """.formatted(build, runtime.functionArn(FUNCTION, functionVersion(i, build))));
+            }
         }
         String signals = metricsPort == 0 && lambdaEndpointPort == 0 ? "" : "signals:\n";
         if (metricsPort != 0) {
@@ -528,6 +575,27 @@ public final class Compare {
         }
     }
 
+    /**
+     * The switch: makes b2 Current in every deployment and returns when Temporal accepted the last of them (the
+     * switch's time in the figures). The trickle goes on meanwhile: the wait for Temporal to report the routing
+     * change applied (bounded, as the demo's) runs on {@code background} and only says when it was not.
+     */
+    private Instant switchToSecondBuild(ExecutorService background) {
+        for (int i = 1; i <= options.versions(); i++) {
+            DevStack.setCurrent(stubs, deployment(i), BUILD_ID_2, "wci-compare", Demo.SET_CURRENT_TIMEOUT, stop);
+        }
+        Instant at = clock.instant();
+        out.println("switch: " + BUILD_ID_2 + " Current at " + at);
+        background.submit(() -> {
+            for (int i = 1; i <= options.versions(); i++) {
+                if (!DevStack.awaitApplied(stubs, deployment(i), Demo.CONFIRM_CURRENT_WAIT, stop)) {
+                    out.println(DevStack.unconfirmed(deployment(i), BUILD_ID_2, Demo.CONFIRM_CURRENT_WAIT));
+                }
+            }
+        });
+        return at;
+    }
+
     private void burst(WorkflowClient client, ExecutorService starters, CompareReport.Part part, int n,
                        List<CompletableFuture<CompareReport.Workflow>> results, int[] sequence) {
         List<Future<CompletableFuture<CompareReport.Workflow>>> starts = new ArrayList<>();
@@ -555,22 +623,25 @@ public final class Compare {
         String queue = deployment(1 + n % options.versions());
         WorkflowStub stub = client.newUntypedWorkflowStub("AutoUpgrade", WorkflowOptions.newBuilder()
                 .setTaskQueue(queue).setWorkflowId(String.format(Locale.ROOT, "cmp-%s-%05d", part, n)).build());
+        Instant sent = clock.instant();
         try {
             stub.start(false, options.activityMillis());
         } catch (RuntimeException e) {
             // The server refused or timed out (seen on an overloaded host): a failed workflow, counted as such.
             out.println("starting workflow " + stub.getOptions().map(o -> o.getWorkflowId()).orElse("?")
                     + " failed: " + e.getMessage());
-            return CompletableFuture.completedFuture(new CompareReport.Workflow(part, -1, true));
+            return CompletableFuture.completedFuture(CompareReport.Workflow.failed(part, sent));
         }
         return stub.getResultAsync(DemoWorkflows.Result.class).handle((result, error) -> error != null
-                ? new CompareReport.Workflow(part, -1, true)
-                : new CompareReport.Workflow(part, result.firstTaskWaitMillis(), false));
+                ? CompareReport.Workflow.failed(part, sent)
+                : new CompareReport.Workflow(part, sent, result.firstTaskWaitMillis(), result.buildId(), false));
     }
 
     /** The measured period's invocations, one line each, to check or re-measure a run later. */
-    private static void writeInvocations(Path file, List<InvocationRecord> records, List<Instant> burstStarts) {
-        StringBuilder b = new StringBuilder("# bursts started at " + burstStarts + "\n"
+    private static void writeInvocations(Path file, List<InvocationRecord> records, List<Instant> burstStarts,
+                                         Instant switchedAt) {
+        StringBuilder b = new StringBuilder("# bursts started at " + burstStarts
+                + (switchedAt == null ? "" : "; " + BUILD_ID_2 + " Current at " + switchedAt) + "\n"
                 + "request_id,version,received_at,started_at,ended_at,outcome\n");
         for (InvocationRecord r : records) {
             b.append(r.requestId()).append(',').append(r.version()).append(',').append(r.receivedAt()).append(',')

@@ -3,6 +3,7 @@ package dev.wci.server.demo;
 import dev.wci.server.cli.UserError;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,11 +21,14 @@ import java.util.Locale;
  * @param concurrency     the local Lambda account's concurrent executions (Invoke beyond it answers 429)
  * @param idleExitSeconds a worker exits after this long without work
  * @param versions        Worker Deployment Versions (one deployment and task queue each); workflows round-robin
+ * @param switchAtSeconds 0 for none; else every deployment also has build {@value Compare#BUILD_ID_2}, made Current
+ *                        this many seconds into the trickle
  * @param run             the run's label in the CSV (e.g. its number)
  * @param csv             the CSV file the run's row is appended to, or null
  */
 record CompareOptions(Controller controller, int burst, double rate, int trickleSeconds, int idleSeconds, int burst2,
-                      int activityMillis, int concurrency, int idleExitSeconds, int versions, String run, Path csv) {
+                      int activityMillis, int concurrency, int idleExitSeconds, int versions, int switchAtSeconds,
+                      String run, Path csv) {
 
     /** Who starts the workers in a run: never both. */
     enum Controller {
@@ -57,12 +61,22 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
     }
 
     static CompareOptions defaults(Controller controller) {
-        return new CompareOptions(controller, 200, 2, 60, 60, 200, 1000, 10, 10, 1, "1", null);
+        return new CompareOptions(controller, 200, 2, 60, 60, 200, 1000, 10, 10, 1, 0, "1", null);
     }
 
     /** Workflows of the trickle. */
     int trickleCount() {
         return (int) Math.floor(rate * trickleSeconds);
+    }
+
+    /** Whether the workload switches every deployment from its first build to its second. */
+    boolean switches() {
+        return switchAtSeconds > 0;
+    }
+
+    /** The builds every deployment has: b1, and b2 with a switch. */
+    List<String> builds() {
+        return switches() ? List.of(Compare.BUILD_ID, Compare.BUILD_ID_2) : List.of(Compare.BUILD_ID);
     }
 
     static CompareOptions parse(String[] args) {
@@ -77,6 +91,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
         int concurrency = o.concurrency;
         int idleExit = o.idleExitSeconds;
         int versions = o.versions;
+        int switchAt = o.switchAtSeconds;
         String run = o.run;
         Path csv = null;
         for (int i = 0; i < args.length; i++) {
@@ -96,6 +111,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
                 case "--lambda-concurrency" -> concurrency = integer(name, v, 1, 200);
                 case "--idle-exit-seconds" -> idleExit = integer(name, v, 1, 300);
                 case "--versions" -> versions = integer(name, v, 1, 10);
+                case "--switch-at-seconds" -> switchAt = integer(name, v, 1, 3600);
                 case "--run" -> run = label(v);
                 case "--csv" -> csv = Path.of(v);
                 default -> throw new UserError("unknown option '" + name + "' (see docs/compare.md)");
@@ -104,15 +120,32 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
         if (controller == null) {
             throw new UserError("--controller is required: embedded, wci-stats, wci-metrics or wci-push");
         }
-        return new CompareOptions(controller, burst, rate, trickle, idle, burst2, activity, concurrency, idleExit,
-                versions, run, csv);
+        if (switchAt >= trickle) {
+            throw new UserError("--switch-at-seconds " + switchAt + " is not within the trickle (--trickle-seconds "
+                    + trickle + ")" + (trickle > 1 ? ": it takes a whole number from 1 to " + (trickle - 1)
+                    : "; a switch needs a trickle of 2 s or more"));
+        }
+        CompareOptions parsed = new CompareOptions(controller, burst, rate, trickle, idle, burst2, activity,
+                concurrency, idleExit, versions, switchAt, run, csv);
+        if (parsed.switches() && parsed.firstAfterSwitch() >= parsed.trickleCount()) {
+            throw new UserError("--switch-at-seconds " + switchAt + ": no trickle workflow starts at or after it ("
+                    + Compare.number(rate) + "/s for " + trickle + " s is " + parsed.trickleCount()
+                    + " workflow(s)); switch earlier or trickle longer");
+        }
+        return parsed;
+    }
+
+    /** The index of the first trickle workflow due at or after the switch (the trickle's n-th is due at n / rate). */
+    int firstAfterSwitch() {
+        return (int) Math.ceil(switchAtSeconds * rate - 1e-9);
     }
 
     /** One line describing the workload (printed before the run and kept beside the CSV). */
     String workload() {
         return String.format(Locale.ROOT, "burst %d, then %s/s for %d s, idle %d s, burst %d; activity %d ms;"
-                        + " account limit %d; idle exit %d s; %d version(s)", burst, Compare.number(rate),
-                trickleSeconds, idleSeconds, burst2, activityMillis, concurrency, idleExitSeconds, versions);
+                        + " account limit %d; idle exit %d s; %d version(s)%s", burst, Compare.number(rate),
+                trickleSeconds, idleSeconds, burst2, activityMillis, concurrency, idleExitSeconds, versions,
+                switches() ? "; " + Compare.BUILD_ID_2 + " Current " + switchAtSeconds + " s into the trickle" : "");
     }
 
     Duration idleExit() {

@@ -43,19 +43,28 @@ final class DevStack {
     }
 
     /**
-     * Makes {@code deployment:buildId} Current, retrying while the server does not know the version yet (its first
-     * worker has not polled), then waits up to {@code confirmWait} until Temporal reports the routing change applied
-     * to the task queues.
+     * Makes {@code deployment:buildId} Current ({@link #setCurrent}), then waits up to {@code confirmWait} until
+     * Temporal reports the routing change applied to the task queues ({@link #awaitApplied}).
      *
      * @return false when Temporal set the version Current but still reports the change in progress after
-     *         {@code confirmWait}: Server 1.32 can leave {@code routingConfigUpdateState} IN_PROGRESS for good although
-     *         the change took effect (temporalio/temporal#11842); the caller says so and goes on, and what the run
-     *         then measures shows whether routing followed
-     * @throws IllegalStateException when the version cannot be made Current within {@code timeout}, naming
-     *                               Temporal's last answer
+     *         {@code confirmWait}
+     * @throws IllegalStateException when the version cannot be made Current within {@code timeout}
      */
     static boolean makeCurrent(WorkflowServiceStubs stubs, String deployment, String buildId, String identity,
                                Duration timeout, Duration confirmWait, StopSignal stop) {
+        setCurrent(stubs, deployment, buildId, identity, timeout, stop);
+        return awaitApplied(stubs, deployment, confirmWait, stop);
+    }
+
+    /**
+     * Makes {@code deployment:buildId} Current, retrying while the server does not know the version yet (its first
+     * worker has not polled); returns once Temporal accepted the change.
+     *
+     * @throws IllegalStateException when the version cannot be made Current within {@code timeout}, naming
+     *                               Temporal's last answer
+     */
+    static void setCurrent(WorkflowServiceStubs stubs, String deployment, String buildId, String identity,
+                           Duration timeout, StopSignal stop) {
         StatusRuntimeException[] last = {null};
         boolean set = stop.await(timeout, Duration.ofMillis(250), () -> {
             try {
@@ -72,6 +81,18 @@ final class DevStack {
             throw new IllegalStateException(deployment + ":" + buildId + " could not be made Current within "
                     + timeout.toSeconds() + " s (a version exists once one of its workers polled)" + answer(last[0]));
         }
+    }
+
+    /**
+     * Waits up to {@code confirmWait} until Temporal reports the deployment's last routing change applied to its task
+     * queues.
+     *
+     * @return false when it still reports the change in progress after {@code confirmWait}: Server 1.32 can leave
+     *         {@code routingConfigUpdateState} IN_PROGRESS for good although the change took effect
+     *         (temporalio/temporal#11842); the caller says so and goes on, and what the run then measures shows
+     *         whether routing followed
+     */
+    static boolean awaitApplied(WorkflowServiceStubs stubs, String deployment, Duration confirmWait, StopSignal stop) {
         return stop.await(confirmWait, Duration.ofMillis(250), () -> {
             try {
                 return stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).describeWorkerDeployment(

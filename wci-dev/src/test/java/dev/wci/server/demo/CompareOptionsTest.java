@@ -1,12 +1,15 @@
 package dev.wci.server.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.server.cli.UserError;
 import dev.wci.server.demo.CompareOptions.Controller;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CompareOptionsTest {
@@ -24,12 +27,42 @@ class CompareOptionsTest {
     void everyOptionIsRead() {
         CompareOptions o = CompareOptions.parse(new String[] {"--controller", "embedded", "--burst", "10", "--rate",
                 "2.5", "--trickle-seconds", "3", "--idle-seconds", "20", "--burst2", "0", "--activity-ms", "200",
-                "--lambda-concurrency", "4", "--idle-exit-seconds", "5", "--versions", "2", "--run", "r-1", "--csv",
-                "/tmp/x.csv"});
-        assertEquals(new CompareOptions(Controller.EMBEDDED, 10, 2.5, 3, 20, 0, 200, 4, 5, 2, "r-1",
+                "--lambda-concurrency", "4", "--idle-exit-seconds", "5", "--versions", "2", "--switch-at-seconds",
+                "2", "--run", "r-1", "--csv", "/tmp/x.csv"});
+        assertEquals(new CompareOptions(Controller.EMBEDDED, 10, 2.5, 3, 20, 0, 200, 4, 5, 2, 2, "r-1",
                 Path.of("/tmp/x.csv")), o);
         assertEquals(7, o.trickleCount(), "2.5/s for 3 s, rounded down");
         assertEquals(Duration.ofSeconds(5), o.idleExit());
+        assertEquals(5, o.firstAfterSwitch(), "the trickle's 6th workflow is due at 2 s");
+        assertEquals(List.of("b1", "b2"), o.builds());
+        assertTrue(o.workload().endsWith("; 2 version(s); b2 Current 2 s into the trickle"), o.workload());
+    }
+
+    @Test
+    void withoutASwitchThereIsOneBuild() {
+        CompareOptions o = CompareOptions.parse(new String[] {"--controller", "wci-push"});
+        assertFalse(o.switches());
+        assertEquals(List.of("b1"), o.builds());
+        CompareOptions on = CompareOptions.parse(new String[] {"--controller", "wci-push", "--trickle-seconds", "40",
+                "--rate", "0.3", "--switch-at-seconds", "20"});
+        assertTrue(on.switches());
+        assertEquals(6, on.firstAfterSwitch(), "0.3/s: the 7th workflow, due at 20 s, is the first at or after 20 s");
+    }
+
+    @Test
+    void aSwitchOutsideTheTrickleIsOneLine() {
+        assertMessage("--switch-at-seconds takes a whole number from 1 to 3600, not '0'", "--controller", "embedded",
+                "--switch-at-seconds", "0");
+        assertMessage("--switch-at-seconds takes a whole number from 1 to 3600, not 'soon'", "--controller",
+                "embedded", "--switch-at-seconds", "soon");
+        assertMessage("--switch-at-seconds 60 is not within the trickle (--trickle-seconds 60): it takes a whole"
+                + " number from 1 to 59", "--controller", "embedded", "--switch-at-seconds", "60");
+        assertMessage("--switch-at-seconds 5 is not within the trickle (--trickle-seconds 0); a switch needs a"
+                + " trickle of 2 s or more", "--controller", "embedded", "--trickle-seconds", "0",
+                "--switch-at-seconds", "5");
+        assertMessage("--switch-at-seconds 2: no trickle workflow starts at or after it (0.2/s for 5 s is 1"
+                + " workflow(s)); switch earlier or trickle longer", "--controller", "embedded", "--rate", "0.2",
+                "--trickle-seconds", "5", "--switch-at-seconds", "2");
     }
 
     @Test
