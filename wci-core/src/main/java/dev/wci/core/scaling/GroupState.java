@@ -34,11 +34,14 @@ final class GroupState {
     /** The group's last worker exited for lack of work at this moment: arrivals before it are over. */
     long arrivalsEndedAt = Long.MIN_VALUE;
     /**
-     * A task failed to match while a worker of the group was ready (and had been for the push delay): a fleet sized
-     * on the default throughput was short at least once, so the default is no longer an unproven guess that caps
-     * the stream's share (Sizing). Kept for the group's life, as the throughput estimate is.
+     * Tasks failed to match while a worker of the group was ready (and had been for the push delay), on and on for
+     * the sustained-failure span: a fleet sized on the default throughput was short, so the default is no longer an
+     * unproven guess that caps the stream's share (Sizing). Kept for the group's life, as the throughput estimate is.
      */
     boolean shortWhileReady;
+    /** The first and the latest failure of the current run of failures while a worker was ready (see above). */
+    long shortWhileReadySince = Long.MIN_VALUE;
+    long shortWhileReadyLastAt = Long.MIN_VALUE;
     /** Per-worker throughput, learned on its own state. */
     final ThroughputEstimator throughput;
     /** The pure sizing step under this group's policy. */

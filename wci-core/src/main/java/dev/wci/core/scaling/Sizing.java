@@ -44,11 +44,12 @@ public final class Sizing {
         double whenReady = backlogWhenReady(backlog, arrivalRate, throughput, coldStartMillis, live.ready());
         int desired = desired(whenReady, arrivalRate, throughput);
         if (unproven) {
-            // The throughput is the untouched default, a guess that may be 100x too low for fast tasks, and no task
-            // has failed to match while a worker was ready. The backlog's share (what waits when the new workers are
-            // ready, one cold start of arrivals included) and the ready fleet are sized in full; the stream's share
-            // adds a few workers at most, until the first ready workers show whether they keep up (a task failing
-            // to match while one is ready, or the stats' rates bounding or measuring their pace, lifts the cap).
+            // The throughput is the untouched default, a guess that may be 100x too low for fast tasks, and tasks
+            // have not kept failing to match while a worker was ready. The backlog's share (what waits when the new
+            // workers are ready, one cold start of arrivals included) and the ready fleet are sized in full; the
+            // stream's share adds a few workers at most, until the first ready workers show whether they keep up
+            // (tasks failing to match on and on while one is ready, or the stats' rates bounding or measuring their
+            // pace, lift the cap).
             // A fleet sized by a guess 100x too low stays for its whole lifetime (idle exit off, or workers kept
             // busy by spread-out tasks).
             int backlogShare = desired(whenReady, 0, throughput);

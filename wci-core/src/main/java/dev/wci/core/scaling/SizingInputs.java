@@ -18,7 +18,8 @@ package dev.wci.core.scaling;
  *                        when no worker is ready and every one starting (not late) is overdue: none of them has
  *                        taken the tasks, so one more starts as a hedge against a slow start (0 for none)
  * @param unproven        {@code throughput} is still the policy's default (no sample, lower bound or trend judgement
- *                        has moved it) and no task failed to match while a worker was ready: the guess is unproven
+ *                        has moved it) and tasks have not kept failing to match while a worker was ready (for the
+ *                        sustained-failure span, see ReactiveScaler): the guess is unproven
  */
 public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                            LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,

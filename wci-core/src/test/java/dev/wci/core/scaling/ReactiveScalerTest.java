@@ -800,11 +800,49 @@ class ReactiveScalerTest {
         }
         clock.advance(Duration.ofMillis(1_500));
         ScaleDecision full = null;
-        for (int i = 0; i < 10 && full == null; i++) {
+        for (int i = 0; i < 20 && full == null; i++) {
             full = s.onSignal(failure(V1, 50, clock)).filter(d -> d.inputs().desired() > 20).orElse(null);
             clock.advance(Duration.ofMillis(500));
         }
-        assertNotNull(full, "the stream's share is sized once a task failed with a worker ready");
+        assertNotNull(full, "the stream's share is sized once tasks failed on and on with a worker ready");
+    }
+
+    @Test
+    void aTaskFailingNowAndThenWhileAWorkerIsReadyDoesNotProveTheDefaultShort() {
+        // One worker ready for a while; the stats say 100 tasks/s arrive and none waits. At a healthy utilization
+        // a task fails to match now and then (every slot busy at that moment): that is no proof that the default
+        // 5/s is right, and the stream's share stays capped (fast tasks may need one worker for all of them).
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
+        List<ScaleDecision> all = new ArrayList<>();
+        ScaleDecision first = invoked(s.onSignal(failure(V1, 1, clock)));
+        accept(s, first);
+        clock.advance(Duration.ofSeconds(2));
+        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(6));
+        for (int i = 0; i < 3; i++) {
+            // Lone failures 11 s apart (more than the failure window): each one a busy moment, not a short fleet.
+            s.onSignal(failure(V1, 1, clock)).filter(ScaleDecision::invokes).ifPresent(d -> {
+                accept(s, d);
+                all.add(d);
+            });
+            clock.advance(Duration.ofMillis(500));
+            s.onSignal(observation(V1, 0, 100, 100, false, clock)).filter(ScaleDecision::invokes).ifPresent(d -> {
+                accept(s, d);
+                all.add(d);
+            });
+            clock.advance(Duration.ofMillis(10_500));
+        }
+        // The backlog's share (a cold start of arrivals) and 4 more, not the stream's ~80 workers at the default.
+        assertFalse(all.isEmpty());
+        assertTrue(all.stream().allMatch(d -> d.inputs().desired() <= 20), all.toString());
+
+        // Failures on and on with a worker ready for the sustained span: the fleet is short, the stream is sized.
+        ScaleDecision full = null;
+        for (int i = 0; i <= ReactiveScaler.SUSTAINED_FAILURE_MILLIS / 500 && full == null; i++) {
+            full = s.onSignal(failure(V1, 5, clock)).filter(d -> d.inputs().desired() > 20).orElse(null);
+            clock.advance(Duration.ofMillis(500));
+        }
+        assertNotNull(full, "the stream's share is sized once tasks failed on and on with a worker ready");
     }
 
     @Test
