@@ -40,8 +40,10 @@ final class QueueDemand {
     BacklogObservation observation;
     long observedAtMillis = Long.MIN_VALUE;
     long asOfMillis = Long.MIN_VALUE;
-    /** As-of time of the observation before the latest one. */
-    long previousAsOfMillis = Long.MIN_VALUE;
+    /** Read time of the observation before the latest one. */
+    long previousObservedAtMillis = Long.MIN_VALUE;
+    /** Stamp of the latest failure batch taken as an observation's backlog growth ({@link #unreported}). */
+    private long statsFailureAtMillis = Long.MIN_VALUE;
     long rateLimitedAtMillis = Long.MIN_VALUE;
     /**
      * A worker of the group exited for lack of work at this moment, having found its queues empty (its own backlog
@@ -69,6 +71,9 @@ final class QueueDemand {
     }
 
     void addFailures(long at, long count) {
+        if (observation != null && at == asOfMillis) {
+            statsFailureAtMillis = at;
+        }
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
         forgetBurstsMatchedBy(atMillis, count);
@@ -95,7 +100,7 @@ final class QueueDemand {
 
     void observe(BacklogObservation o, long observedAt, long asOf) {
         if (observation != null) {
-            previousAsOfMillis = asOfMillis;
+            previousObservedAtMillis = observedAtMillis;
         }
         observation = o;
         observedAtMillis = observedAt;
@@ -108,15 +113,20 @@ final class QueueDemand {
     /**
      * Of {@code count} failures stamped at {@code at}, those no other signal reported yet. A failure stamped exactly
      * at the latest observation's as-of time is that observation's backlog growth since the one before
-     * ({@code StatsSignals}): tasks added between the two as-of times that no worker took. Failures already seen
+     * ({@code StatsSignals}): tasks added between the two pictures that no worker took. Failures already seen
      * in that span (push signals, stamped up to {@link #SIGNAL_DELAY_MILLIS} late) are the same tasks, so only the
      * rest is new; counted twice, a burst would look like a stream that stepped up and be sized as a rate.
+     * The span starts when the previous picture may have been taken, not at its assumed as-of time: Temporal
+     * caches stats up to {@link ReactiveScaler#STATS_MAX_STALENESS_MILLIS}, and a picture read 6.5 s after it was
+     * taken shows none of a burst pushed 5.5 s before that read. Earlier growths are other tasks and stay out.
      */
     long unreported(long at, long count) {
         if (observation == null || at != asOfMillis) {
             return count;
         }
-        return Math.max(0, count - failuresIn(previousAsOfMillis, asOfMillis + SIGNAL_DELAY_MILLIS));
+        long from = Math.max(statsFailureAtMillis, previousObservedAtMillis == Long.MIN_VALUE
+                ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS);
+        return Math.max(0, count - failuresIn(from, asOfMillis + SIGNAL_DELAY_MILLIS));
     }
 
     /**

@@ -138,4 +138,49 @@ class QueueDemandTest {
         // A failure stamped at any other time is a signal of its own.
         assertEquals(300, q.unreported(3_500, 300));
     }
+
+    /** An observation read at {@code at} that assumes it is 5 s old (the stats source's staleness). */
+    private void observeAssumingFiveSeconds(long at, long backlog, double addRate) {
+        BacklogObservation o = new BacklogObservation(Fixtures.V1, Fixtures.QUEUE, TaskQueueType.ACTIVITY, backlog,
+                Duration.ZERO, addRate, 0, false, Instant.ofEpochMilli(at), Duration.ofSeconds(5));
+        q.observe(o, at, at - 5_000);
+    }
+
+    /** As the scaler takes a failure batch: only what no other signal reported. */
+    private void fail(long at, long count) {
+        long unreported = q.unreported(at, count);
+        if (unreported > 0) {
+            q.addFailures(at, unreported);
+        }
+    }
+
+    @Test
+    void aBurstPushedBeforeAStalePictureIsNotCountedAgainAsItsGrowth() {
+        // Seed 2 draw #79 of the random benchmark: stats really 6.5 s old, read as 5 s old. Push reports a burst at
+        // 10.5 s; the picture read at 16 s (as of "11 s") still shows the empty queue of 9.5 s.
+        observeAssumingFiveSeconds(T0 + 16_000 - 1000, 0, 0);
+        fail(T0 + 10_000, 1);
+        fail(T0 + 10_500, 1798);
+        observeAssumingFiveSeconds(T0 + 16_000, 0, 0);
+        // The picture read at 17 s shows the burst: growth stamped at its as-of time, the same tasks as the push.
+        observeAssumingFiveSeconds(T0 + 17_000, 1760, 58.7);
+        fail(T0 + 12_000, 1760);
+        assertEquals(1799, q.failuresIn(T0, T0 + 20_000), "the growth is the pushed burst, not new tasks");
+        // So the burst mark stands: no failure stream, and the add rate holding the burst is no rate.
+        assertEquals(1797, q.burstsIn(T0, T0 + 20_000));
+        assertEquals(0, q.failureRate(T0 + 17_000, 10_000, 0), 1e-9);
+        observeAssumingFiveSeconds(T0 + 19_000, 1396, 58.7);
+        assertEquals(0, q.arrivalRate(T0 + 19_000, MAX_AGE, T0 + 9_000, Long.MIN_VALUE), 1e-9);
+    }
+
+    @Test
+    void successiveGrowthsOfTheStatsAreEachNew() {
+        // No push: each picture's growth is its own tasks, whatever the cache span the window reaches back over.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        for (int i = 1; i <= 3; i++) {
+            observeAssumingFiveSeconds(T0 + i * 1000, i * 50, 0);
+            fail(T0 + i * 1000 - 5000, 50);
+        }
+        assertEquals(150, q.failuresIn(Long.MIN_VALUE, T0));
+    }
 }
