@@ -733,21 +733,30 @@ class ReactiveScalerTest {
         assertTrue(s.tick().isEmpty());
     }
 
-    @Test
-    void aBacklogThatKeepsGrowingUnderAReadyFleetGetsMoreWorkersWhateverTheEstimateSays() {
-        // The estimate (5 tasks/s per worker) says one worker is plenty; the worker really does far less (and, busy,
-        // does not exit idle).
+    /**
+     * One worker started for 10 failed tasks and ready 2 s later; stats read 11 s and 13 s after that (stats may be
+     * cached up to 10 s: only those read 10 s after the worker was ready surely describe it) show the backlog growing
+     * from 10 to 12 at an add rate of 0.2/s while the queue dispatches {@code dispatchRate} tasks/s over its 30 s
+     * window. Returns the decision on the second picture.
+     */
+    private ScaleDecision oneReadyWorkerUnderAGrowingBacklog(double dispatchRate) {
+        // Busy workers do not exit idle; idle exit off keeps the fleet the test's own.
         ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
         ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
         assertEquals(1, first.count());
         accept(s, first);
         clock.advance(Duration.ofSeconds(2));
         s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
-        // Stats may be cached up to 10 s: only those read 10 s after the worker was ready surely describe it.
         clock.advance(Duration.ofSeconds(11));
-        assertTrue(s.onSignal(observation(V1, 10, 0.2, 0.05, false, clock)).isEmpty());
+        assertTrue(s.onSignal(observation(V1, 10, 0.2, dispatchRate, false, clock)).isEmpty());
         clock.advance(Duration.ofSeconds(2));
-        ScaleDecision more = invoked(s.onSignal(observation(V1, 12, 0.2, 0.05, false, clock)));
+        return invoked(s.onSignal(observation(V1, 12, 0.2, dispatchRate, false, clock)));
+    }
+
+    @Test
+    void aBacklogThatKeepsGrowingUnderAReadyFleetGetsMoreWorkersWhateverTheEstimateSays() {
+        // The estimate (5 tasks/s per worker) says one worker is plenty; the worker really does far less.
+        ScaleDecision more = oneReadyWorkerUnderAGrowingBacklog(0.05);
         // The trend wins: the estimate moves toward what the saturated worker dispatches (0.05/s), halved at most
         // per judgement, and the fleet grows even though the estimate still says one worker does.
         assertEquals(2.5, more.inputs().workerThroughput(), 1e-9, more.toString());
@@ -760,15 +769,7 @@ class ReactiveScalerTest {
         // As above, but the worker dispatches 2.5 tasks/s over Temporal's 30 s window, of which it was ready for only
         // the last 13 s: 5.8 per ready second, not the 2.5 per worker ready now that would halve the estimate (and
         // stay, as a measure). The backlog still grows, so the fleet still grows; the estimate stays.
-        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), V1);
-        ScaleDecision first = invoked(s.onSignal(failure(V1, 10, clock)));
-        accept(s, first);
-        clock.advance(Duration.ofSeconds(2));
-        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
-        clock.advance(Duration.ofSeconds(11));
-        assertTrue(s.onSignal(observation(V1, 10, 0.2, 2.5, false, clock)).isEmpty());
-        clock.advance(Duration.ofSeconds(2));
-        ScaleDecision more = invoked(s.onSignal(observation(V1, 12, 0.2, 2.5, false, clock)));
+        ScaleDecision more = oneReadyWorkerUnderAGrowingBacklog(2.5);
         assertEquals(DecisionReason.BACKLOG_TREND, more.reason(), more.toString());
         assertEquals(5.0, more.inputs().workerThroughput(), 1e-9, more.toString());
     }
