@@ -6,8 +6,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * When one version's stats are read next, by its {@link PollRhythm}. The server's stats source and the simulator
- * keep one per version and ask it, so both poll on the same rhythm. Not thread-safe (one poller owns it).
+ * When one version is read next from Temporal, by its {@link PollRhythm}: the one definition of "when to read a
+ * version". The server's stats source and its worker census source each keep one per version (each on its own
+ * rhythm), and the simulator runs the same two, so all read on the same rules. Not thread-safe (one reader owns it).
  *
  * <ul>
  *   <li>A new version starts active and due at once: it was just deployed or WCI just started.</li>
@@ -52,13 +53,23 @@ public final class VersionPoll {
         return nextDue;
     }
 
-    /** The version has live workers now: an idle one is read within one active interval of its last read. */
+    /**
+     * The version turned busy between reads (it has live workers now): an idle one is read within one active
+     * interval of its last read; the read itself then says whether it stays active.
+     */
     public void workersLive() {
         if (!active && lastPolledAt != null) {
-            Instant soon = lastPolledAt.plus(rhythm.activeInterval());
-            if (soon.isBefore(nextDue)) {
-                nextDue = soon;
-            }
+            dueBy(lastPolledAt.plus(rhythm.activeInterval()));
+        }
+    }
+
+    /**
+     * Read no later than {@code at} (e.g. a source that could not read learns that it can now), without changing
+     * the mode: the read itself says whether the version is busy.
+     */
+    public void dueBy(Instant at) {
+        if (at.isBefore(nextDue)) {
+            nextDue = at;
         }
     }
 
@@ -66,9 +77,7 @@ public final class VersionPoll {
     public void workMoved(Instant now) {
         lastActiveAt = now;
         active = true;
-        if (nextDue.isAfter(now)) {
-            nextDue = now;
-        }
+        dueBy(now);
     }
 
     /**

@@ -120,4 +120,52 @@ class VersionPollTest {
         assertEquals(0, p.consecutiveFailures());
         assertEquals(T0.plusSeconds(1), p.throttled(T0));
     }
+
+    @Test
+    void censusDefaultsAreTheDocumentedOnes() {
+        assertEquals(new PollRhythm(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30)),
+                PollRhythm.censusDefaults());
+    }
+
+    @Test
+    void onTheCensusRhythmAVersionIdlesAfterThirtySecondsWithoutWorkersOrDemand() {
+        VersionPoll p = new VersionPoll(PollRhythm.censusDefaults(), T0);
+        assertEquals(T0.plusSeconds(1), p.polled(T0, true));
+        Instant t = T0.plusSeconds(29);
+        assertEquals(t.plusSeconds(1), p.polled(t, false), "still active 29 s after the last busy read");
+        t = T0.plusSeconds(30);
+        assertEquals(t.plusSeconds(10), p.polled(t, false));
+        assertFalse(p.active());
+        // Workers start: read within one active interval of the last read, then every second while busy.
+        p.workersLive();
+        assertEquals(t.plusSeconds(1), p.nextDue());
+        assertEquals(t.plusSeconds(2), p.polled(t.plusSeconds(1), true));
+        assertTrue(p.active());
+    }
+
+    @Test
+    void dueByOnlyBringsTheNextReadForwardAndKeepsTheMode() {
+        VersionPoll p = new VersionPoll(rhythm, T0);
+        Instant t = T0.plusSeconds(61);
+        p.polled(T0, false);
+        p.polled(t, false);
+        assertEquals(t.plusSeconds(10), p.nextDue());
+        p.dueBy(t.plusSeconds(20));
+        assertEquals(t.plusSeconds(10), p.nextDue(), "never later");
+        p.dueBy(t.plusSeconds(3));
+        assertEquals(t.plusSeconds(3), p.nextDue());
+        assertFalse(p.active(), "the read itself says whether it is busy");
+        assertEquals(t.plusSeconds(13), p.polled(t.plusSeconds(3), false));
+    }
+
+    @Test
+    void workersLiveDoesNotPullAnActiveVersionNorOneNeverRead() {
+        VersionPoll fresh = new VersionPoll(rhythm, T0);
+        fresh.workersLive();
+        assertEquals(T0, fresh.nextDue());
+        VersionPoll active = new VersionPoll(rhythm, T0);
+        active.polled(T0, true);
+        active.workersLive();
+        assertEquals(T0.plusSeconds(1), active.nextDue());
+    }
 }
