@@ -1,5 +1,6 @@
 package dev.wci.server.config;
 
+import dev.wci.core.signal.stats.PollRhythm;
 import dev.wci.server.scrape.MatchingMetricsSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -14,9 +15,12 @@ public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetr
     public static final LambdaEndpoint LAMBDA_ENDPOINT_OFF =
             new LambdaEndpoint(false, "127.0.0.1", 7940, Optional.empty(), Optional.empty());
 
-    /** The census's defaults: on, 1 s while busy, 10 s idle, idle after 30 s, 5 reads/s, 10 pages. */
-    public static final Census DEFAULT_CENSUS =
-            new Census(true, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 5, 10);
+    /**
+     * The census's defaults: on, core's census rhythm ({@link PollRhythm#censusDefaults()}: 1 s while busy, 10 s
+     * idle, idle after 30 s), 5 reads/s, 10 pages.
+     */
+    public static final Census DEFAULT_CENSUS = new Census(true, PollRhythm.censusDefaults().activeInterval(),
+            PollRhythm.censusDefaults().idleInterval(), PollRhythm.censusDefaults().idleAfter(), 5, 10);
 
     /** The same sources with the default census (configurations written before the census existed). */
     public SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetrics matchingMetrics) {
@@ -55,6 +59,11 @@ public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetr
      */
     public record Census(boolean enabled, Duration activeInterval, Duration idleInterval, Duration idleAfter,
                          double readsPerSecond, int maxPages) {
+
+        /** The read rhythm these keys configure (core's {@link PollRhythm}, the one the stats use too). */
+        public PollRhythm rhythm() {
+            return new PollRhythm(activeInterval, idleInterval, idleAfter);
+        }
     }
 
     /**
@@ -65,6 +74,11 @@ public record SignalsConfig(TemporalStats temporalStats, Push push, MatchingMetr
      * @param idleAfter      a version is idle after this long without backlog or live workers (default 60 s)
      */
     public record TemporalStats(boolean enabled, Duration activeInterval, Duration idleInterval, Duration idleAfter) {
+
+        /** The poll rhythm these keys configure (core's {@link PollRhythm}). */
+        public PollRhythm rhythm() {
+            return new PollRhythm(activeInterval, idleInterval, idleAfter);
+        }
     }
 
     /**

@@ -63,6 +63,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -114,6 +115,8 @@ public final class WciService implements AutoCloseable {
     private MatchingMetricsSource matchingMetrics;
     /** The leases when {@code ha} is on (set at start), else null: then every deployment is this process's. */
     private volatile LeaseService leases;
+    /** HA: held deployments whose census was read afresh since they were taken on; their stats are polled. */
+    private final Set<String> takenOn = ConcurrentHashMap.newKeySet();
     private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
     private volatile boolean closed;
 
@@ -239,14 +242,14 @@ public final class WciService implements AutoCloseable {
         registrySync.start();
         if (config.signals().temporalStats().enabled()) {
             statsSource = new TemporalStatsSource(temporal, registry, budget, config.signals().temporalStats(),
-                    scaler::live, new SourceSink("temporal-stats", loop, metrics), clock);
+                    this::pollsStats, scaler::live, new SourceSink("temporal-stats", loop, metrics), clock);
             statsSource.start();
         }
         SignalsConfig.Census census = config.signals().census();
         if (census.enabled()) {
             // ListWorkers is a visibility read: Temporal limits it apart from the describe calls, so its own budget.
             censusSource = new TemporalCensusSource(temporal, registry, new DescribeBudget(census.readsPerSecond(), clock),
-                    census, this::censusBusy, scaler, clock);
+                    census, v -> mayInvoke(v.deploymentName()), this::censusBusy, scaler, clock);
             censusSource.start();
         } else {
             log.info("worker census off (signals.census.enabled: false): the scaler runs on its ledger model");
@@ -297,6 +300,16 @@ public final class WciService implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether this replica polls a version's stats: always without HA; with HA only while it holds the deployment's
+     * lease, and only once the census was read afresh after taking it on ({@link #takeOver}), so a backlog the
+     * previous owner's workers already serve is not taken for demand nobody serves.
+     */
+    private boolean pollsStats(DeploymentVersion version) {
+        String d = version.deploymentName();
+        return mayInvoke(d) && (!config.ha().enabled() || takenOn.contains(d));
     }
 
     /** A version's census is read often while the ledger has workers for it or its stats show demand. */
@@ -364,23 +377,28 @@ public final class WciService implements AutoCloseable {
     }
 
     /**
-     * A lease change re-syncs the scaler's groups at once. A deployment taken on starts its ledger from the last
-     * census read (every replica reads it), so the workers the previous holder started count at once.
+     * A lease change re-syncs the scaler's groups at once. Only held deployments are read (stats and census), so a
+     * deployment taken on gets a fresh census read once its groups are registered, and its stats polls start after
+     * it ({@link #takeOver}).
      */
     private LeaseListener leaseChanges() {
         return new LeaseListener() {
             @Override
             public void acquired(String deployment, String previousOwner) {
-                resync(() -> syncTargets().thenRun(() -> seedFromCensus(deployment)));
+                // The takeover runs after the groups' sync however it ended: the stats must start in any case.
+                resync(() -> syncTargets().handle((ok, failure) -> null).thenRunAsync(
+                        guarded("lease takeover", () -> takeOver(deployment)), scheduler));
             }
 
             @Override
             public void released(String deployment) {
+                stopReading(deployment);
                 resync(WciService.this::syncTargets);
             }
 
             @Override
             public void lost(String deployment, LostReason reason) {
+                stopReading(deployment);
                 // The gate already refuses its invokes. The groups go one renew interval later, unless the lease
                 // is back by then (a renewal that came late on a slow host), so a short gap keeps their ledgers.
                 if (!closed) {
@@ -405,15 +423,39 @@ public final class WciService implements AutoCloseable {
         }
     }
 
-    private void seedFromCensus(String deployment) {
-        TemporalCensusSource census = censusSource;
-        if (census == null) {
-            return;
-        }
-        for (VersionEntry v : registry.snapshot().versions()) {
-            if (v.version().deploymentName().equals(deployment)) {
-                census.lastSnapshot(v.version()).ifPresent(scaler::onCensus);
+    /**
+     * A deployment was taken on and its groups synced: its census is read now (the scaler's ledgers start from the
+     * workers the previous owner started, which count at once), then its stats are polled. No read in between:
+     * a standby reads nothing of the deployments it does not hold.
+     */
+    private void takeOver(String deployment) {
+        int read = 0;
+        try {
+            TemporalCensusSource census = censusSource;
+            if (census != null && mayInvoke(deployment)) {
+                List<DeploymentVersion> versions = registry.snapshot().managed().stream().map(VersionEntry::version)
+                        .filter(v -> v.deploymentName().equals(deployment)).toList();
+                read = census.readNow(versions, clock.instant());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down
+        } finally {
+            if (mayInvoke(deployment)) {
+                takenOn.add(deployment);
+                log.info("deployment {} taken on: worker census read afresh for {} version(s); its stats are polled "
+                        + "from now", deployment, read);
+                TemporalStatsSource stats = statsSource;
+                if (stats != null) {
+                    stats.wakeUp();
+                }
+            }
+        }
+    }
+
+    /** A deployment's lease is gone: this replica stops reading its stats and census (another replica does). */
+    private void stopReading(String deployment) {
+        if (takenOn.remove(deployment)) {
+            log.info("deployment {}: lease gone, its stats and worker census are no longer read here", deployment);
         }
     }
 

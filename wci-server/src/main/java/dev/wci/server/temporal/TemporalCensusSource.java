@@ -8,6 +8,8 @@ import dev.wci.core.registry.RegistryChange;
 import dev.wci.core.registry.RegistryListener;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.signal.stats.PollRhythm;
+import dev.wci.core.signal.stats.VersionPoll;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.server.config.SignalsConfig;
 import io.grpc.Status;
@@ -25,7 +27,7 @@ import com.google.protobuf.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,10 +55,14 @@ import org.slf4j.LoggerFactory;
  * its ledger model. A version with more census entries than {@code maxPages} pages hold is unavailable too (a
  * partial list would make the missing workers look ended).
  *
- * <p><b>Rhythm.</b> A version is read every {@code activeInterval} while it is busy (the {@code busy} predicate:
- * the ledger has workers or there is demand, or the last census listed a running worker) and for {@code idleAfter}
- * after, else every {@code idleInterval}; a version that becomes managed is read at once, an idle one that turns
- * busy within {@code activeInterval}. Every page takes a slot of this source's {@link DescribeBudget}:
+ * <p><b>Rhythm.</b> When each version is due comes from core's {@link VersionPoll} on the configured
+ * {@link PollRhythm} ({@code signals.census}), the same rule the stats source and the simulator follow: a version is
+ * read every {@code activeInterval} while it is busy (the {@code busy} predicate: the ledger has workers or there is
+ * demand, or the last census listed a running worker) and for {@code idleAfter} after, else every
+ * {@code idleInterval}; a version that becomes managed is read at once, an idle one that turns busy within
+ * {@code activeInterval} of its last read. Only versions this replica reads ({@code owned}: with HA, those of
+ * deployments whose lease it holds) are read at all; a takeover asks for a fresh read at once ({@link #readNow}).
+ * Every page takes a slot of this source's {@link DescribeBudget}:
  * {@code ListWorkers} is a visibility read, which Temporal limits separately from the describe calls (10/s per
  * namespace by default, shared with the namespace's own list calls), so it has its own budget; when that budget
  * cannot serve every version at its interval the version due longest goes first.
@@ -88,6 +94,8 @@ public final class TemporalCensusSource implements AutoCloseable {
     private final DescribeBudget budget;
     private final TemporalRpcMetrics metrics;
     private final SignalsConfig.Census config;
+    private final PollRhythm rhythm;
+    private final Predicate<DeploymentVersion> owned;
     private final Predicate<DeploymentVersion> busy;
     private final CensusSink sink;
     private final Clock clock;
@@ -118,20 +126,16 @@ public final class TemporalCensusSource implements AutoCloseable {
 
     private static final class Tracked {
         final DeploymentVersion version;
-        Instant nextDue;
-        Instant lastBusyAt;
-        boolean active = true;
+        final VersionPoll poll;
         boolean unavailableSent;
         String unavailableReason;
-        int consecutiveFailures;
         long reads;
         long failures;
         CensusSnapshot last;
 
-        Tracked(DeploymentVersion version, Instant now) {
+        Tracked(DeploymentVersion version, PollRhythm rhythm, Instant now) {
             this.version = version;
-            this.nextDue = now;
-            this.lastBusyAt = now;
+            this.poll = new VersionPoll(rhythm, now);
         }
     }
 
@@ -162,16 +166,27 @@ public final class TemporalCensusSource implements AutoCloseable {
         }
     }
 
+    /** A census of every managed version (no HA: this process reads them all). */
     public TemporalCensusSource(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget,
                                 SignalsConfig.Census config, Predicate<DeploymentVersion> busy, CensusSink sink,
                                 Clock clock) {
-        this(connection.stubs(), connection.namespace(), registry, budget, connection.metrics(), config, busy, sink,
-                clock, Sleeper.REAL);
+        this(connection, registry, budget, config, v -> true, busy, sink, clock);
+    }
+
+    /**
+     * @param owned whether this replica reads a managed version now (with HA: it holds the deployment's lease);
+     *              a version turning owned is read at once, one no longer owned is dropped with its state
+     */
+    public TemporalCensusSource(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget,
+                                SignalsConfig.Census config, Predicate<DeploymentVersion> owned,
+                                Predicate<DeploymentVersion> busy, CensusSink sink, Clock clock) {
+        this(connection.stubs(), connection.namespace(), registry, budget, connection.metrics(), config, owned, busy,
+                sink, clock, Sleeper.REAL);
     }
 
     TemporalCensusSource(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
-                         TemporalRpcMetrics metrics, SignalsConfig.Census config, Predicate<DeploymentVersion> busy,
-                         CensusSink sink, Clock clock, Sleeper sleeper) {
+                         TemporalRpcMetrics metrics, SignalsConfig.Census config, Predicate<DeploymentVersion> owned,
+                         Predicate<DeploymentVersion> busy, CensusSink sink, Clock clock, Sleeper sleeper) {
         this.stubs = Objects.requireNonNull(stubs, "stubs");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -181,6 +196,8 @@ public final class TemporalCensusSource implements AutoCloseable {
         if (config.maxPages() < 1) {
             throw new IllegalArgumentException("signals.census.maxPages must be at least 1, got " + config.maxPages());
         }
+        this.rhythm = config.rhythm();
+        this.owned = Objects.requireNonNull(owned, "owned");
         this.busy = Objects.requireNonNull(busy, "busy");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -227,8 +244,8 @@ public final class TemporalCensusSource implements AutoCloseable {
         Availability a = t.unavailableReason != null ? Availability.UNAVAILABLE : availability;
         return new VersionCensusStatus(t.version, a, a == Availability.UNAVAILABLE
                 ? (t.unavailableReason != null ? t.unavailableReason : unavailableReason) : null,
-                running, shuttingDown, Optional.ofNullable(t.last).map(CensusSnapshot::asOf), t.active, t.reads,
-                t.failures, t.nextDue);
+                running, shuttingDown, Optional.ofNullable(t.last).map(CensusSnapshot::asOf), t.poll.active(),
+                t.reads, t.failures, t.poll.nextDue());
     }
 
     private Duration readRound() throws InterruptedException {
@@ -249,14 +266,14 @@ public final class TemporalCensusSource implements AutoCloseable {
         }
         while (true) {
             Tracked next = tracked.values().stream()
-                    .min(Comparator.comparing((Tracked t) -> t.nextDue).thenComparing(t -> t.version))
+                    .min(Comparator.comparing((Tracked t) -> t.poll.nextDue()).thenComparing(t -> t.version))
                     .orElse(null);
             if (next == null) {
                 return config.idleInterval();
             }
             now = clock.instant();
-            if (next.nextDue.isAfter(now)) {
-                return Duration.between(now, next.nextDue);
+            if (next.poll.nextDue().isAfter(now)) {
+                return Duration.between(now, next.poll.nextDue());
             }
             if (loop.isClosed()) {
                 return config.idleInterval();
@@ -272,12 +289,15 @@ public final class TemporalCensusSource implements AutoCloseable {
         }
     }
 
-    /** The registry's managed versions are the ones read; busy idle versions are pulled in. */
+    /** The registry's managed versions this replica owns are the ones read; busy idle versions are pulled in. */
     private void refreshTracked(Instant now) {
         Set<DeploymentVersion> managed = new HashSet<>();
         for (VersionEntry e : registry.snapshot().managed()) {
+            if (!owned.test(e.version())) {
+                continue; // another replica reads it (HA): dropped with its state, read afresh when taken on
+            }
             managed.add(e.version());
-            Tracked t = tracked.computeIfAbsent(e.version(), v -> new Tracked(v, now));
+            Tracked t = tracked.computeIfAbsent(e.version(), v -> new Tracked(v, rhythm, now));
             if (availability == Availability.UNAVAILABLE && !t.unavailableSent) {
                 t.unavailableSent = true;
                 sink.onCensusUnavailable(t.version, unavailableReason);
@@ -285,13 +305,8 @@ public final class TemporalCensusSource implements AutoCloseable {
         }
         tracked.keySet().retainAll(managed);
         for (Tracked t : tracked.values()) {
-            if (!t.active && busy.test(t.version)) {
-                t.active = true;
-                t.lastBusyAt = now;
-                Instant soon = now.plus(config.activeInterval());
-                if (soon.isBefore(t.nextDue)) {
-                    t.nextDue = soon;
-                }
+            if (!t.poll.active() && busy.test(t.version)) {
+                t.poll.workersLive();
             }
         }
     }
@@ -340,9 +355,7 @@ public final class TemporalCensusSource implements AutoCloseable {
         Instant now = clock.instant();
         for (Tracked t : tracked.values()) {
             t.unavailableSent = false;
-            if (t.nextDue.isAfter(now)) {
-                t.nextDue = now;
-            }
+            t.poll.dueBy(now);
         }
     }
 
@@ -399,19 +412,18 @@ public final class TemporalCensusSource implements AutoCloseable {
             t.unavailableReason = reason;
             t.last = null;
             sink.onCensusUnavailable(v, reason);
-            schedule(t, at, true);
+            t.poll.polled(at, true);
             return;
         }
         CensusSnapshot snapshot = new CensusSnapshot(v, asOf, List.copyOf(workers.values()));
-        if (t.consecutiveFailures > 0) {
+        if (t.poll.consecutiveFailures() > 0) {
             log.info("reading the worker census of version {} works again after {} failure(s)", v,
-                    t.consecutiveFailures);
+                    t.poll.consecutiveFailures());
         }
         if (t.unavailableReason != null) {
             log.info("worker census of version {} is available again", v);
             t.unavailableReason = null;
         }
-        t.consecutiveFailures = 0;
         t.reads++;
         t.last = snapshot;
         try {
@@ -422,20 +434,12 @@ public final class TemporalCensusSource implements AutoCloseable {
             log.error("handling the worker census of version {} failed", v, e);
         }
         boolean running = workers.values().stream().anyMatch(w -> w.status() == CensusStatus.RUNNING);
-        schedule(t, at, running || busy.test(v));
+        t.poll.polled(at, running || busy.test(v));
     }
 
     private ListWorkersResponse listPage(DeploymentVersion v, ByteString token) {
         return metrics.call(METHOD, () -> stubs.blockingStub().listWorkers(ListWorkersRequest.newBuilder()
                 .setNamespace(namespace).setQuery(query(v)).setPageSize(PAGE_SIZE).setNextPageToken(token).build()));
-    }
-
-    private void schedule(Tracked t, Instant at, boolean busyNow) {
-        if (busyNow) {
-            t.lastBusyAt = at;
-        }
-        t.active = Duration.between(t.lastBusyAt, at).compareTo(config.idleAfter()) < 0;
-        t.nextDue = at.plus(t.active ? config.activeInterval() : config.idleInterval());
     }
 
     /** The list query of one version; quotes and backslashes in names are escaped. */
@@ -521,17 +525,15 @@ public final class TemporalCensusSource implements AutoCloseable {
         if (code == Status.Code.RESOURCE_EXHAUSTED) {
             budget.onResourceExhausted();
         }
-        if (t.consecutiveFailures == 0) {
+        if (t.poll.consecutiveFailures() == 0) {
             log.warn("cannot read the worker census of version {}: {}; skipping it and retrying with backoff "
                     + "(the scaler holds the last census facts meanwhile)", t.version, RegistrySync.describe(e));
         }
-        t.consecutiveFailures++;
         // A passing failure: the scaler holds the last facts rather than reading the silence as workers gone.
         sink.onCensusReadFailed(t.version, RegistrySync.describe(e));
-        Duration base = t.active ? config.activeInterval() : config.idleInterval();
-        Duration wait = base.multipliedBy(1L << Math.min(t.consecutiveFailures, 16));
-        Duration cap = base.compareTo(BackgroundLoop.MAX_BACKOFF) > 0 ? base : BackgroundLoop.MAX_BACKOFF;
-        t.nextDue = at.plus(wait.compareTo(cap) > 0 ? cap : wait);
+        // Also RESOURCE_EXHAUSTED: the visibility limit is shared with the namespace's own list calls, so the
+        // version backs off besides the budget slowing down.
+        t.poll.failed(at);
     }
 
     private Counter failureCounter(Status.Code code) {
@@ -544,10 +546,35 @@ public final class TemporalCensusSource implements AutoCloseable {
                 .tag("code", code).register(meters);
     }
 
-    /** The last census read of a version, if any (a replica taking a deployment over starts its ledger from it). */
-    public synchronized Optional<CensusSnapshot> lastSnapshot(DeploymentVersion version) {
-        Tracked t = tracked.get(version);
-        return t == null ? Optional.empty() : Optional.ofNullable(t.last);
+    /**
+     * Reads the census of {@code versions} now, ahead of their rhythm, each in its own budget slot, and delivers the
+     * snapshots before returning: a replica that takes a deployment over gets a fresh picture of the workers the
+     * previous owner started before it acts on any stats. A version read since {@code since} is not read again;
+     * nothing is read while the census is not known to be available (the loop checks that first; without it the
+     * scaler was told, or is told at the loop's next round).
+     *
+     * @return the versions read
+     */
+    public synchronized int readNow(Collection<DeploymentVersion> versions, Instant since)
+            throws InterruptedException {
+        int read = 0;
+        try {
+            for (DeploymentVersion v : versions) {
+                if (availability != Availability.AVAILABLE || loop.isClosed()) {
+                    break;
+                }
+                Tracked t = tracked.computeIfAbsent(v, x -> new Tracked(x, rhythm, clock.instant()));
+                if (t.poll.lastPolledAt().filter(at -> !at.isBefore(since)).isPresent()) {
+                    continue;
+                }
+                sleeper.sleep(budget.reserve());
+                read(t);
+                read++;
+            }
+        } finally {
+            status = tracked.values().stream().map(this::statusOf).toList();
+        }
+        return read;
     }
 
     /** The census of each managed version, as of the end of the last round (never blocks on a read). */

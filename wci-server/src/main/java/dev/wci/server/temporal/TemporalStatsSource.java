@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>The poll rhythm's inputs here: a version that becomes managed is polled at once; "live workers"
  * ({@code liveWorkers}) keep it active and pull an idle one's next poll within {@code activeInterval}; a routing
  * change (it becomes Current or Ramping, or starts draining) makes it active and due at once; a Current or Ramping
- * version stays active however long it is quiet (new work lands on it). Every poll takes a
+ * version stays active however long it is quiet (new work lands on it). Only versions this replica reads
+ * ({@code owned}: with HA, those of deployments whose lease it holds) are polled at all: one turning owned is
+ * polled at once with a fresh signal state, one no longer owned is dropped. Every poll takes a
  * slot of the shared {@link DescribeBudget}; when the budget cannot serve every version at its interval, the
  * version due the longest goes first, so every interval stretches in the same proportion and none starves.
  *
@@ -71,6 +74,7 @@ public final class TemporalStatsSource implements AutoCloseable {
     private final DescribeBudget budget;
     private final TemporalRpcMetrics metrics;
     private final PollRhythm rhythm;
+    private final Predicate<DeploymentVersion> owned;
     private final ToIntFunction<DeploymentVersion> liveWorkers;
     private final SignalSink sink;
     private final Clock clock;
@@ -111,22 +115,35 @@ public final class TemporalStatsSource implements AutoCloseable {
                                     Optional<Instant> lastPolledAt, Instant nextPollAt) {
     }
 
+    /** Polls every managed version (no HA: this process reads them all). */
     public TemporalStatsSource(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget,
                                SignalsConfig.TemporalStats config, ToIntFunction<DeploymentVersion> liveWorkers,
                                SignalSink sink, Clock clock) {
-        this(connection.stubs(), connection.namespace(), registry, budget, connection.metrics(), config, liveWorkers,
-                sink, clock);
+        this(connection, registry, budget, config, v -> true, liveWorkers, sink, clock);
+    }
+
+    /**
+     * @param owned whether this replica polls a managed version now (with HA: it holds the deployment's lease and
+     *              has read its census since taking it on)
+     */
+    public TemporalStatsSource(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget,
+                               SignalsConfig.TemporalStats config, Predicate<DeploymentVersion> owned,
+                               ToIntFunction<DeploymentVersion> liveWorkers, SignalSink sink, Clock clock) {
+        this(connection.stubs(), connection.namespace(), registry, budget, connection.metrics(), config, owned,
+                liveWorkers, sink, clock);
     }
 
     TemporalStatsSource(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
                         TemporalRpcMetrics metrics, SignalsConfig.TemporalStats config,
-                        ToIntFunction<DeploymentVersion> liveWorkers, SignalSink sink, Clock clock) {
+                        Predicate<DeploymentVersion> owned, ToIntFunction<DeploymentVersion> liveWorkers,
+                        SignalSink sink, Clock clock) {
         this.stubs = Objects.requireNonNull(stubs, "stubs");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.budget = Objects.requireNonNull(budget, "budget");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.rhythm = new PollRhythm(config.activeInterval(), config.idleInterval(), config.idleAfter());
+        this.rhythm = config.rhythm();
+        this.owned = Objects.requireNonNull(owned, "owned");
         this.liveWorkers = Objects.requireNonNull(liveWorkers, "liveWorkers");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -192,6 +209,9 @@ public final class TemporalStatsSource implements AutoCloseable {
     private void refreshTracked(Instant now) {
         Set<DeploymentVersion> managed = new HashSet<>();
         for (VersionEntry e : registry.snapshot().managed()) {
+            if (!owned.test(e.version())) {
+                continue; // another replica polls it (HA): dropped with its state, polled afresh when taken on
+            }
             managed.add(e.version());
             Tracked t = tracked.computeIfAbsent(e.version(), v -> new Tracked(v, rhythm, now));
             if (t.routing != null && !t.routing.equals(e.routing())) {

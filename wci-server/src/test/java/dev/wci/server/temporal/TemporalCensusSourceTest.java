@@ -58,6 +58,8 @@ class TemporalCensusSourceTest {
     private final List<String> unavailable = Collections.synchronizedList(new ArrayList<>());
     private final List<String> readFailures = Collections.synchronizedList(new ArrayList<>());
     private final Set<DeploymentVersion> busy = ConcurrentHashMap.newKeySet();
+    /** Versions of deployments another replica holds (HA). */
+    private final Set<DeploymentVersion> notOwned = ConcurrentHashMap.newKeySet();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(TemporalCensusSource.class);
     private FakeTemporal temporal;
@@ -102,8 +104,8 @@ class TemporalCensusSourceTest {
     private TemporalCensusSource newSource(double perSecond, int maxPages) {
         budget = new DescribeBudget(perSecond, clock);
         return new TemporalCensusSource(temporal.stubs, FakeTemporal.NAMESPACE, registry, budget, temporal.metrics,
-                new SignalsConfig.Census(true, ACTIVE, IDLE, IDLE_AFTER, perSecond, maxPages), busy::contains, sink,
-                clock, clock::advance);
+                new SignalsConfig.Census(true, ACTIVE, IDLE, IDLE_AFTER, perSecond, maxPages),
+                v -> !notOwned.contains(v), busy::contains, sink, clock, clock::advance);
     }
 
     @AfterEach
@@ -413,5 +415,61 @@ class TemporalCensusSourceTest {
         assertEquals(0, reads("v2"));
         assertEquals(List.of(V1), source.status().stream().map(TemporalCensusSource.VersionCensusStatus::version)
                 .toList());
+    }
+
+    @Test
+    void aVersionThisReplicaDoesNotOwnIsNeverRead() throws Exception {
+        notOwned.add(V2); // another replica holds its lease
+        manage("v1", "v2");
+        busy.add(V1);
+        busy.add(V2);
+        run(Duration.ofSeconds(30));
+        assertTrue(reads("v1") >= 25, "the owned version is read: " + reads("v1"));
+        assertEquals(0, reads("v2"), "no ListWorkers RPC for a version another replica owns");
+        assertTrue(snapshots.stream().noneMatch(sn -> sn.version().equals(V2)));
+        assertEquals(List.of(V1), source.status().stream().map(TemporalCensusSource.VersionCensusStatus::version)
+                .toList());
+
+        notOwned.remove(V2);
+        temporal.clearCalls();
+        run(Duration.ofSeconds(1));
+        assertTrue(reads("v2") >= 1, "read at once when owned");
+    }
+
+    @Test
+    void readNowDeliversAFreshSnapshotAtOnceInItsOwnBudgetSlots() throws Exception {
+        manage("v1", "v2");
+        run(FIRST_READ.plusSeconds(1)); // capability checked, both read
+        run(IDLE_AFTER.plusSeconds(1)); // both idle: next reads 10 s apart
+        temporal.workers(ORDERS, "v1").add(entry("req-a@" + ARN, "q", WorkerStatus.WORKER_STATUS_RUNNING,
+                clock.instant(), clock.instant()));
+        snapshots.clear();
+        temporal.clearCalls();
+        Instant since = clock.instant();
+        assertEquals(2, source.readNow(List.of(V1, V2), since));
+        assertEquals(1, reads("v1"));
+        assertEquals(1, reads("v2"));
+        CensusSnapshot v1 = snapshots.stream().filter(sn -> sn.version().equals(V1)).findFirst().orElseThrow();
+        assertEquals(1, v1.workers().size(), "the worker started since the last read is there");
+        assertTrue(!temporal.calls(TemporalCensusSource.METHOD).get(1).at()
+                .isBefore(temporal.calls(TemporalCensusSource.METHOD).get(0).at().plusMillis(200)),
+                "each read in its own slot of the 5/s budget");
+        // Read since the request: not again.
+        assertEquals(0, source.readNow(List.of(V1, V2), since));
+        assertEquals(2, temporal.calls(TemporalCensusSource.METHOD).size());
+    }
+
+    @Test
+    void readNowReadsNothingBeforeTheCensusIsKnownToBeAvailable() throws Exception {
+        manage("v1");
+        assertEquals(0, source.readNow(List.of(V1), clock.instant()));
+        assertEquals(0, reads("v1"));
+    }
+
+    @Test
+    void theConfiguredDefaultsAreCoresCensusRhythm() throws Exception {
+        SignalsConfig.Census d = new dev.wci.server.config.ConfigLoader(name -> null)
+                .load(java.nio.file.Path.of("src/test/resources/config/good/minimal.yaml")).signals().census();
+        assertEquals(dev.wci.core.signal.stats.PollRhythm.censusDefaults(), d.rhythm());
     }
 }

@@ -46,6 +46,8 @@ class TemporalStatsSourceTest {
     private final TestClock clock = new TestClock();
     private final List<MatchingSignal> signals = Collections.synchronizedList(new ArrayList<>());
     private final Map<DeploymentVersion, Integer> live = new ConcurrentHashMap<>();
+    /** Versions of deployments another replica holds (HA). */
+    private final java.util.Set<DeploymentVersion> notOwned = ConcurrentHashMap.newKeySet();
     private FakeTemporal temporal;
     private VersionRegistry registry;
     private DescribeBudget budget;
@@ -69,7 +71,7 @@ class TemporalStatsSourceTest {
 
     private TemporalStatsSource newSource(Clock c, DescribeBudget b, dev.wci.core.signal.SignalSink sink) {
         return new TemporalStatsSource(temporal.stubs, FakeTemporal.NAMESPACE, registry, b, temporal.metrics,
-                new SignalsConfig.TemporalStats(true, ACTIVE, IDLE, IDLE_AFTER),
+                new SignalsConfig.TemporalStats(true, ACTIVE, IDLE, IDLE_AFTER), v -> !notOwned.contains(v),
                 v -> live.getOrDefault(v, 0), sink, c);
     }
 
@@ -409,5 +411,35 @@ class TemporalStatsSourceTest {
                 .load(java.nio.file.Path.of("src/test/resources/config/good/minimal.yaml")).signals().temporalStats();
         assertEquals(dev.wci.core.signal.stats.PollRhythm.defaults(),
                 new dev.wci.core.signal.stats.PollRhythm(d.activeInterval(), d.idleInterval(), d.idleAfter()));
+    }
+
+    @Test
+    void aVersionThisReplicaDoesNotOwnIsNeverPolledAndIsPolledAtOnceWhenTakenOn() throws Exception {
+        notOwned.add(V2); // another replica holds its lease
+        setBacklog("v1", 0, false);
+        setBacklog("v2", 5, false);
+        sync.syncNow();
+        temporal.clearCalls();
+        run(Duration.ofSeconds(30));
+        assertTrue(polls("v1") >= 25, "the owned version is polled: " + polls("v1"));
+        assertEquals(0, polls("v2"), "no describe RPC for a version another replica owns");
+        assertTrue(signals.stream().noneMatch(sig -> sig.version().equals(V2)));
+        assertEquals(List.of(V1), source.status().stream().map(TemporalStatsSource.VersionPollStatus::version)
+                .toList());
+
+        // Taken on: polled at the next round, and its standing backlog counts whole (a fresh signal state).
+        notOwned.remove(V2);
+        temporal.clearCalls();
+        source.pollDue();
+        assertEquals(1, polls("v2"));
+        assertTrue(failures().stream().anyMatch(f -> f.version().equals(V2) && f.notMatchedCount() == 5),
+                failures().toString());
+
+        // Given up again (lease lost or released): dropped at once.
+        notOwned.add(V2);
+        run(Duration.ofSeconds(1));
+        temporal.clearCalls();
+        run(Duration.ofSeconds(20));
+        assertEquals(0, polls("v2"));
     }
 }
