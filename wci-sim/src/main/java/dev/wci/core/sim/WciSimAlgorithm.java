@@ -1,6 +1,8 @@
 package dev.wci.core.sim;
 
 import dev.wci.core.audit.DecisionAudit;
+import dev.wci.core.census.CensusSnapshot;
+import dev.wci.core.census.CensusStatus;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
 import dev.wci.core.limits.Limits;
@@ -31,9 +33,11 @@ import java.util.Map;
  *       idle after 60 s) by core's {@link VersionPoll}, turned into signals by core's {@link StatsSignals} (which
  *       assumes the server's 5 s staleness, whatever the model's is): the very code of the server's
  *       {@code temporal-stats} source, whose round also runs at least once per active interval;</li>
- *   <li>the worker census ({@link SimContext#census}) read every {@link #CENSUS_INTERVAL} per version and handed to
- *       the scaler's {@code onCensus}: a worker shows up 1–2 s (its first heartbeat) plus up to one read interval
- *       after it became ready.</li>
+ *   <li>the worker census ({@link SimContext#census}) read on the server's default census rhythm
+ *       ({@link PollRhythm#censusDefaults()}: 1 s while busy, 10 s idle, idle after 30 s) by the same
+ *       {@link VersionPoll}, with the server's notion of busy (a running worker in the last census, live workers in
+ *       the ledger, or an active stats poll), and handed to the scaler's {@code onCensus}: a worker shows up 1–2 s
+ *       (its first heartbeat) plus up to one read interval after it became ready.</li>
  * </ul>
  * The scaler is ticked every {@link #TICK}.
  */
@@ -41,14 +45,13 @@ public final class WciSimAlgorithm implements SimAlgorithm {
 
     public static final String NAME = "wci";
     static final Duration TICK = Duration.ofMillis(250);
-    /** How often the census of each version is read. */
-    static final Duration CENSUS_INTERVAL = Duration.ofSeconds(2);
-
     private final ScalingPolicy policy;
     private final PollRhythm rhythm = PollRhythm.defaults();
+    private final PollRhythm censusRhythm = PollRhythm.censusDefaults();
     private final DecisionAudit audit = new DecisionAudit(256);
     private final Map<DeploymentVersion, VersionPoll> polls = new LinkedHashMap<>();
     private final Map<DeploymentVersion, StatsSignals> signals = new HashMap<>();
+    private final Map<DeploymentVersion, VersionPoll> censusPolls = new LinkedHashMap<>();
     private ControlLoop loop;
     private ReactiveScaler scaler;
     private SimContext ctx;
@@ -116,13 +119,10 @@ public final class WciSimAlgorithm implements SimAlgorithm {
             poll.receivesNewWork(true); // the simulator's arrivals all land on their version, as on a Current one
             polls.put(v, poll);
             signals.put(v, new StatsSignals(v));
+            censusPolls.put(v, new VersionPoll(censusRhythm, now));
         }
         ctx.schedule(Duration.ZERO, this::statsRound);
-        ctx.repeat(CENSUS_INTERVAL, CENSUS_INTERVAL, () -> {
-            for (DeploymentVersion v : polls.keySet()) {
-                scaler.onCensus(ctx.census(v));
-            }
-        });
+        ctx.schedule(Duration.ZERO, this::censusRound);
         ctx.repeat(TICK, TICK, loop::tick);
     }
 
@@ -154,6 +154,40 @@ public final class WciSimAlgorithm implements SimAlgorithm {
             }
         }
         ctx.schedule(Duration.between(now, next), this::statsRound);
+    }
+
+    /**
+     * One round of the census source, as the server runs it: a busy idle version is pulled forward, every due
+     * version is read, and the next round comes when the next version is due, at the latest one active interval
+     * later.
+     */
+    private void censusRound() {
+        Instant now = ctx.clock().instant();
+        for (Map.Entry<DeploymentVersion, VersionPoll> e : censusPolls.entrySet()) {
+            if (!e.getValue().active() && censusBusy(e.getKey())) {
+                e.getValue().workersLive();
+            }
+        }
+        Instant next = now.plus(censusRhythm.activeInterval());
+        for (Map.Entry<DeploymentVersion, VersionPoll> e : censusPolls.entrySet()) {
+            DeploymentVersion v = e.getKey();
+            VersionPoll poll = e.getValue();
+            if (!poll.nextDue().isAfter(now)) {
+                CensusSnapshot census = ctx.census(v);
+                scaler.onCensus(census);
+                boolean running = census.workers().stream().anyMatch(w -> w.status() == CensusStatus.RUNNING);
+                poll.polled(now, running || censusBusy(v));
+            }
+            if (poll.nextDue().isBefore(next)) {
+                next = poll.nextDue();
+            }
+        }
+        ctx.schedule(Duration.between(now, next), this::censusRound);
+    }
+
+    /** The server's census notion of busy: live workers in the ledger, or stats polled as active (demand). */
+    private boolean censusBusy(DeploymentVersion v) {
+        return scaler.live(v) > 0 || polls.get(v).active();
     }
 
     @Override

@@ -85,6 +85,8 @@ final class SimTestSupport {
         final SimAlgorithm delegate;
         final List<Call> calls = new ArrayList<>();
         final List<SyncMatchFailure> signals = new ArrayList<>();
+        /** Simulated times (nanos) of the census reads the algorithm made. */
+        final List<Long> censusReads = new ArrayList<>();
         SimContext ctx;
 
         Recording(SimAlgorithm delegate) {
@@ -154,6 +156,7 @@ final class SimTestSupport {
 
                 @Override
                 public dev.wci.core.census.CensusSnapshot census(DeploymentVersion v) {
+                    censusReads.add(((SimClock) real.clock()).nanos());
                     return real.census(v);
                 }
 

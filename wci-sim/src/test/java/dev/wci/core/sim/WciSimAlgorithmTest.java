@@ -24,6 +24,20 @@ class WciSimAlgorithmTest {
     }
 
     @Test
+    void theCensusIsReadOnTheServersCensusRhythm() {
+        // The simulator's versions receive new work (as a Current one), so their stats polls stay active and, as on
+        // the server, their census counts as busy: read at once, then every active interval of the census rhythm.
+        SimTestSupport.Recording rec = new SimTestSupport.Recording(new WciSimAlgorithm());
+        SimTestSupport.run(SimTestSupport.tasksAt(60, 5, 30), rec, SimConfig.defaults());
+        assertEquals(0L, rec.censusReads.get(0), "a new version is read at once");
+        long active = dev.wci.core.signal.stats.PollRhythm.censusDefaults().activeInterval().toNanos();
+        for (int i = 1; i < rec.censusReads.size(); i++) {
+            assertEquals(active, rec.censusReads.get(i) - rec.censusReads.get(i - 1), "read " + i);
+        }
+        assertTrue(rec.censusReads.size() >= 60, "reads: " + rec.censusReads.size());
+    }
+
+    @Test
     void aBurstFromZeroIsSizedFromTheFirstBatchNotOneWorkerAtATime() {
         WciSimAlgorithm wci = new WciSimAlgorithm();
         SimResult r = run(WorkloadKind.BURST, wci);
