@@ -72,6 +72,7 @@ class HaIT {
 
     static final int DEPLOYMENTS = 3;
     static final Duration TTL = HaConfig.DEFAULT_TTL;
+    static final Duration RENEW = HaConfig.DEFAULT_RENEW;
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
     final List<String> deployments = new ArrayList<>();
@@ -143,6 +144,20 @@ class HaIT {
             dead = true;
             wci.crash();
             deadAt = Instant.now();
+        }
+
+        /** The sum of a metric's samples on this replica's /metrics whose labels contain {@code with}. */
+        double metric(String name, String with) throws Exception {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + wci.httpPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            double sum = 0;
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith(name + "{") && line.contains(with)) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
         }
 
         JsonNode get(String path, int[] code) throws Exception {
@@ -243,6 +258,7 @@ class HaIT {
                 return false;
             });
             List<Long> rebalanceGaps = rebalanceGaps();
+            standbyReadsNothing();
 
             // ---- kill the owner of a busy deployment (not the proxied one) ----
             // (On a slow host leases may lapse and move between live replicas at any time: wait for an owner.)
@@ -310,6 +326,35 @@ class HaIT {
         }
         runtime.close();
         load.close();
+    }
+
+    /**
+     * A standby (4 live replicas, 3 deployments) reads no stats and no census: over a few seconds in which it
+     * holds no lease its stats source polls no version and it sends no ListWorkers. A standby that takes a lease
+     * meanwhile (leases may move on a slow host) is looked at again.
+     */
+    private void standbyReadsNothing() throws Exception {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Replica standby = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> live().stream().filter(r -> r.held() == 0).findFirst(), Optional::isPresent)
+                    .orElseThrow();
+            Instant from = Instant.now();
+            // One renew interval to finish a round begun while it still held a lease, then a window to watch.
+            await().pollDelay(RENEW).atMost(Duration.ofSeconds(60)).until(() -> true);
+            double lists = standby.metric("wci_temporal_rpc_requests_total", "method=\"ListWorkers\"");
+            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60)).until(() -> true);
+            double listsAfter = standby.metric("wci_temporal_rpc_requests_total", "method=\"ListWorkers\"");
+            double polled = standby.metric("wci_temporal_stats_versions", "mode=");
+            boolean stayedStandby = standby.held() == 0 && standby.wci.leaseHistory().stream()
+                    .noneMatch(e -> !e.at().isBefore(from.minus(RENEW)));
+            if (stayedStandby) {
+                assertEquals(lists, listsAfter, "a standby sent ListWorkers calls (census reads)");
+                assertEquals(0.0, polled, "a standby's stats source polls versions");
+                System.out.printf("HA standby %s: no census read and no stats poll over 3 s%n", standby.identity);
+                return;
+            }
+        }
+        throw new AssertionError("no replica stayed a standby long enough to be watched");
     }
 
     private Replica start(String identity, TcpProxy proxy) throws Exception {
