@@ -115,8 +115,8 @@ public final class WciService implements AutoCloseable {
     private MatchingMetricsSource matchingMetrics;
     /** The leases when {@code ha} is on (set at start), else null: then every deployment is this process's. */
     private volatile LeaseService leases;
-    /** HA: held deployments whose census was read afresh since they were taken on; their stats are polled. */
-    private final Set<String> takenOn = ConcurrentHashMap.newKeySet();
+    /** HA: how far this replica reads each deployment it took on (absent: not at all). */
+    private final Map<String, Reading> reading = new ConcurrentHashMap<>();
     private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
     private volatile boolean closed;
 
@@ -249,7 +249,7 @@ public final class WciService implements AutoCloseable {
         if (census.enabled()) {
             // ListWorkers is a visibility read: Temporal limits it apart from the describe calls, so its own budget.
             censusSource = new TemporalCensusSource(temporal, registry, new DescribeBudget(census.readsPerSecond(), clock),
-                    census, v -> mayInvoke(v.deploymentName()), this::censusBusy, scaler, clock);
+                    census, this::readsCensus, this::censusBusy, scaler, clock);
             censusSource.start();
         } else {
             log.info("worker census off (signals.census.enabled: false): the scaler runs on its ledger model");
@@ -302,6 +302,23 @@ public final class WciService implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** With HA, how far a deployment this replica took on is read. */
+    private enum Reading {
+        /** Its groups are registered and its census is being read afresh ({@link #takeOver}): no stats yet. */
+        CENSUS,
+        /** Census and stats. */
+        ALL
+    }
+
+    /**
+     * Whether this replica reads a version's census: always without HA; with HA only while it holds the
+     * deployment's lease and its groups are registered (a snapshot for groups not there yet would be lost).
+     */
+    private boolean readsCensus(DeploymentVersion version) {
+        String d = version.deploymentName();
+        return mayInvoke(d) && (!config.ha().enabled() || reading.containsKey(d));
+    }
+
     /**
      * Whether this replica polls a version's stats: always without HA; with HA only while it holds the deployment's
      * lease, and only once the census was read afresh after taking it on ({@link #takeOver}), so a backlog the
@@ -309,7 +326,7 @@ public final class WciService implements AutoCloseable {
      */
     private boolean pollsStats(DeploymentVersion version) {
         String d = version.deploymentName();
-        return mayInvoke(d) && (!config.ha().enabled() || takenOn.contains(d));
+        return mayInvoke(d) && (!config.ha().enabled() || reading.get(d) == Reading.ALL);
     }
 
     /** A version's census is read often while the ledger has workers for it or its stats show demand. */
@@ -385,7 +402,9 @@ public final class WciService implements AutoCloseable {
         return new LeaseListener() {
             @Override
             public void acquired(String deployment, String previousOwner) {
-                // The takeover runs after the groups' sync however it ended: the stats must start in any case.
+                // Read nothing of it until the takeover (a lease back after a short lapse too: it may have been
+                // dropped meanwhile). The takeover runs after the groups' sync however it ended: the reads must start.
+                reading.remove(deployment);
                 resync(() -> syncTargets().handle((ok, failure) -> null).thenRunAsync(
                         guarded("lease takeover", () -> takeOver(deployment)), scheduler));
             }
@@ -433,6 +452,7 @@ public final class WciService implements AutoCloseable {
         try {
             TemporalCensusSource census = censusSource;
             if (census != null && mayInvoke(deployment)) {
+                reading.put(deployment, Reading.CENSUS);
                 List<DeploymentVersion> versions = registry.snapshot().managed().stream().map(VersionEntry::version)
                         .filter(v -> v.deploymentName().equals(deployment)).toList();
                 read = census.readNow(versions, clock.instant());
@@ -441,7 +461,7 @@ public final class WciService implements AutoCloseable {
             Thread.currentThread().interrupt(); // shutting down
         } finally {
             if (mayInvoke(deployment)) {
-                takenOn.add(deployment);
+                reading.put(deployment, Reading.ALL);
                 log.info("deployment {} taken on: worker census read afresh for {} version(s); its stats are polled "
                         + "from now", deployment, read);
                 TemporalStatsSource stats = statsSource;
@@ -454,7 +474,7 @@ public final class WciService implements AutoCloseable {
 
     /** A deployment's lease is gone: this replica stops reading its stats and census (another replica does). */
     private void stopReading(String deployment) {
-        if (takenOn.remove(deployment)) {
+        if (reading.remove(deployment) != null) {
             log.info("deployment {}: lease gone, its stats and worker census are no longer read here", deployment);
         }
     }
