@@ -56,7 +56,7 @@ for i in $(seq "$runs"); do
     log="$out/run-$i-$c.log"
     start=$(date +%s)
     set +e
-    java ${WCI_JAVA_OPTS:-} -cp "$CP" dev.wci.server.demo.Compare run --controller "$c" --run "$i" --csv "$csv" "$@" \
+    java ${WCI_JAVA_OPTS:-} -cp "$CP" dev.wci.dev.demo.Compare run --controller "$c" --run "$i" --csv "$csv" "$@" \
       >"$log" 2>&1 </dev/null
     rc=$?
     set -e
@@ -69,7 +69,7 @@ echo
   echo "workload: $(grep -m1 '^compare: ' "$out"/run-1-*.log | head -1 | sed 's/^[^:]*:compare: [^:]*: //')"
   echo "command: src/bench/compare.sh --runs $runs --controllers $controllers${*:+ -- $*}"
   echo
-  java -cp "$CP" dev.wci.server.demo.Compare report "$csv"
+  java -cp "$CP" dev.wci.dev.demo.Compare report "$csv"
 } | tee "$out/table.md"
 echo
 echo "compare: CSV in $csv, table in $out/table.md; $failed run(s) exited non-zero"

@@ -59,7 +59,7 @@ CP="wci-dev/target/test-classes:wci-dev/target/classes:$(cat "$out/classpath.txt
 # The soak stops by itself; timeout is the belt to its braces (its own watchdog halts it 3 minutes after the end).
 set +e
 timeout --kill-after=10 $(( seconds + 240 )) \
-  java -Xmx384m -Dlogback.configurationFile="$ROOT/wci-server/src/main/resources/logback.xml" -cp "$CP" dev.wci.server.soak.HostileSoak --seconds "$seconds" --every "$every" --out "$out" \
+  java -Xmx384m -Dlogback.configurationFile="$ROOT/wci-server/src/main/resources/logback.xml" -cp "$CP" dev.wci.dev.soak.HostileSoak --seconds "$seconds" --every "$every" --out "$out" \
     --temporal-cli "$cli" 2>"$out/wci.log" | tee "$out/hostile-soak.txt"
 status=${PIPESTATUS[0]}
 set -e

@@ -3,7 +3,7 @@ package dev.wci.lambda.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wci.lambda.local.LocalLambdaConfig;
+import dev.wci.local.lambda.LocalLambdaConfig;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import dev.wci.core.registry.VersionRegistry;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
+import dev.wci.core.scaling.SizingResult;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.RoutingState;
 import dev.wci.server.http.HttpSurface;
@@ -106,9 +107,25 @@ public final class StatusReport {
     public record PollView(boolean active, long polls, long failures, Instant lastPolledAt, Instant nextPollAt) {
     }
 
+    /**
+     * One recorded decision: what it asked for and got, and what it was computed from, so that a reader can redo
+     * the count ({@code sizing}: the sizing step's parts, null for a decision that was not sized, e.g. a bootstrap).
+     */
     public record DecisionView(Instant decidedAt, String version, String group, String reason, int requested,
                                int invoked, List<String> trims, String trigger, double backlog, double arrivalRate,
-                               int desired, int live, boolean liveFromCensus) {
+                               double workerThroughput, double coldStartSeconds, int desired, int live,
+                               LiveView liveWorkers, boolean liveFromCensus, SizingView sizing) {
+    }
+
+    /** The live workers a decision saw: {@code late} and {@code expiring} hold cap slots but do not cover demand. */
+    public record LiveView(int starting, int ready, int expiring, int late) {
+    }
+
+    /**
+     * How the sizing step came to its count: the backlog projected one cold start ahead, the workers the demand
+     * needs, those the backlog trend asked for on its own, and the count split into replacements and growth.
+     */
+    public record SizingView(double backlogWhenReady, int desired, int trendWant, int replace, int grow) {
     }
 
     private final Clock clock;
@@ -233,8 +250,16 @@ public final class StatusReport {
         return new DecisionView(d.decidedAt(), d.group().version().toString(), d.group().name(), d.reason().name(),
                 d.requested(), d.count(),
                 d.trims().stream().map(t -> t.limit() + " " + t.before() + "->" + t.after()).toList(),
-                d.inputs().trigger(), d.inputs().backlog(), d.inputs().arrivalRate(), d.inputs().desired(),
-                d.inputs().live().live(), d.inputs().fromCensus());
+                d.inputs().trigger(), d.inputs().backlog(), d.inputs().arrivalRate(), d.inputs().workerThroughput(),
+                d.inputs().coldStartMillis() / 1000.0, d.inputs().desired(), d.inputs().live().live(),
+                new LiveView(d.inputs().live().starting(), d.inputs().live().ready(), d.inputs().live().expiring(),
+                        d.inputs().live().late()),
+                d.inputs().fromCensus(), sizing(d.inputs().sizing()));
+    }
+
+    private static SizingView sizing(SizingResult s) {
+        return s == null ? null
+                : new SizingView(s.backlogWhenReady(), s.desired(), s.trendWant(), s.replace(), s.grow());
     }
 
     /** JSON has no infinity: an unlimited budget is null. */

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A metrics endpoint on 127.0.0.1 made of a plain server socket, for what WireMock cannot do: a body that trickles
  * forever, or one streamed from a generator without ever being held. Counts the connections it accepted and those
  * still open (a connection is closed once the client's end of it is: its read sees the end or an error). Public for
- * the hostile soak ({@code dev.wci.server.soak}).
+ * the hostile soak ({@code dev.wci.dev.soak}).
  */
 public final class FakeMetricsEndpoint implements AutoCloseable {
 

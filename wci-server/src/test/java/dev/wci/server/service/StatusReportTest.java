@@ -33,6 +33,7 @@ import dev.wci.core.scaling.LiveWorkers;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
+import dev.wci.core.scaling.SizingResult;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
@@ -223,6 +224,52 @@ class StatusReportTest {
         List<String> times = StreamSupport.stream(decisions.spliterator(), false)
                 .map(n -> n.get("decidedAt").asText()).toList();
         assertEquals(times.stream().sorted(java.util.Comparator.reverseOrder()).toList(), times);
+    }
+
+    @Test
+    void aDecisionShowsWhatItWasSizedFromSoItsCountCanBeRedone() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        ComputeTarget target = FakeComputeProvider.target("fn:orders:1");
+        SizingResult sizing = new SizingResult(42.5, 9, 2, 1, 4, DecisionReason.SCALE_OUT);
+        audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), target, DecisionReason.SCALE_OUT, 5,
+                List.of("a", "b", "c", "d", "e"), List.of(),
+                new DecisionInputs("tick", 40, 3.5, 0.8, 2500, 9, new LiveWorkers(2, 3, 1, 1), false, true, 1,
+                        sizing),
+                Instant.parse("2026-01-01T00:00:00Z")));
+
+        JsonNode d = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("recentDecisions").get(0);
+
+        assertEquals(0.8, d.get("workerThroughput").asDouble());
+        assertEquals(2.5, d.get("coldStartSeconds").asDouble());
+        assertEquals(5, d.get("live").asInt());
+        JsonNode live = d.get("liveWorkers");
+        assertEquals(2, live.get("starting").asInt());
+        assertEquals(3, live.get("ready").asInt());
+        assertEquals(1, live.get("expiring").asInt());
+        assertEquals(1, live.get("late").asInt());
+        assertTrue(d.get("liveFromCensus").asBoolean());
+        JsonNode parts = d.get("sizing");
+        assertEquals(42.5, parts.get("backlogWhenReady").asDouble());
+        assertEquals(9, parts.get("desired").asInt());
+        assertEquals(2, parts.get("trendWant").asInt());
+        assertEquals(1, parts.get("replace").asInt());
+        assertEquals(4, parts.get("grow").asInt());
+    }
+
+    @Test
+    void aDecisionThatWasNotSizedHasNoSizingParts() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
+                DecisionReason.BOOTSTRAP, 1, List.of("a"), List.of(),
+                new DecisionInputs("bootstrap", 0, 0, 5, 2000, 1, LiveWorkers.NONE, false),
+                Instant.parse("2026-01-01T00:00:00Z")));
+
+        JsonNode d = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("recentDecisions").get(0);
+
+        assertTrue(d.get("sizing").isNull());
+        assertEquals(0, d.get("liveWorkers").get("late").asInt());
     }
 
     @Test

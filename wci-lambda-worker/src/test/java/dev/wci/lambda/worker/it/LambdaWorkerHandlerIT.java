@@ -10,7 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.wci.local.DevServerProcess;
-import dev.wci.lambda.local.LocalContext;
+import dev.wci.local.lambda.LocalContext;
 import dev.wci.lambda.worker.InvocationSummary;
 import dev.wci.lambda.worker.LambdaWorkerHandler;
 import dev.wci.lambda.worker.LambdaWorkerOptions;

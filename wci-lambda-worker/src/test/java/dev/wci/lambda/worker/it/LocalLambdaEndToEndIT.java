@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wci.lambda.local.ExecutionMode;
-import dev.wci.lambda.local.InvocationOutcome;
-import dev.wci.lambda.local.LocalFunction;
-import dev.wci.lambda.local.LocalFunctionVersion;
-import dev.wci.lambda.local.LocalLambdaConfig;
-import dev.wci.lambda.local.LocalLambdaRuntime;
+import dev.wci.local.lambda.ExecutionMode;
+import dev.wci.local.lambda.InvocationOutcome;
+import dev.wci.local.lambda.LocalFunction;
+import dev.wci.local.lambda.LocalFunctionVersion;
+import dev.wci.local.lambda.LocalLambdaConfig;
+import dev.wci.local.lambda.LocalLambdaRuntime;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;

@@ -1,0 +1,87 @@
+package dev.wci.sim;
+
+import static dev.wci.sim.SimTestSupport.invokeAt;
+import static dev.wci.sim.SimTestSupport.run;
+import static dev.wci.sim.SimTestSupport.script;
+import static dev.wci.sim.SimTestSupport.tasksAt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wci.core.census.CensusSnapshot;
+import dev.wci.core.census.CensusStatus;
+import dev.wci.core.census.CensusWorker;
+import dev.wci.core.compute.InvocationResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class SimCensusTest {
+
+    @Test
+    void aWorkerIsListedAfterItsFirstHeartbeatThenShuttingDownThenShutDownThenGone() {
+        // 1 s cold start (p99 = median, no spread), 60 s timeout, 30 s buffer, 5 s idle exit.
+        SimConfig c = SimConfig.defaults().withColdStart(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .withLifetime(Duration.ofSeconds(60), Duration.ofSeconds(30)).withIdleExit(null);
+        List<InvocationResult> results = new ArrayList<>();
+        Map<Double, CensusSnapshot> seen = new TreeMap<>();
+        run(tasksAt(40, 1.5, 200), script(ctx -> { // the task at 200 s keeps the run going
+            invokeAt(ctx, 0, 1, results);
+            for (double t : new double[] {0.5, 1.5, 3.5, 20, 35, 45, 100, 110}) {
+                ctx.schedule(Duration.ofMillis((long) (t * 1000)), () -> seen.put(t, ctx.census(ctx.groups().get(0)
+                        .id().version())));
+            }
+        }), c);
+        InvocationResult.Accepted a = (InvocationResult.Accepted) results.get(0);
+        String identity = a.providerRequestId() + "@" + "arn:aws:lambda:us-east-1:123456789012:function:worker:1";
+        assertEquals(List.of(), seen.get(0.5).workers(), "starting: not listed");
+        assertEquals(List.of(), seen.get(1.5).workers(), "ready at ~1 s, first heartbeat 1-2 s later");
+        CensusWorker w = seen.get(3.5).workers().get(0);
+        assertEquals(identity, w.identity());
+        assertEquals(CensusStatus.RUNNING, w.status());
+        assertTrue(w.startedAt().isBefore(seen.get(1.5).asOf()), "its start is its ready time");
+        // It stops polling at 30 s (60 s - 30 s buffer) with its 40 s task in flight, and ends with it at 41.5 s.
+        assertEquals(CensusStatus.RUNNING, seen.get(20.0).workers().get(0).status());
+        assertEquals(CensusStatus.SHUTTING_DOWN, seen.get(35.0).workers().get(0).status());
+        assertEquals(CensusStatus.SHUTDOWN, seen.get(45.0).workers().get(0).status());
+        assertEquals(CensusStatus.SHUTDOWN, seen.get(100.0).workers().get(0).status());
+        // Its last heartbeat is its shutdown heartbeat (when it ended), which dates the exit for the scaler.
+        assertEquals(seen.get(45.0).workers().get(0).lastHeartbeatAt(), seen.get(100.0).workers().get(0).lastHeartbeatAt());
+        assertTrue(seen.get(45.0).workers().get(0).lastHeartbeatAt().isBefore(seen.get(45.0).asOf().minusSeconds(3)));
+        assertEquals(seen.get(20.0).asOf(), seen.get(20.0).workers().get(0).lastHeartbeatAt(), "running: heard now");
+        assertEquals(List.of(), seen.get(110.0).workers(), "gone a minute after it ended");
+    }
+
+    @Test
+    void aSlowStartTailTakesAboutTwoPercentOfStartsAndIsManyTimesTheMedian() {
+        SimConfig c = SimConfig.defaults();
+        SimLambda lambda = new SimLambda(new EventQueue(new SimClock()), c, new RandomStreams(3).lambda(),
+                new SimLambda.Host() {
+                    @Override
+                    public int liveEnvironments() {
+                        return 0;
+                    }
+
+                    @Override
+                    public dev.wci.core.version.DeploymentVersion versionOf(String address) {
+                        return null;
+                    }
+
+                    @Override
+                    public void accepted(dev.wci.core.version.DeploymentVersion v, String id, long coldStartNanos) {
+                    }
+                });
+        int slow = 0;
+        int n = 20_000;
+        long median = c.coldStartMedian().toNanos();
+        for (int i = 0; i < n; i++) {
+            if (lambda.drawColdStartForTest() >= SimLambda.SLOW_START_MIN_FACTOR * median) {
+                slow++;
+            }
+        }
+        double share = (double) slow / n;
+        assertTrue(share > 0.015 && share < 0.03, "slow share " + share);
+    }
+}
