@@ -1,6 +1,7 @@
 package dev.wci.core.scaling;
 
 import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.TaskQueueType;
 
 /**
@@ -70,8 +71,8 @@ final class QueueDemand {
         return type == t && taskQueue.equals(queue);
     }
 
-    void addFailures(long at, long count) {
-        if (observation != null && at == asOfMillis) {
+    void addFailures(long at, long count, Origin origin) {
+        if (origin == Origin.STATS_GROWTH) {
             statsFailureAtMillis = at;
         }
         // Keep the ring in time order even if a source delivers a late batch.
@@ -111,8 +112,8 @@ final class QueueDemand {
     }
 
     /**
-     * Of {@code count} failures stamped at {@code at}, those no other signal reported yet. A failure stamped exactly
-     * at the latest observation's as-of time is that observation's backlog growth since the one before
+     * Of {@code count} failures stamped at {@code at}, those no other signal reported yet. A pushed batch is all new. A
+     * {@link Origin#STATS_GROWTH stats growth} is the latest observation's backlog growth since the one before
      * ({@code StatsSignals}): tasks added between the two pictures that no worker took. Failures already seen
      * in that span (push signals, stamped up to {@link #SIGNAL_DELAY_MILLIS} late) are the same tasks, so only the
      * rest is new; counted twice, a burst would look like a stream that stepped up and be sized as a rate.
@@ -120,8 +121,8 @@ final class QueueDemand {
      * caches stats up to {@link ReactiveScaler#STATS_MAX_STALENESS_MILLIS}, and a picture read 6.5 s after it was
      * taken shows none of a burst pushed 5.5 s before that read. Earlier growths are other tasks and stay out.
      */
-    long unreported(long at, long count) {
-        if (observation == null || at != asOfMillis) {
+    long unreported(long at, long count, Origin origin) {
+        if (origin != Origin.STATS_GROWTH || observation == null) {
             return count;
         }
         long from = Math.max(statsFailureAtMillis, previousObservedAtMillis == Long.MIN_VALUE
