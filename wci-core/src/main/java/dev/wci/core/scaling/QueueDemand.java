@@ -85,7 +85,7 @@ final class QueueDemand {
         return type == t && taskQueue.equals(queue);
     }
 
-    /** Adds a batch of failures, of which {@code shown} are in the latest stats picture; no other signal reported them. */
+    /** Adds a batch of new failures, of which {@code shown} are in the latest stats picture already. */
     void addFailures(long at, long count, long shown) {
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
@@ -191,9 +191,9 @@ final class QueueDemand {
 
     /**
      * Tasks waiting: the observed backlog plus failures seen after the moment it describes, but for those a picture
-     * already showed ({@link #fail}). Failures older
-     * than the drain target are assumed worked off by the capacity sized for them (a newer observation
-     * would say otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
+     * already showed ({@link #fail}). Failures older than the drain target are assumed worked off by the capacity
+     * sized for them (a newer observation would say otherwise), and so are failures before {@code drainedAt}, when a
+     * worker went idle.
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         boolean fresh = fresh(now, maxAgeMillis);

@@ -144,8 +144,8 @@ class QueueDemandTest {
 
     @Test
     void aPushedBatchStampedAtThePicturesAsOfTimeIsNotTakenForItsGrowth() {
-        // A stamp rule would read this batch, stamped at the very moment the picture describes, as the picture's growth:
-        // the 50 pushed just before would be subtracted from it, and the next growth would skip them as "earlier".
+        // A stamp rule would take this batch, stamped at the very moment the picture describes, for the picture's
+        // growth: the 50 pushed just before would be subtracted from it.
         observeAssumingFiveSeconds(T0, 0, 0);
         q.fail(T0 - 5_500, 50, Origin.PUSH);
         q.fail(T0 - 5_000, 40, Origin.PUSH);
