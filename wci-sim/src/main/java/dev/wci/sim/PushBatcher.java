@@ -1,6 +1,7 @@
 package dev.wci.sim;
 
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import java.time.Duration;
@@ -74,6 +75,7 @@ public final class PushBatcher {
         s.pending = 0;
         s.lastSent = now;
         signalsSent++;
-        sink.accept(new SyncMatchFailure(key.version, key.taskQueue, key.type, count, 0, SimClock.toInstant(now)));
+        sink.accept(new SyncMatchFailure(key.version, key.taskQueue, key.type, count, 0, SimClock.toInstant(now),
+                Origin.PUSH));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class BaselinesTest {
                 for (double t : new double[] {1.0, 1.0, 1.05, 1.099, 1.1, 1.15, 1.3}) {
                     ctx.schedule(Duration.ofNanos(SimTestSupport.s(t)), () -> ref.onSyncMatchFailure(
                             new SyncMatchFailure(v, "q", dev.wci.core.version.TaskQueueType.ACTIVITY, 1, 0,
-                                    ctx.clock().instant())));
+                                    ctx.clock().instant(), Origin.PUSH)));
                 }
             }
         };

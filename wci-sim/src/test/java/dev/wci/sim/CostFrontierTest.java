@@ -29,7 +29,9 @@ class CostFrontierTest {
             CostFrontier.Row row = CostFrontier.checkOne(d);
             assertEquals(CostFrontier.Verdict.UNWINNABLE, row.verdict(), "#" + index + ": " + row);
             assertTrue(row.cheapest().result().p99() <= RandomBenchmark.bandLimit(d.bestP99()), "#" + index);
-            assertTrue(row.frontierRatio() > 1.4, "#" + index + ": " + row.frontierRatio());
+            // A margin above the goal: #28's band widened when WCI stopped counting a stats growth and its pushed
+            // tasks twice (its p99 14.4 -> 19.8 s at 1.54x instead of 1.83x), its frontier 1.34x (was above 1.4x).
+            assertTrue(row.frontierRatio() > 1.3, "#" + index + ": " + row.frontierRatio());
             // The bound comes from the family, below what WCI paid: not from WCI's own run.
             assertTrue(row.cheapest().name().startsWith("one-shot-") && row.frontierRatio() < row.wciRatio(),
                     "#" + index + ": " + row.cheapest().name() + " at " + row.frontierRatio());

@@ -1,6 +1,7 @@
 package dev.wci.core.scaling;
 
 import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.TaskQueueType;
 
 /**
@@ -21,6 +22,12 @@ final class QueueDemand {
      * already in its backlog: undercounting a moment of failures beats counting a whole burst twice.
      */
     static final long SIGNAL_DELAY_MILLIS = 1_000;
+    /**
+     * A push up to this long after a stats picture's read may report late tasks that picture's growth counted first: a
+     * metrics scrape catching up after failed ones (1 s timeout, retried every round: gaps of 1-4 s were seen). Later,
+     * a push is new tasks.
+     */
+    static final long LATE_PUSH_MILLIS = 5_000;
     private static final int RING = 32;
     /**
      * A batch carrying more than this many times the stream's typical batch is a burst: tasks added at once,
@@ -42,8 +49,14 @@ final class QueueDemand {
     long asOfMillis = Long.MIN_VALUE;
     /** Read time of the observation before the latest one. */
     long previousObservedAtMillis = Long.MIN_VALUE;
-    /** Stamp of the latest failure batch taken as an observation's backlog growth ({@link #unreported}). */
+    /** Stamp of the latest failure batch taken as an observation's backlog growth ({@link #fail}). */
     private long statsFailureAtMillis = Long.MIN_VALUE;
+    /**
+     * Tasks of stats growths that no push has reported yet ({@link #fail}): a push of them may still come, late (a
+     * metrics scrape catching up after failed scrapes), until {@link #statsOnlyUntilMillis}.
+     */
+    private long statsOnly;
+    private long statsOnlyUntilMillis = Long.MIN_VALUE;
     long rateLimitedAtMillis = Long.MIN_VALUE;
     /**
      * A worker of the group exited for lack of work at this moment, having found its queues empty (its own backlog
@@ -54,6 +67,8 @@ final class QueueDemand {
 
     private final long[] failureAt = new long[RING];
     private final long[] failureCount = new long[RING];
+    /** Of each batch, the tasks a stats picture already showed (so {@link #backlog} does not add them to it). */
+    private final long[] failureShown = new long[RING];
     private int size;
     /** Bursts seen in the failure stream: when, and how many tasks beyond the stream's typical batch. */
     private final long[] burstAt = new long[BURSTS];
@@ -70,10 +85,8 @@ final class QueueDemand {
         return type == t && taskQueue.equals(queue);
     }
 
-    void addFailures(long at, long count) {
-        if (observation != null && at == asOfMillis) {
-            statsFailureAtMillis = at;
-        }
+    /** Adds a batch of new failures, of which {@code shown} are in the latest stats picture already. */
+    void addFailures(long at, long count, long shown) {
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
         forgetBurstsMatchedBy(atMillis, count);
@@ -83,18 +96,22 @@ final class QueueDemand {
         }
         if (size > 0 && atMillis - failureAt[size - 1] < MERGE_MILLIS && atMillis >= failureAt[size - 1]) {
             failureCount[size - 1] += count;
+            failureShown[size - 1] += shown;
             return;
         }
         if (size == RING) {
             // Merge the two oldest batches: counts are kept, the merged batch keeps the older time.
             failureCount[1] += failureCount[0];
+            failureShown[1] += failureShown[0];
             failureAt[1] = failureAt[0];
             System.arraycopy(failureAt, 1, failureAt, 0, RING - 1);
             System.arraycopy(failureCount, 1, failureCount, 0, RING - 1);
+            System.arraycopy(failureShown, 1, failureShown, 0, RING - 1);
             size--;
         }
         failureAt[size] = atMillis;
         failureCount[size] = count;
+        failureShown[size] = shown;
         size++;
     }
 
@@ -111,22 +128,52 @@ final class QueueDemand {
     }
 
     /**
-     * Of {@code count} failures stamped at {@code at}, those no other signal reported yet. A failure stamped exactly
-     * at the latest observation's as-of time is that observation's backlog growth since the one before
-     * ({@code StatsSignals}): tasks added between the two pictures that no worker took. Failures already seen
-     * in that span (push signals, stamped up to {@link #SIGNAL_DELAY_MILLIS} late) are the same tasks, so only the
-     * rest is new; counted twice, a burst would look like a stream that stepped up and be sized as a rate.
-     * The span starts when the previous picture may have been taken, not at its assumed as-of time: Temporal
-     * caches stats up to {@link ReactiveScaler#STATS_MAX_STALENESS_MILLIS}, and a picture read 6.5 s after it was
-     * taken shows none of a burst pushed 5.5 s before that read. Earlier growths are other tasks and stay out.
+     * Takes {@code count} failures stamped at {@code at}, counting each task once however many signals report it.
+     *
+     * <p>A {@link Origin#STATS_GROWTH stats growth} is the latest observation's backlog growth since the one before
+     * ({@code StatsSignals}): tasks added between the two pictures that no worker took. Pushed failures not yet shown
+     * by a picture, from when the previous picture may have been taken up to this one's read (+ the push delay), are
+     * the same tasks, oldest first: they are marked shown (in the observed backlog, so {@link #backlog} does not add
+     * them to it, however late they were stamped) and only the rest of the growth is new. Counted twice, a burst
+     * would look like a stream that stepped up and be sized as a rate. The span starts when the previous picture may
+     * have been taken, not at its assumed as-of time: Temporal caches stats up to
+     * {@link ReactiveScaler#STATS_MAX_STALENESS_MILLIS}, and a picture read 6.5 s after it was taken shows none of a
+     * burst pushed 5.5 s before that read. Earlier growths are other tasks and stay out.
+     *
+     * <p>A {@link Origin#PUSH pushed} batch is new, except for tasks a stats growth counted that no push had reported:
+     * within {@link #LATE_PUSH_MILLIS} of that picture's read, a push is taken as reporting them late, not as new
+     * tasks.
      */
-    long unreported(long at, long count) {
-        if (observation == null || at != asOfMillis) {
-            return count;
+    void fail(long at, long count, Origin origin) {
+        if (origin == Origin.STATS_GROWTH && observation != null) {
+            long from = Math.max(statsFailureAtMillis, previousObservedAtMillis == Long.MIN_VALUE
+                    ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS);
+            long rest = show(from, observedAtMillis + SIGNAL_DELAY_MILLIS, count);
+            statsFailureAtMillis = at;
+            if (rest > 0) {
+                statsOnly = (statsOnlyUntilMillis < observedAtMillis ? 0 : statsOnly) + rest;
+                statsOnlyUntilMillis = observedAtMillis + LATE_PUSH_MILLIS;
+                addFailures(at, rest, rest);
+            }
+            return;
         }
-        long from = Math.max(statsFailureAtMillis, previousObservedAtMillis == Long.MIN_VALUE
-                ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS);
-        return Math.max(0, count - failuresIn(from, asOfMillis + SIGNAL_DELAY_MILLIS));
+        long known = at <= statsOnlyUntilMillis ? Math.min(count, statsOnly) : 0;
+        statsOnly -= known;
+        if (count > known) {
+            addFailures(at, count - known, 0);
+        }
+    }
+
+    /** Marks up to {@code count} not yet shown failures stamped in {@code (from, to]} as shown, oldest first. */
+    private long show(long from, long to, long count) {
+        for (int i = 0; i < size && count > 0; i++) {
+            if (failureAt[i] > from && failureAt[i] <= to) {
+                long n = Math.min(count, failureCount[i] - failureShown[i]);
+                failureShown[i] += n;
+                count -= n;
+            }
+        }
+        return count;
     }
 
     /**
@@ -143,9 +190,10 @@ final class QueueDemand {
     }
 
     /**
-     * Tasks waiting: the observed backlog plus failures seen after the moment it describes. Failures older
-     * than the drain target are assumed worked off by the capacity sized for them (a newer observation
-     * would say otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
+     * Tasks waiting: the observed backlog plus failures seen after the moment it describes, but for those a picture
+     * already showed ({@link #fail}). Failures older than the drain target are assumed worked off by the capacity
+     * sized for them (a newer observation would say otherwise), and so are failures before {@code drainedAt}, when a
+     * worker went idle.
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         boolean fresh = fresh(now, maxAgeMillis);
@@ -153,7 +201,7 @@ final class QueueDemand {
                 now - drainMillis), drainedAt);
         long failures = 0;
         for (int i = size - 1; i >= 0 && failureAt[i] > cutoff; i--) {
-            failures += failureCount[i];
+            failures += failureCount[i] - (fresh ? failureShown[i] : 0);
         }
         return (fresh ? observation.backlogCount() : 0) + failures;
     }
@@ -297,6 +345,7 @@ final class QueueDemand {
         if (drop > 0) {
             System.arraycopy(failureAt, drop, failureAt, 0, size - drop);
             System.arraycopy(failureCount, drop, failureCount, 0, size - drop);
+            System.arraycopy(failureShown, drop, failureShown, 0, size - drop);
             size -= drop;
         }
     }

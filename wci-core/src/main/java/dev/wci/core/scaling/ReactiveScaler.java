@@ -237,10 +237,7 @@ public final class ReactiveScaler implements CensusSink {
                         && g.ledger.firstReady(readyAt, readyAt + 1, view(g, now)) != Long.MAX_VALUE) {
                     shortWhileReady(g, at);
                 }
-                long unreported = q.unreported(at, f.notMatchedCount());
-                if (unreported > 0) {
-                    q.addFailures(at, unreported);
-                }
+                q.fail(at, f.notMatchedCount(), f.origin());
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
             }
             if (f.rateLimitedCount() > 0) {

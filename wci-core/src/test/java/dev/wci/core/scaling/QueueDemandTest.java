@@ -3,6 +3,7 @@ package dev.wci.core.scaling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wci.core.signal.BacklogObservation;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.version.TaskQueueType;
 import java.time.Duration;
@@ -28,10 +29,10 @@ class QueueDemandTest {
     void aBurstSeenAsFailuresIsTakenOutOfTheAddRateOnceItIsWorkedOff() {
         // A trickle of 1 task/s, then 300 tasks at once: the push batches say 1, then 299.
         for (long t = 0; t < 10_000; t += 1000) {
-            q.addFailures(T0 + t, 1);
+            q.fail(T0 + t, 1, Origin.PUSH);
         }
-        q.addFailures(T0 + 10_000, 1);
-        q.addFailures(T0 + 10_500, 299);
+        q.fail(T0 + 10_000, 1, Origin.PUSH);
+        q.fail(T0 + 10_500, 299, Origin.PUSH);
         // 20 s later the backlog is gone; the 30 s add rate still holds the burst: (30 + 300) / 30 = 11/s.
         observe(T0 + 30_000, 0, 11);
         // The burst beyond the stream's typical batch of 1 (298 tasks) is no rate: (330 - 298) / 30.
@@ -43,7 +44,7 @@ class QueueDemandTest {
 
     @Test
     void anObservationNotNewerThanTheQueueWasSeenEmptyCountsAsNone() {
-        q.addFailures(T0 - 40_000, 5);
+        q.fail(T0 - 40_000, 5, Origin.PUSH);
         observe(T0, 40, 6);
         q.emptied(T0);
         assertEquals(0.0, q.backlog(T0 + 1000, MAX_AGE, 60_000, T0), 1e-9, "the drained backlog and its failures");
@@ -66,21 +67,21 @@ class QueueDemandTest {
     @Test
     void aStreamThatStepsUpIsARateNotABurst() {
         // The first batch after a quiet period is sent at once with one task; the next ones carry the stream.
-        q.addFailures(T0, 1);
-        q.addFailures(T0 + 500, 10);
+        q.fail(T0, 1, Origin.PUSH);
+        q.fail(T0 + 500, 10, Origin.PUSH);
         assertEquals(9, q.burstsIn(T0 - 1, T0 + 10_000), "alone, the 10 look like a burst");
-        q.addFailures(T0 + 1000, 10);
+        q.fail(T0 + 1000, 10, Origin.PUSH);
         assertEquals(0, q.burstsIn(T0 - 1, T0 + 10_000), "a second batch of 10 says the stream stepped up");
         assertEquals(20.0, q.failureRate(T0 + 1000, 10_000, 0), 1e-9);
     }
 
     @Test
     void theFailureRateLeavesOutTheFirstBatchAndBursts() {
-        q.addFailures(T0, 4);
-        q.addFailures(T0 + 500, 2);
-        q.addFailures(T0 + 1000, 300);
-        q.addFailures(T0 + 1500, 2);
-        q.addFailures(T0 + 2000, 2);
+        q.fail(T0, 4, Origin.PUSH);
+        q.fail(T0 + 500, 2, Origin.PUSH);
+        q.fail(T0 + 1000, 300, Origin.PUSH);
+        q.fail(T0 + 1500, 2, Origin.PUSH);
+        q.fail(T0 + 2000, 2, Origin.PUSH);
         // After the first batch: 2 + 300 + 2 + 2 in 2 s, of which 297 came at once (beyond the typical batch of 3).
         assertEquals(297, q.burstsIn(T0, T0 + 2000));
         assertEquals(9 / 2.0, q.failureRate(T0 + 2000, 10_000, 0), 1e-9);
@@ -88,13 +89,13 @@ class QueueDemandTest {
 
     @Test
     void theFailureRateNeedsAStreamOfTheMinimumSpan() {
-        q.addFailures(T0, 5);
-        q.addFailures(T0 + 500, 5);
+        q.fail(T0, 5, Origin.PUSH);
+        q.fail(T0 + 500, 5, Origin.PUSH);
         assertEquals(0.0, q.failureRate(T0 + 500, 10_000, 0), 1e-9, "two batches are no stream");
-        q.addFailures(T0 + 1000, 5);
+        q.fail(T0 + 1000, 5, Origin.PUSH);
         assertEquals(10.0, q.failureRate(T0 + 1000, 10_000, 0), 1e-9);
         assertEquals(0.0, q.failureRate(T0 + 1000, 10_000, 5000), 1e-9, "one second of failures is no sustained rate");
-        q.addFailures(T0 + 5000, 20);
+        q.fail(T0 + 5000, 20, Origin.PUSH);
         assertEquals(30 / 5.0, q.failureRate(T0 + 5000, 10_000, 5000), 1e-9);
     }
 
@@ -113,9 +114,9 @@ class QueueDemandTest {
 
     @Test
     void failuresInCountsTheWindowAndBurstsAreForgottenAfterTheirMemory() {
-        q.addFailures(T0, 1);
-        q.addFailures(T0 + 500, 100);
-        q.addFailures(T0 + 1000, 3);
+        q.fail(T0, 1, Origin.PUSH);
+        q.fail(T0 + 500, 100, Origin.PUSH);
+        q.fail(T0 + 1000, 3, Origin.PUSH);
         assertEquals(103, q.failuresIn(T0, T0 + 1000));
         assertEquals(100, q.failuresIn(T0, T0 + 999));
         assertEquals(99, q.burstsIn(T0, T0 + 1000));
@@ -127,16 +128,32 @@ class QueueDemandTest {
     }
 
     @Test
-    void aStatsFailureAtTheObservationsAsOfTimeCountsOnlyWhatPushDidNotReport() {
+    void aStatsGrowthCountsOnlyWhatPushDidNotReport() {
         observe(1_000, 0, 0);
-        // Push reported 300 tasks of a spike at 2 s; stats as of 3 s show the backlog grew by 300: the same tasks.
-        q.addFailures(2_000, 300);
-        observe(3_000, 300, 0);
-        assertEquals(0, q.unreported(3_000, 300));
-        // 20 more than push saw are new.
-        assertEquals(20, q.unreported(3_000, 320));
-        // A failure stamped at any other time is a signal of its own.
-        assertEquals(300, q.unreported(3_500, 300));
+        // Push reported 300 tasks of a spike at 2 s; stats as of 3 s show the backlog grew by 320: 300 are the same
+        // tasks, 20 are new.
+        q.fail(2_000, 300, Origin.PUSH);
+        observe(3_000, 320, 0);
+        q.fail(3_000, 320, Origin.STATS_GROWTH);
+        assertEquals(320, q.failuresIn(Long.MIN_VALUE, 10_000));
+        // A pushed batch is a signal of its own, whatever its stamp (but for the 20 the growth counted before push
+        // reported them, below).
+        q.fail(3_000, 300, Origin.PUSH);
+        assertEquals(600, q.failuresIn(Long.MIN_VALUE, 10_000));
+    }
+
+    @Test
+    void aPushedBatchStampedAtThePicturesAsOfTimeIsNotTakenForItsGrowth() {
+        // A stamp rule would take this batch, stamped at the very moment the picture describes, for the picture's
+        // growth: the 50 pushed just before would be subtracted from it.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 - 5_500, 50, Origin.PUSH);
+        q.fail(T0 - 5_000, 40, Origin.PUSH);
+        assertEquals(90, q.failuresIn(Long.MIN_VALUE, T0), "both batches are new tasks");
+        // The next picture's growth is those 90 tasks: nothing new.
+        observeAssumingFiveSeconds(T0 + 1_000, 90, 0);
+        q.fail(T0 - 4_000, 90, Origin.STATS_GROWTH);
+        assertEquals(90, q.failuresIn(Long.MIN_VALUE, T0 + 1_000));
     }
 
     /** An observation read at {@code at} that assumes it is 5 s old (the stats source's staleness). */
@@ -146,25 +163,17 @@ class QueueDemandTest {
         q.observe(o, at, at - 5_000);
     }
 
-    /** As the scaler takes a failure batch: only what no other signal reported. */
-    private void fail(long at, long count) {
-        long unreported = q.unreported(at, count);
-        if (unreported > 0) {
-            q.addFailures(at, unreported);
-        }
-    }
-
     @Test
     void aBurstPushedBeforeAStalePictureIsNotCountedAgainAsItsGrowth() {
         // Seed 2 draw #79 of the random benchmark: stats really 6.5 s old, read as 5 s old. Push reports a burst at
         // 10.5 s; the picture read at 16 s (as of "11 s") still shows the empty queue of 9.5 s.
         observeAssumingFiveSeconds(T0 + 16_000 - 1000, 0, 0);
-        fail(T0 + 10_000, 1);
-        fail(T0 + 10_500, 1798);
+        q.fail(T0 + 10_000, 1, Origin.PUSH);
+        q.fail(T0 + 10_500, 1798, Origin.PUSH);
         observeAssumingFiveSeconds(T0 + 16_000, 0, 0);
         // The picture read at 17 s shows the burst: growth stamped at its as-of time, the same tasks as the push.
         observeAssumingFiveSeconds(T0 + 17_000, 1760, 58.7);
-        fail(T0 + 12_000, 1760);
+        q.fail(T0 + 12_000, 1760, Origin.STATS_GROWTH);
         assertEquals(1799, q.failuresIn(T0, T0 + 20_000), "the growth is the pushed burst, not new tasks");
         // So the burst mark stands: no failure stream, and the add rate holding the burst is no rate.
         assertEquals(1797, q.burstsIn(T0, T0 + 20_000));
@@ -179,8 +188,44 @@ class QueueDemandTest {
         observeAssumingFiveSeconds(T0, 0, 0);
         for (int i = 1; i <= 3; i++) {
             observeAssumingFiveSeconds(T0 + i * 1000, i * 50, 0);
-            fail(T0 + i * 1000 - 5000, 50);
+            q.fail(T0 + i * 1000 - 5000, 50, Origin.STATS_GROWTH);
         }
         assertEquals(150, q.failuresIn(Long.MIN_VALUE, T0));
+    }
+
+    @Test
+    void pushedTasksAPictureAlreadyShowsAreNotAddedToItsBacklog() {
+        // A burst of 100 pushed at 1 s; the picture read at 2 s is really 1 s old, not the assumed 5 s: it shows the
+        // burst, and the pushes stamped after its assumed as-of time (-3 s) are in it.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 + 500, 1, Origin.PUSH);
+        q.fail(T0 + 1_000, 99, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 2_000, 100, 0);
+        q.fail(T0 - 3_000, 100, Origin.STATS_GROWTH);
+        assertEquals(100.0, q.backlog(T0 + 2_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(100, q.failuresIn(Long.MIN_VALUE, T0 + 10_000), "each task once");
+        // Tasks pushed after the picture are new; a later picture without growth still shows the burst.
+        q.fail(T0 + 2_500, 3, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 3_000, 100, 0);
+        assertEquals(103.0, q.backlog(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        // Once no picture is fresh, every failure within the drain target counts again.
+        assertEquals(103.0, q.backlog(T0 + 3_000 + MAX_AGE + 1, MAX_AGE, MAX_AGE + 60_000, Long.MIN_VALUE), 1e-9);
+    }
+
+    @Test
+    void aPushReportingLateWhatAGrowthCountedIsNotNewTasks() {
+        // Scrapes failed: the picture's growth reports the burst of 100 before push does (64 pushed so far).
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 + 1_000, 64, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 2_000, 100, 0);
+        q.fail(T0 - 3_000, 100, Origin.STATS_GROWTH);
+        assertEquals(100, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
+        // The scrape catches up with the other 36, and 2 more: only those 2 are new.
+        q.fail(T0 + 5_500, 38, Origin.PUSH);
+        assertEquals(102, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
+        assertEquals(102.0, q.backlog(T0 + 5_500, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        // A push well after the picture could have shown its tasks is new.
+        q.fail(T0 + 2_000 + QueueDemand.LATE_PUSH_MILLIS + 1, 5, Origin.PUSH);
+        assertEquals(107, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
     }
 }

@@ -22,6 +22,7 @@ import dev.wci.core.compute.TargetValidation;
 import dev.wci.core.limits.LimitKind;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
@@ -157,7 +158,8 @@ class ReactiveScalerTest {
     @Test
     void rateLimitedFailuresAloneDoNotInvoke() {
         ReactiveScaler s = scaler();
-        assertTrue(s.onSignal(new SyncMatchFailure(V1, QUEUE, TaskQueueType.ACTIVITY, 0, 10, clock.instant()))
+        assertTrue(s.onSignal(new SyncMatchFailure(V1, QUEUE, TaskQueueType.ACTIVITY, 0, 10, clock.instant(),
+                Origin.PUSH))
                 .isEmpty());
         // And for a while, failures do not invoke either: the queue's own limit is the bottleneck.
         clock.advanceMillis(2000);
@@ -706,7 +708,8 @@ class ReactiveScalerTest {
         assertTrue(s.onSignal(failure(V2, 1, clock)).isEmpty());
         assertTrue(s.onSignal(failure(V1, 1, clock)).isEmpty(), "activity tasks are not this group's");
         assertEquals(2, s.ignoredSignals());
-        invoked(s.onSignal(new SyncMatchFailure(V1, QUEUE, TaskQueueType.WORKFLOW, 1, 0, clock.instant())));
+        invoked(s.onSignal(new SyncMatchFailure(V1, QUEUE, TaskQueueType.WORKFLOW, 1, 0, clock.instant(),
+                Origin.PUSH)));
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.wci.core.limits.Limits;
 import dev.wci.core.loop.ControlLoop;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
@@ -142,7 +143,7 @@ class ScalerInvariantsTest {
             int action = rnd.nextInt(100);
             if (action < 40) {
                 loop.accept(new SyncMatchFailure(v, "q", TaskQueueType.ACTIVITY, rnd.nextLong(1, 400),
-                        rnd.nextInt(20) == 0 ? 1 : 0, clock.instant()));
+                        rnd.nextInt(20) == 0 ? 1 : 0, clock.instant(), Origin.PUSH));
             } else if (action < 65) {
                 loop.accept(new BacklogObservation(v, "q", TaskQueueType.ACTIVITY, rnd.nextLong(0, 2000),
                         Duration.ofSeconds(rnd.nextLong(0, 60)), rnd.nextDouble() * 100, rnd.nextDouble() * 100,

@@ -8,6 +8,7 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.TaskQueueType;
@@ -41,7 +42,8 @@ public final class Fixtures {
     }
 
     public static ComputeTarget target(DeploymentVersion v) {
-        return new ComputeTarget("test", "arn:aws:lambda:us-east-1:123456789012:function:" + v.deploymentName() + ":" + v.buildId());
+        return new ComputeTarget("test",
+                "arn:aws:lambda:us-east-1:123456789012:function:" + v.deploymentName() + ":" + v.buildId());
     }
 
     public static ScalingGroup group(DeploymentVersion v) {
@@ -61,12 +63,13 @@ public final class Fixtures {
     }
 
     public static SyncMatchFailure failure(DeploymentVersion v, long count, Clock clock) {
-        return new SyncMatchFailure(v, QUEUE, TaskQueueType.ACTIVITY, count, 0, clock.instant());
+        return new SyncMatchFailure(v, QUEUE, TaskQueueType.ACTIVITY, count, 0, clock.instant(), Origin.PUSH);
     }
 
     public static BacklogObservation observation(DeploymentVersion v, long backlog, double addRate,
                                                  double dispatchRate, boolean rateLimited, Clock clock) {
-        return new BacklogObservation(v, QUEUE, TaskQueueType.ACTIVITY, backlog, Duration.ofSeconds(backlog > 0 ? 3 : 0),
+        return new BacklogObservation(v, QUEUE, TaskQueueType.ACTIVITY, backlog,
+                Duration.ofSeconds(backlog > 0 ? 3 : 0),
                 addRate, dispatchRate, rateLimited, clock.instant(), Duration.ZERO);
     }
 }

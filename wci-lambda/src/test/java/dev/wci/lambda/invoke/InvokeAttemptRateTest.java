@@ -19,6 +19,7 @@ import dev.wci.core.limits.Limits;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
 import dev.wci.core.version.TaskQueueType;
@@ -144,7 +145,8 @@ class InvokeAttemptRateTest {
         List<String> overRate = new ArrayList<>();
         await().atMost(Duration.ofMinutes(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
             scaler.onValidation(group.id(), new TargetValidation.Valid(facts, List.of(), clock.instant()));
-            scaler.onSignal(new SyncMatchFailure(VERSION, "orders-q", TaskQueueType.ACTIVITY, 1000, 0, clock.instant()))
+            scaler.onSignal(new SyncMatchFailure(VERSION, "orders-q", TaskQueueType.ACTIVITY, 1000, 0, clock.instant(),
+                    Origin.PUSH))
                     .ifPresent(executor::execute);
             scaler.tick().forEach(executor::execute);
             int seen = attempts.count();

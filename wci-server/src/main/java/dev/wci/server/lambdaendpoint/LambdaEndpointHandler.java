@@ -3,6 +3,7 @@ package dev.wci.server.lambdaendpoint;
 import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.lambda.arn.InvalidArnException;
@@ -154,7 +155,8 @@ final class LambdaEndpointHandler {
             return LambdaApiReply.accepted();
         }
         DeploymentVersion version = f.version();
-        sink.accept(new SyncMatchFailure(version, queue.get().name(), queue.get().type(), 1, 0, clock.instant()));
+        sink.accept(new SyncMatchFailure(version, queue.get().name(), queue.get().type(), 1, 0, clock.instant(),
+                Origin.PUSH));
         metrics.invoke(InvokeResult.SIGNAL);
         return LambdaApiReply.accepted();
     }

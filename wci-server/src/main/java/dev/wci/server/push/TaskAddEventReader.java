@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.push.v1.EventResult.Reason;
@@ -121,7 +122,7 @@ final class TaskAddEventReader {
                 .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> signals.add(new SyncMatchFailure(e.getKey(), event.getTaskQueue(), type,
-                        rateLimited ? 0 : e.getValue(), rateLimited ? e.getValue() : 0, observedAt)));
+                        rateLimited ? 0 : e.getValue(), rateLimited ? e.getValue() : 0, observedAt, Origin.PUSH)));
         return new Accepted(outcome, count, signals);
     }
 

@@ -2,6 +2,7 @@ package dev.wci.server.scrape;
 
 import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.scrape.TaskAddSeries.Omitted;
@@ -145,7 +146,8 @@ final class Attribution {
         }
         List<SyncMatchFailure> signals = new ArrayList<>();
         byTarget.forEach((t, c) -> signals.add(
-                new SyncMatchFailure(t.version(), t.taskQueue(), t.type(), c.notMatched(), c.rateLimited(), now)));
+                new SyncMatchFailure(t.version(), t.taskQueue(), t.type(), c.notMatched(), c.rateLimited(), now,
+                        Origin.PUSH)));
         return new Outcome(List.copyOf(signals), Map.copyOf(unattributed), unresolved);
     }
 

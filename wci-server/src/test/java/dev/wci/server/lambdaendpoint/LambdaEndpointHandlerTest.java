@@ -8,6 +8,7 @@ import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
@@ -70,7 +71,7 @@ class LambdaEndpointHandlerTest {
         assertEquals(202, reply.status(), reply.text());
         assertEquals(0, reply.body().length);
         assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-tq", TaskQueueType.WORKFLOW, 1, 0,
-                CLOCK.instant())), signals);
+                CLOCK.instant(), Origin.PUSH)), signals);
         assertEquals(1, invokes("signal"));
         assertEquals(1, meters.counter(LambdaEndpointMetrics.REQUESTS, "operation", "invoke", "status", "202")
                 .count());

@@ -30,6 +30,7 @@ import dev.wci.core.scaling.ScaleDecision;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
@@ -111,7 +112,8 @@ class WciMetricsTest {
         assertEquals(1.0, sample(scrape, "wci_invocations_total", with(v1, "result", "accepted")));
         assertEquals(1.0, sample(scrape, "wci_invoke_requests_total", Map.of("reason", "scale_from_zero")));
         assertEquals(3.0, sample(scrape, "wci_invoke_latency_seconds_count", Map.of()), "one sample per invocation");
-        assertEquals(1.0, sample(scrape, "wci_decisions_total", Map.of("reason", "scale_from_zero", "invokes", "true")));
+        assertEquals(1.0, sample(scrape, "wci_decisions_total", Map.of("reason", "scale_from_zero", "invokes",
+                "true")));
     }
 
     @Test
@@ -173,8 +175,10 @@ class WciMetricsTest {
     void signalsAreCountedBySourceAndKind() {
         metrics.signal("temporal-stats", new BacklogObservation(V1, "q", TaskQueueType.ACTIVITY, 3, Duration.ZERO, 1, 1,
                 false, clock.instant(), Duration.ZERO));
-        metrics.signal("push", new SyncMatchFailure(V1, "q", TaskQueueType.ACTIVITY, 1, 0, clock.instant()));
-        metrics.signal("push", new SyncMatchFailure(V1, "q", TaskQueueType.ACTIVITY, 1, 0, clock.instant()));
+        metrics.signal("push", new SyncMatchFailure(V1, "q", TaskQueueType.ACTIVITY, 1, 0, clock.instant(),
+                Origin.PUSH));
+        metrics.signal("push", new SyncMatchFailure(V1, "q", TaskQueueType.ACTIVITY, 1, 0, clock.instant(),
+                Origin.PUSH));
 
         String scrape = registry.scrape();
 
@@ -234,7 +238,8 @@ class WciMetricsTest {
         scaler.onWorkerReady(ScalingGroupId.defaultFor(V1), "inv-1", clock.instant()); // one ready in the ledger
         Instant read = clock.instant().minusSeconds(3);
         metrics.refreshCensus(List.of(
-                new TemporalCensusSource.VersionCensusStatus(V1, TemporalCensusSource.Availability.AVAILABLE, null, 0, 2,
+                new TemporalCensusSource.VersionCensusStatus(V1, TemporalCensusSource.Availability.AVAILABLE, null,
+                        0, 2,
                         Optional.of(read), true, 4, 0, clock.instant()),
                 new TemporalCensusSource.VersionCensusStatus(V2, TemporalCensusSource.Availability.UNAVAILABLE, "no",
                         0, 0, Optional.empty(), false, 0, 0, clock.instant())), scaler.status(), clock.instant());

@@ -19,6 +19,7 @@ import dev.wci.core.registry.VersionLookup;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
@@ -216,8 +217,8 @@ class PushSignalServerTest {
 
         assertAllAccepted(response, 2);
         assertEquals(List.of(
-                new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 7, 0, seen),
-                new SyncMatchFailure(B2, "orders-act", TaskQueueType.ACTIVITY, 0, 4, NOW)), delivered);
+                new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 7, 0, seen, Origin.PUSH),
+                new SyncMatchFailure(B2, "orders-act", TaskQueueType.ACTIVITY, 0, 4, NOW, Origin.PUSH)), delivered);
         assertEquals(2.0, counter(PushMetrics.EVENTS, "result", "accepted", "reason", "none"));
         assertEquals(7.0, counter(PushMetrics.TASKS, "outcome", "not_matched"));
         assertEquals(4.0, counter(PushMetrics.TASKS, "outcome", "rate_limited"));
@@ -247,8 +248,8 @@ class PushSignalServerTest {
 
         assertAllAccepted(response, 1);
         assertEquals(List.of(
-                new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 18, 0, NOW),
-                new SyncMatchFailure(B2, "orders-tq", TaskQueueType.WORKFLOW, 2, 0, NOW)), delivered);
+                new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 18, 0, NOW, Origin.PUSH),
+                new SyncMatchFailure(B2, "orders-tq", TaskQueueType.WORKFLOW, 2, 0, NOW, Origin.PUSH)), delivered);
     }
 
     @Test
@@ -256,7 +257,8 @@ class PushSignalServerTest {
         client(TOKEN).report(batch(event().clearBuildId().setCount(5)
                 .setSyncMatchOutcome(SyncMatchOutcome.SYNC_MATCH_OUTCOME_RATE_LIMITED)));
 
-        assertEquals(List.of(new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 0, 4, NOW)), delivered);
+        assertEquals(List.of(new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 0, 4, NOW, Origin.PUSH)),
+                delivered);
     }
 
     @Test
@@ -370,7 +372,8 @@ class PushSignalServerTest {
         ReportResponse second = client(TOKEN).report(batch(event().setCount(5)));
 
         assertEquals(List.of(EventResult.Status.STATUS_ACCEPTED, EventResult.Status.STATUS_INTERNAL,
-                EventResult.Status.STATUS_ACCEPTED), first.getResultsList().stream().map(EventResult::getStatus).toList());
+                EventResult.Status.STATUS_ACCEPTED),
+                        first.getResultsList().stream().map(EventResult::getStatus).toList());
         assertEquals(Reason.REASON_INTERNAL, first.getResults(1).getReason());
         assertEquals(EventResult.Status.STATUS_ACCEPTED, second.getResults(0).getStatus());
         assertEquals(3, delivered.size());
@@ -433,7 +436,8 @@ class PushSignalServerTest {
 
         delivered.clear();
         assertAllAccepted(client(TOKEN).report(batch(event())), 1);
-        assertEquals(List.of(new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 3, 0, NOW)), delivered);
+        assertEquals(List.of(new SyncMatchFailure(B1, "orders-tq", TaskQueueType.WORKFLOW, 3, 0, NOW, Origin.PUSH)),
+                delivered);
     }
 
     @Test
@@ -473,13 +477,15 @@ class PushSignalServerTest {
 
         assertAllAccepted(client(TOKEN).report(batch(event().clearBuildId().setCount(10))), 1);
 
-        assertEquals(List.of(new SyncMatchFailure(B2, "orders-tq", TaskQueueType.WORKFLOW, 1, 0, NOW)), delivered);
+        assertEquals(List.of(new SyncMatchFailure(B2, "orders-tq", TaskQueueType.WORKFLOW, 1, 0, NOW, Origin.PUSH)),
+                delivered);
     }
 
     @Test
     void aFullBatchIsServed() {
         ReportResponse response = client(TOKEN).report(batch(
-                IntStream.range(0, PushReportHandler.MAX_EVENTS).mapToObj(i -> event()).toArray(TaskAddEvent.Builder[]::new)));
+                IntStream.range(0,
+                        PushReportHandler.MAX_EVENTS).mapToObj(i -> event()).toArray(TaskAddEvent.Builder[]::new)));
 
         assertAllAccepted(response, PushReportHandler.MAX_EVENTS);
     }
@@ -489,7 +495,8 @@ class PushSignalServerTest {
         TaskAddEvent.Builder[] events = IntStream.range(0, PushReportHandler.MAX_EVENTS + 1)
                 .mapToObj(i -> event()).toArray(TaskAddEvent.Builder[]::new);
 
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client(TOKEN).report(batch(events)));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> client(TOKEN).report(batch(events)));
 
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertEquals("the request has 1001 events, at most 1000 are accepted per call; split the batch",
@@ -510,7 +517,8 @@ class PushSignalServerTest {
     @Test
     void bytesThatAreNoReportRequestAreInvalidAndCounted() {
         connect(delivered::add, VERSIONS);
-        MethodDescriptor<byte[], byte[]> raw = SignalPushGrpc.getReportMethod().toBuilder(PushReportHandler.RawBytes.INSTANCE,
+        MethodDescriptor<byte[],
+                byte[]> raw = SignalPushGrpc.getReportMethod().toBuilder(PushReportHandler.RawBytes.INSTANCE,
                 PushReportHandler.RawBytes.INSTANCE)
                 .build();
         byte[] garbage = {0x0A, (byte) 0xFF, 0x01};

@@ -3,6 +3,7 @@ package dev.wci.server.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
@@ -50,7 +51,8 @@ class AttributionTest {
                 new Versioned("scrape_pin2", "b_3", "scrape_pin2_b_3"), false);
         Outcome out = new Attribution(FixedVersionLookup.current(PIN))
                 .attribute(demand(pinned, new Counts(4, 1)), KNOWN, NOW);
-        assertEquals(List.of(new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.ACTIVITY, 4, 1, NOW)),
+        assertEquals(List.of(new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.ACTIVITY, 4, 1, NOW,
+                Origin.PUSH)),
                 out.signals());
         assertEquals(Map.of(), out.unattributed());
     }
@@ -61,7 +63,8 @@ class AttributionTest {
                 new Versioned("", "", "scrape_pin2_b_3"), false);
         Outcome out = new Attribution(FixedVersionLookup.current(PIN)).attribute(demand(pinned, new Counts(2, 0)),
                 KNOWN, NOW);
-        assertEquals(List.of(new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.WORKFLOW, 2, 0, NOW)),
+        assertEquals(List.of(new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.WORKFLOW, 2, 0, NOW,
+                Origin.PUSH)),
                 out.signals());
     }
 
@@ -72,7 +75,7 @@ class AttributionTest {
                 new Versioned("billing", "v7", "billing:v7"), false);
         Outcome out = new Attribution(FixedVersionLookup.current(v)).attribute(demand(series, new Counts(1, 0)),
                 KNOWN, NOW);
-        assertEquals(List.of(new SyncMatchFailure(v, "billing-q", TaskQueueType.WORKFLOW, 1, 0, NOW)),
+        assertEquals(List.of(new SyncMatchFailure(v, "billing-q", TaskQueueType.WORKFLOW, 1, 0, NOW, Origin.PUSH)),
                 out.signals());
     }
 
@@ -94,8 +97,9 @@ class AttributionTest {
         Outcome out = new Attribution(ramping).attribute(demand(
                 unversioned("scrape_q_auto", TaskQueueType.WORKFLOW), new Counts(10, 5)), KNOWN, NOW);
         assertEquals(Set.of(
-                        new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 8, 4, NOW),
-                        new SyncMatchFailure(AUTO_NEXT, "scrape-q.auto", TaskQueueType.WORKFLOW, 2, 1, NOW)),
+                        new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 8, 4, NOW, Origin.PUSH),
+                        new SyncMatchFailure(AUTO_NEXT, "scrape-q.auto", TaskQueueType.WORKFLOW, 2, 1, NOW,
+                                Origin.PUSH)),
                 Set.copyOf(out.signals()));
     }
 
@@ -106,7 +110,8 @@ class AttributionTest {
         Outcome out = new Attribution(FixedVersionLookup.current(AUTO)).attribute(demand(
                 pinned, new Counts(1, 0),
                 unversioned("scrape_q_auto", TaskQueueType.WORKFLOW), new Counts(2, 1)), KNOWN, NOW);
-        assertEquals(List.of(new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 3, 1, NOW)),
+        assertEquals(List.of(new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 3, 1, NOW,
+                Origin.PUSH)),
                 out.signals());
     }
 

@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.FixedVersionLookup;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
@@ -121,8 +122,9 @@ class MatchingMetricsSourceTest {
         // New workflows' first tasks wait in the unversioned queue; they go to the Current version. Real names
         // come back from the directory although the labels say scrape_q_auto and scrape_q_pin2.
         assertEquals(Set.of(
-                new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 2, 0, now),
-                new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.WORKFLOW, 1, 0, now)), Set.copyOf(signals));
+                new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 2, 0, now, Origin.PUSH),
+                new SyncMatchFailure(PIN, "scrape-q-pin2", TaskQueueType.WORKFLOW, 1, 0, now, Origin.PUSH)),
+                        Set.copyOf(signals));
         assertEquals(signals, received);
         assertEquals(3.0, counter(ScrapeMetrics.TASKS, "result", "backlog"));
         // Forwarding attempts of the children's backlog: 89 in those seconds, for 3 tasks. Not demand.
@@ -138,7 +140,7 @@ class MatchingMetricsSourceTest {
                 .page(E1, page(line("default", "other-q", "Workflow", "sync_match", "0", null, 5),
                         line("default", "orders-q", "Workflow", "backlog", "2", "orders:v1", 1)));
         source(E1).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0, Origin.PUSH)),
                 source.scrapeOnce());
     }
 
@@ -148,7 +150,7 @@ class MatchingMetricsSourceTest {
         fetcher.page(E1, page(ordersBacklog("1", 10))).page(E1, page(ordersBacklog("1", 12)))
                 .page(E2, page(ordersBacklog("1", 100))).page(E2, page(ordersBacklog("1", 101)));
         source(E1, E2).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 3, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 3, 0, T0, Origin.PUSH)),
                 source.scrapeOnce());
         assertEquals(0.0, counter(ScrapeMetrics.RESETS, "endpoint", TAG1));
     }
@@ -158,7 +160,7 @@ class MatchingMetricsSourceTest {
         fetcher.page(E1, page(ordersBacklog("0", 1), ordersBacklog("3", 1)))
                 .page(E1, page(ordersBacklog("0", 4), ordersBacklog("3", 2)));
         source(E1).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 4, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 4, 0, T0, Origin.PUSH)),
                 source.scrapeOnce());
     }
 
@@ -166,7 +168,7 @@ class MatchingMetricsSourceTest {
     void aRestartedProcessCountsItsNewValues() {
         fetcher.page(E1, page(ordersBacklog("0", 40))).page(E1, page(ordersBacklog("0", 2)));
         source(E1).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 2, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 2, 0, T0, Origin.PUSH)),
                 source.scrapeOnce());
         assertEquals(1.0, counter(ScrapeMetrics.RESETS, "endpoint", TAG1));
         assertEquals(1, logged(Level.INFO, "the matching process restarted").size());
@@ -225,7 +227,7 @@ class MatchingMetricsSourceTest {
                 .page(E1, page(line("my_ns", "orders-q", "Workflow", "backlog", "0", "orders:v1", 2),
                         line("other", "orders-q", "Workflow", "backlog", "0", "orders:v1", 50)));
         source(MatchingMetricsSettings.of(List.of(E1), "my-ns")).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(v, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(v, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0, Origin.PUSH)),
                 source.scrapeOnce());
         assertEquals(1.0, meters.get(ScrapeMetrics.SERIES).tag("endpoint", TAG1).gauge().value());
     }
@@ -239,7 +241,7 @@ class MatchingMetricsSourceTest {
                         line("default", "orders-q", "Activity", "sync_match", "0", null, 25),
                         line("default", "orders-q", "Activity", "failure", "0", null, 1)));
         source(E1).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.ACTIVITY, 0, 3, T0)),
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.ACTIVITY, 0, 3, T0, Origin.PUSH)),
                 source.scrapeOnce());
         assertEquals(15.0, counter(ScrapeMetrics.TASKS, "result", "sync_match"));
         assertEquals(1.0, counter(ScrapeMetrics.TASKS, "result", "failure"));
@@ -306,7 +308,8 @@ class MatchingMetricsSourceTest {
                 }, meters, clock, fetcher);
         source.scrapeOnce();
         List<SyncMatchFailure> delivered = source.scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 1, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(AUTO, "scrape-q.auto", TaskQueueType.WORKFLOW, 1, 0, T0,
+                Origin.PUSH)),
                 delivered);
         assertEquals(delivered, got);
         assertEquals(1, logged(Level.WARN, "the signal sink failed for orders:v1").size());
@@ -340,7 +343,8 @@ class MatchingMetricsSourceTest {
                 "default", ""));
         source.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> fetcher.calls.get() >= 3);
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0)), received);
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 1, 0, T0,
+                Origin.PUSH)), received);
         assertThrows(IllegalStateException.class, source::start);
 
         source.close();
@@ -420,7 +424,7 @@ class MatchingMetricsSourceTest {
         fetcher.page(E1, page(ordersBacklog("0", 1))).page(E1, page(ordersBacklog("0", 1), huge, huge2))
                 .page(E2, page(ordersBacklog("1", 1))).page(E2, page(ordersBacklog("1", 4)));
         source(E1, E2).scrapeOnce();
-        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 3, 0, T0)),
+        assertEquals(List.of(new SyncMatchFailure(ORDERS, "orders-q", TaskQueueType.WORKFLOW, 3, 0, T0, Origin.PUSH)),
                 source.scrapeOnce());
         assertEquals(2.0, counter(ScrapeMetrics.ODDITIES, "endpoint", TAG1, "kind", "invalid_value"));
     }

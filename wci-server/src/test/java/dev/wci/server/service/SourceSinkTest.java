@@ -13,6 +13,7 @@ import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.Fixtures;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
@@ -52,10 +53,11 @@ class SourceSinkTest {
         // The invoke is handed to the provider 40 ms after the signal was seen.
         provider.onInvoke(r -> meterClock.add(Duration.ofMillis(40)));
 
-        sink.accept(new SyncMatchFailure(V1, "orders-q", TaskQueueType.ACTIVITY, 1, 0, clock.instant()));
+        sink.accept(new SyncMatchFailure(V1, "orders-q", TaskQueueType.ACTIVITY, 1, 0, clock.instant(), Origin.PUSH));
 
         assertEquals(1, provider.invocations().size());
-        assertEquals(1.0, meters.get("wci.signals").tags("source", "push", "kind", "sync_match_failure").counter().count());
+        assertEquals(1.0, meters.get("wci.signals").tags("source", "push", "kind",
+                "sync_match_failure").counter().count());
         assertEquals(1, metrics.reactionTimer().count());
         assertEquals(40.0, metrics.reactionTimer().totalTime(TimeUnit.MILLISECONDS));
         assertEquals(1.0, meters.get("wci.invocations").tags("result", "accepted").counter().count());
@@ -68,13 +70,15 @@ class SourceSinkTest {
         scaler.onValidation(ScalingGroupId.defaultFor(V1), new TargetValidation.Invalid(
                 ComputeFailure.of(FailureClass.NOT_FOUND, "gone"), clock.instant()));
 
-        sink.accept(new SyncMatchFailure(V1, "orders-q", TaskQueueType.ACTIVITY, 3, 0, clock.instant()));
+        sink.accept(new SyncMatchFailure(V1, "orders-q", TaskQueueType.ACTIVITY, 3, 0, clock.instant(), Origin.PUSH));
         sink.accept(new BacklogObservation(UNKNOWN, "orders-q", TaskQueueType.WORKFLOW, 7, Duration.ofSeconds(1), 1, 0,
                 false, clock.instant(), Duration.ZERO));
 
         assertEquals(List.of(), provider.invocations());
-        assertEquals(1.0, meters.get("wci.signals").tags("source", "push", "kind", "sync_match_failure").counter().count());
-        assertEquals(1.0, meters.get("wci.signals").tags("source", "push", "kind", "backlog_observation").counter().count());
+        assertEquals(1.0, meters.get("wci.signals").tags("source", "push", "kind",
+                "sync_match_failure").counter().count());
+        assertEquals(1.0, meters.get("wci.signals").tags("source", "push", "kind",
+                "backlog_observation").counter().count());
         assertEquals(0, metrics.reactionTimer().count(), "a hold or an ignored signal has no reaction time");
         assertEquals(1, scaler.ignoredSignals());
     }

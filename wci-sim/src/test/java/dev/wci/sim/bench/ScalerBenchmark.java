@@ -10,6 +10,7 @@ import dev.wci.core.scaling.ScalingPolicy;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.testing.TestClock;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.ScalingGroup;
@@ -76,7 +77,8 @@ public class ScalerBenchmark {
                     ? new BacklogObservation(v, "q", TaskQueueType.ACTIVITY, r.nextLong(0, 500),
                     Duration.ofSeconds(2), r.nextDouble() * 50, r.nextDouble() * 50, false, clock.instant(),
                     Duration.ofSeconds(5))
-                    : new SyncMatchFailure(v, "q", TaskQueueType.ACTIVITY, r.nextLong(1, 50), 0, clock.instant());
+                    : new SyncMatchFailure(v, "q", TaskQueueType.ACTIVITY, r.nextLong(1, 50), 0, clock.instant(),
+                            Origin.PUSH);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.wci.core.signal.stats;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.SignalSink;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import java.time.Duration;
@@ -28,8 +29,9 @@ import java.util.Set;
  * whole; afterwards an increase over the previous answer counts as the increase. A flat or shrinking backlog emits
  * nothing (the server's cache repeats values, and a steady backlog is sizing work, told by the observation). When
  * the queue's own rate limit is active the increase is reported as rate-limited, not unmatched: more workers would
- * not help. The failure is stamped at the observation's as-of time ({@code at - staleness}), which the scaler takes
- * as "already in that observation's backlog", so the same tasks are not counted twice.
+ * not help. The failure is stamped at the observation's as-of time ({@code at - staleness}) and marked
+ * {@link SyncMatchFailure.Origin#STATS_GROWTH}: the scaler takes its tasks as already in that observation's backlog,
+ * and as the same tasks a push may have reported, so they are not counted twice.
  */
 public final class StatsSignals {
 
@@ -64,7 +66,7 @@ public final class StatsSignals {
             long increase = previous == null ? s.backlog() : s.backlog() - previous;
             if (increase > 0) {
                 sink.accept(new SyncMatchFailure(version, s.taskQueue(), s.type(), s.rateLimited() ? 0 : increase,
-                        s.rateLimited() ? increase : 0, at.minus(STALENESS)));
+                        s.rateLimited() ? increase : 0, at.minus(STALENESS), Origin.STATS_GROWTH));
             }
             busy |= s.backlog() > 0 || s.addRate() > 0;
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wci.core.signal.BacklogObservation;
 import dev.wci.core.signal.MatchingSignal;
 import dev.wci.core.signal.SyncMatchFailure;
+import dev.wci.core.signal.SyncMatchFailure.Origin;
 import dev.wci.core.version.DeploymentVersion;
 import dev.wci.core.version.TaskQueueType;
 import java.time.Duration;
@@ -46,7 +47,8 @@ class StatsSignalsTest {
     @Test
     void aBacklogFirstSeenCountsWholeThenOnlyItsGrowthAtTheAsOfTime() {
         signals.accept(List.of(stats("a", 7, 1, false)), T0, out::add);
-        assertEquals(List.of(new SyncMatchFailure(V, "a", TaskQueueType.ACTIVITY, 7, 0, T0.minusSeconds(5))),
+        assertEquals(List.of(new SyncMatchFailure(V, "a", TaskQueueType.ACTIVITY, 7, 0, T0.minusSeconds(5),
+                Origin.STATS_GROWTH)),
                 failures());
         out.clear();
         signals.accept(List.of(stats("a", 10, 1, false)), T0.plusSeconds(1), out::add);
