@@ -60,8 +60,8 @@ public final class Sizing {
             // benchmark, 1.44x the reference's worker-seconds, 1.05x now; #116, a 3 s start: 2.47x, 1.91x).
             int backlogShare = desired(whenReady, 0, throughput);
             if (!coldStartLearned) {
-                int now = desired(Math.min(whenReady, backlog), 0, throughput);
-                backlogShare = now + Math.min(backlogShare - now, UNPROVEN_STREAM_WORKERS);
+                int waitingNow = desired(Math.min(whenReady, backlog), 0, throughput);
+                backlogShare = waitingNow + Math.min(backlogShare - waitingNow, UNPROVEN_STREAM_WORKERS);
             }
             desired = Math.max(Math.min(desired, backlogShare + UNPROVEN_STREAM_WORKERS),
                     Math.min(desired, live.ready()));
