@@ -923,7 +923,8 @@ public final class ReactiveScaler implements CensusSink {
         boolean rateLimited = rateLimited(g, now);
         double throughput = g.throughput.value();
         SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
-                spare, rateLimited, unmatched, overdue, g.throughput.prior() && !g.shortWhileReady);
+                spare, rateLimited, unmatched, overdue, g.throughput.prior() && !g.shortWhileReady,
+                g.coldStartLearned);
         if (sized.want() <= 0) {
             return null;
         }

@@ -20,10 +20,20 @@ package dev.wci.core.scaling;
  * @param unproven        {@code throughput} is still the policy's default (no sample, lower bound or trend judgement
  *                        has moved it) and tasks have not kept failing to match while a worker was ready (for the
  *                        sustained-failure span, see ReactiveScaler): the guess is unproven
+ * @param coldStartLearned {@code coldStartMillis} comes from at least one start of the group's workers, not the
+ *                         policy's default
  */
 public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                            LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
-                           long unmatched, int overdue, boolean unproven) {
+                           long unmatched, int overdue, boolean unproven, boolean coldStartLearned) {
+
+    /** A cold start learned from the group's own starts. */
+    public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
+                        LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited, long unmatched,
+                        int overdue, boolean unproven) {
+        this(backlog, arrivalRate, throughput, coldStartMillis, live, trendBehind, spare, rateLimited, unmatched,
+                overdue, unproven, true);
+    }
 
     /** An estimate that is not an unproven default. */
     public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,

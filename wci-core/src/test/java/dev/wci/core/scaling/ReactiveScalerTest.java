@@ -728,9 +728,13 @@ class ReactiveScalerTest {
         // Long tasks: 0.05 tasks/s per worker. 5 waiting and ~3.8/s arriving would size a hundred workers, but
         // workers invoked now find at most the backlog plus one cold start (2 s) of arrivals when they are ready.
         ReactiveScaler s = scaler(Fixtures.policy().defaultWorkerThroughput(0.05).build(), V1);
+        // A first worker has started (in 2 s): the cold start is learned, not the default.
+        ScaleDecision first = invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(2));
+        s.onWorkerReady(first.group(), first.invocationIds().get(0), clock.instant());
         ScaleDecision d = invoked(s.onSignal(observation(V1, 5, 4.0, 0, false, clock)));
         assertTrue(d.inputs().desired() > d.count(), d.toString());
-        assertEquals((int) Math.ceil(5 + d.inputs().arrivalRate() * 2), d.count(), d.toString());
+        assertEquals((int) Math.ceil(d.inputs().backlog() + d.inputs().arrivalRate() * 2), d.count(), d.toString());
         // While they start, more of the same demand starts no more.
         clock.advance(Duration.ofMillis(500));
         assertTrue(s.tick().isEmpty());

@@ -157,6 +157,25 @@ class SizingTest {
     }
 
     @Test
+    void beforeAnyStartTheArrivalsOfTheDefaultColdStartAddAFewWorkersAtMostToTheUnprovenBacklogsShare() {
+        // As above, but no worker of the group has started yet, so the 1 s cold start is a default too: the 20
+        // waiting ask for 2 workers, the 100 arrivals projected over that guessed second for 10 more, of which only
+        // the stream's few go (the stream's share is capped, and the projection must not bring it back uncapped).
+        SizingResult r = sizing.size(
+                new SizingInputs(20, 100, 1, 1_000, LiveWorkers.NONE, false, false, false, 0, 0, true, false));
+        assertEquals(2 + 2 * Sizing.UNPROVEN_STREAM_WORKERS, r.desired());
+        assertEquals(2 + 2 * Sizing.UNPROVEN_STREAM_WORKERS, r.want());
+        assertEquals(DecisionReason.SCALE_FROM_ZERO, r.reason());
+        // A short projection goes in full: 20 waiting and 20 more in the second are 4 workers, and 4 for the stream.
+        assertEquals(4 + Sizing.UNPROVEN_STREAM_WORKERS, sizing.size(
+                new SizingInputs(20, 20, 1, 1_000, LiveWorkers.NONE, false, false, false, 0, 0, true, false))
+                .desired());
+        assertEquals(212, sizing.size(
+                new SizingInputs(20, 100, 1, 1_000, LiveWorkers.NONE, false, false, false, 0, 0, false, false))
+                .desired(), "a proven throughput sizes the projected backlog in full");
+    }
+
+    @Test
     void anUnprovenDefaultThroughputStillReplacesTheReadyFleet() {
         // 30 ready workers all expire within a cold start; arrivals 100/s at the default 1/s. The cap limits growth,
         // not the fleet that serves now: all 30 are replaced ahead.
