@@ -49,8 +49,6 @@ final class QueueDemand {
     long asOfMillis = Long.MIN_VALUE;
     /** Read time of the observation before the latest one. */
     long previousObservedAtMillis = Long.MIN_VALUE;
-    /** Stamp of the latest failure batch taken as an observation's backlog growth ({@link #fail}). */
-    private long statsFailureAtMillis = Long.MIN_VALUE;
     /**
      * Tasks of stats growths that no push has reported yet ({@link #fail}): a push of them may still come, late (a
      * metrics scrape catching up after failed scrapes), until {@link #statsOnlyUntilMillis}.
@@ -138,7 +136,8 @@ final class QueueDemand {
      * would look like a stream that stepped up and be sized as a rate. The span starts when the previous picture may
      * have been taken, not at its assumed as-of time: Temporal caches stats up to
      * {@link ReactiveScaler#STATS_MAX_STALENESS_MILLIS}, and a picture read 6.5 s after it was taken shows none of a
-     * burst pushed 5.5 s before that read. Earlier growths are other tasks and stay out.
+     * burst pushed 5.5 s before that read. Nor does it start at the previous growth's assumed as-of time: with stats
+     * older than assumed, a push that picture's growth did not take may be in this one's (each push is taken once).
      *
      * <p>A {@link Origin#PUSH pushed} batch is new, except for tasks a stats growth counted that no push had reported:
      * within {@link #LATE_PUSH_MILLIS} of that picture's read, a push is taken as reporting them late, not as new
@@ -146,10 +145,9 @@ final class QueueDemand {
      */
     void fail(long at, long count, Origin origin) {
         if (origin == Origin.STATS_GROWTH && observation != null) {
-            long from = Math.max(statsFailureAtMillis, previousObservedAtMillis == Long.MIN_VALUE
-                    ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS);
+            long from = previousObservedAtMillis == Long.MIN_VALUE
+                    ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS;
             long rest = show(from, observedAtMillis + SIGNAL_DELAY_MILLIS, count);
-            statsFailureAtMillis = at;
             if (rest > 0) {
                 statsOnly = (statsOnlyUntilMillis < observedAtMillis ? 0 : statsOnly) + rest;
                 statsOnlyUntilMillis = observedAtMillis + LATE_PUSH_MILLIS;

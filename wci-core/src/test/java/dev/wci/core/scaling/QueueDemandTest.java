@@ -228,4 +228,23 @@ class QueueDemandTest {
         q.fail(T0 + 2_000 + QueueDemand.LATE_PUSH_MILLIS + 1, 5, Origin.PUSH);
         assertEquals(107, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
     }
+
+    @Test
+    void aPushTheLastGrowthDidNotTakeIsTakenByTheNextOneWhenStatsAreOlderThanAssumed() {
+        // Seed 3 draw #86 of the random benchmark: stats really 9.9 s old, read as 5 s old, every second. Two tasks
+        // pushed 0.5 s apart; the picture read at 10 s shows the first, the one read at 11 s the second. The second
+        // growth is the second push, although that came before the first growth's assumed as-of time (5 s).
+        observeAssumingFiveSeconds(T0 + 9_000, 0, 0);
+        q.fail(T0, 1, Origin.PUSH);
+        q.fail(T0 + 500, 1, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 10_000, 1, 0);
+        q.fail(T0 + 5_000, 1, Origin.STATS_GROWTH);
+        observeAssumingFiveSeconds(T0 + 11_000, 2, 0);
+        q.fail(T0 + 6_000, 1, Origin.STATS_GROWTH);
+        assertEquals(2, q.failuresIn(Long.MIN_VALUE, T0 + 20_000), "two tasks, each once");
+        // So no growth waits for a late push: a task pushed next is new, and counts as demand at once.
+        q.fail(T0 + 12_000, 1, Origin.PUSH);
+        assertEquals(3, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
+        assertEquals(3.0, q.backlog(T0 + 12_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+    }
 }
