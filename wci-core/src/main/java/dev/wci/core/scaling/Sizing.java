@@ -44,6 +44,7 @@ public final class Sizing {
                       boolean unproven, boolean coldStartLearned) {
         double whenReady = backlogWhenReady(backlog, arrivalRate, throughput, coldStartMillis, live.ready());
         int desired = desired(whenReady, arrivalRate, throughput);
+        int uncapped = desired;
         if (unproven) {
             // The throughput is the untouched default, a guess that may be 100x too low for fast tasks, and tasks
             // have not kept failing to match while a worker was ready. The backlog's share (what waits when the new
@@ -68,6 +69,7 @@ public final class Sizing {
         }
         if (live.live() == 0 && backlog > 0) {
             desired = Math.max(desired, initialBurst);
+            uncapped = Math.max(uncapped, initialBurst);
         }
         // The trend wins over the estimates: a backlog not on course to drain, with every worker sized for it
         // ready, gets more capacity (half the ready fleet, at least one: any shortfall is closed in a few rounds).
@@ -111,7 +113,7 @@ public final class Sizing {
         } else {
             reason = DecisionReason.SCALE_OUT;
         }
-        return new SizingResult(whenReady, desired, trendWant, replace, grow, reason);
+        return new SizingResult(whenReady, desired, uncapped, trendWant, replace, grow, reason);
     }
 
     /**

@@ -6,7 +6,12 @@ package dev.wci.core.scaling;
  *
  * @param backlogWhenReady the backlog a worker invoked now will find when it is ready (one cold start ahead)
  * @param desired          workers the demand needs: ceil((arrival rate / target utilization + backlog when ready /
- *                         drain target) / throughput), at least {@code initialBurst} from zero with a backlog
+ *                         drain target) / throughput), at least {@code initialBurst} from zero with a backlog, after
+ *                         the unproven default's cap
+ * @param uncapped         what {@code desired} would be without the unproven default's cap (equal to it when the
+ *                         throughput was proven or the cap did not bind): the stream's share, and the arrivals
+ *                         projected over a default cold start, add a few workers at most while the per-worker
+ *                         throughput is the untouched default (docs/scaler.md)
  * @param trendWant        workers the backlog trend asks for on its own (half the ready fleet, one at least; 0 when
  *                         the trend is not behind or workers are still starting on time)
  * @param replace          of the count, replacements of expiring or late workers
@@ -14,11 +19,16 @@ package dev.wci.core.scaling;
  *                         while the fleet has spare capacity)
  * @param reason           why: the invoke reason, {@code QUEUE_RATE_LIMITED} for a hold, or null when nothing is wanted
  */
-public record SizingResult(double backlogWhenReady, int desired, int trendWant, int replace, int grow,
+public record SizingResult(double backlogWhenReady, int desired, int uncapped, int trendWant, int replace, int grow,
                            DecisionReason reason) {
 
     /** Nothing to invoke (the common case: a constant, so deciding nothing allocates nothing). */
-    public static final SizingResult NOTHING = new SizingResult(0, 0, 0, 0, 0, null);
+    public static final SizingResult NOTHING = new SizingResult(0, 0, 0, 0, 0, 0, null);
+
+    /** Whether the unproven default's cap lowered {@code desired}. */
+    public boolean capped() {
+        return uncapped > desired;
+    }
 
     /** Workers to invoke, before limits. */
     public int want() {

@@ -1,6 +1,8 @@
 package dev.wci.core.scaling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
@@ -154,6 +156,11 @@ class SizingTest {
         assertEquals(12 + Sizing.UNPROVEN_STREAM_WORKERS, r.desired());
         assertEquals(12 + Sizing.UNPROVEN_STREAM_WORKERS, r.want());
         assertEquals(DecisionReason.SCALE_FROM_ZERO, r.reason());
+        // The audit can say the cap bound, and what the estimates alone asked for.
+        assertTrue(r.capped());
+        assertEquals(212, r.uncapped());
+        assertFalse(sizing.size(proven).capped());
+        assertEquals(212, sizing.size(proven).uncapped());
     }
 
     @Test
@@ -182,6 +189,7 @@ class SizingTest {
         SizingResult r = sizing.size(
                 new SizingInputs(0, 100, 1, 1_000, new LiveWorkers(0, 30, 30), false, false, false, 0, 0, true));
         assertEquals(30, r.desired());
+        assertEquals(207, r.uncapped(), "the stream (200) and what waits when a replacement is ready (70 in 10 s)");
         assertEquals(30, r.replace());
         assertEquals(0, r.grow());
         assertEquals(DecisionReason.REFRESH, r.reason());

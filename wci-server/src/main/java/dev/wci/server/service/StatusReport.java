@@ -123,9 +123,11 @@ public final class StatusReport {
 
     /**
      * How the sizing step came to its count: the backlog projected one cold start ahead, the workers the demand
-     * needs, those the backlog trend asked for on its own, and the count split into replacements and growth.
+     * needs ({@code uncappedDesired}: before the unproven default's cap, {@code capped} when it bound), those the
+     * backlog trend asked for on its own, and the count split into replacements and growth.
      */
-    public record SizingView(double backlogWhenReady, int desired, int trendWant, int replace, int grow) {
+    public record SizingView(double backlogWhenReady, int desired, int uncappedDesired, boolean capped, int trendWant,
+                             int replace, int grow) {
     }
 
     private final Clock clock;
@@ -259,7 +261,8 @@ public final class StatusReport {
 
     private static SizingView sizing(SizingResult s) {
         return s == null ? null
-                : new SizingView(s.backlogWhenReady(), s.desired(), s.trendWant(), s.replace(), s.grow());
+                : new SizingView(s.backlogWhenReady(), s.desired(), s.uncapped(), s.capped(), s.trendWant(), s.replace(),
+                        s.grow());
     }
 
     /** JSON has no infinity: an unlimited budget is null. */

@@ -230,7 +230,7 @@ class StatusReportTest {
     void aDecisionShowsWhatItWasSizedFromSoItsCountCanBeRedone() throws Exception {
         Wiring w = new Wiring(ScalingPolicy.defaults());
         ComputeTarget target = FakeComputeProvider.target("fn:orders:1");
-        SizingResult sizing = new SizingResult(42.5, 9, 2, 1, 4, DecisionReason.SCALE_OUT);
+        SizingResult sizing = new SizingResult(42.5, 9, 30, 2, 1, 4, DecisionReason.SCALE_OUT);
         audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), target, DecisionReason.SCALE_OUT, 5,
                 List.of("a", "b", "c", "d", "e"), List.of(),
                 new DecisionInputs("tick", 40, 3.5, 0.8, 2500, 9, new LiveWorkers(2, 3, 1, 1), false, true, 1,
@@ -252,6 +252,8 @@ class StatusReportTest {
         JsonNode parts = d.get("sizing");
         assertEquals(42.5, parts.get("backlogWhenReady").asDouble());
         assertEquals(9, parts.get("desired").asInt());
+        assertEquals(30, parts.get("uncappedDesired").asInt());
+        assertTrue(parts.get("capped").asBoolean(), "the unproven default's cap bound");
         assertEquals(2, parts.get("trendWant").asInt());
         assertEquals(1, parts.get("replace").asInt());
         assertEquals(4, parts.get("grow").asInt());
