@@ -13,13 +13,15 @@ import dev.wci.core.version.TaskQueueType;
 import dev.wci.server.config.Secret;
 import dev.wci.server.config.SignalsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -107,13 +109,26 @@ class LambdaEndpointServerTest {
 
     @Test
     void aBodyAboveTheLimitIsRefusedUnread() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        byte[] big = new byte[LambdaEndpointServer.MAX_BODY_BYTES + 1];
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                        + SignedRequests.invokePath(SignedRequests.ARN)))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(413, r.statusCode(), r.body());
-        assertEquals(Optional.of("RequestTooLargeException"), r.headers().firstValue("x-amzn-errortype"));
+        // Only the head is sent: the server must answer from the declared length, never waiting for the body. (A
+        // client streaming the body meanwhile can have the answer reset by the close that follows it on a loaded
+        // host, "header parser received no bytes": that is the client's race, not what this test is about.)
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(60_000); // a refusal that never comes fails the test instead of hanging it
+            String head = "POST " + SignedRequests.invokePath(SignedRequests.ARN) + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + (LambdaEndpointServer.MAX_BODY_BYTES + 1) + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertTrue(status != null && status.startsWith("HTTP/1.1 413 "), "status line: " + status);
+            List<String> headers = new ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                headers.add(line.toLowerCase(Locale.ROOT));
+            }
+            assertTrue(headers.contains("x-amzn-errortype: requesttoolargeexception"), headers.toString());
+        }
         assertTrue(signals.isEmpty());
     }
 
