@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Algorithm {@value #NAME}: the real WCI scaler, limits, invoke executor and control loop, unchanged, on
@@ -126,63 +127,52 @@ public final class WciSimAlgorithm implements SimAlgorithm {
         ctx.repeat(TICK, TICK, loop::tick);
     }
 
-    /**
-     * One round of the stats source, as the server runs it: versions with live workers are pulled forward, every
-     * due version is read, and the next round comes when the next version is due, at the latest one active
-     * interval later.
-     */
+    /** One round of the stats source (see {@link #round}): a read turns the version's stats into signals. */
     private void statsRound() {
         Instant now = ctx.clock().instant();
+        Instant next = round(polls, rhythm, now, v -> scaler.live(v) > 0, v -> {
+            BacklogObservation o = ctx.observe(v);
+            QueueStats stats = new QueueStats(o.taskQueue(), o.type(), o.backlogCount(), o.backlogAge(),
+                    o.addRate(), o.dispatchRate(), o.rateLimitingActive());
+            return signals.get(v).accept(List.of(stats), now, loop) || scaler.live(v) > 0;
+        });
+        ctx.schedule(Duration.between(now, next), this::statsRound);
+    }
+
+    /** One round of the census source (see {@link #round}): a read hands the version's census to the scaler. */
+    private void censusRound() {
+        Instant now = ctx.clock().instant();
+        Instant next = round(censusPolls, censusRhythm, now, this::censusBusy, v -> {
+            CensusSnapshot census = ctx.census(v);
+            scaler.onCensus(census);
+            return census.workers().stream().anyMatch(w -> w.status() == CensusStatus.RUNNING) || censusBusy(v);
+        });
+        ctx.schedule(Duration.between(now, next), this::censusRound);
+    }
+
+    /**
+     * One round of a polling source, as the server runs its stats and census sources: idle versions that turned
+     * busy are pulled forward, every due version is read ({@code read} answers whether it is busy), and the next
+     * round is when the next version is due, at the latest one active interval later.
+     */
+    private static Instant round(Map<DeploymentVersion, VersionPoll> polls, PollRhythm rhythm, Instant now,
+                                 Predicate<DeploymentVersion> busy, Predicate<DeploymentVersion> read) {
         for (Map.Entry<DeploymentVersion, VersionPoll> e : polls.entrySet()) {
-            if (!e.getValue().active() && scaler.live(e.getKey()) > 0) {
+            if (!e.getValue().active() && busy.test(e.getKey())) {
                 e.getValue().workersLive();
             }
         }
         Instant next = now.plus(rhythm.activeInterval());
         for (Map.Entry<DeploymentVersion, VersionPoll> e : polls.entrySet()) {
-            DeploymentVersion v = e.getKey();
             VersionPoll poll = e.getValue();
             if (!poll.nextDue().isAfter(now)) {
-                BacklogObservation o = ctx.observe(v);
-                QueueStats stats = new QueueStats(o.taskQueue(), o.type(), o.backlogCount(), o.backlogAge(),
-                        o.addRate(), o.dispatchRate(), o.rateLimitingActive());
-                boolean busy = signals.get(v).accept(List.of(stats), now, loop) || scaler.live(v) > 0;
-                poll.polled(now, busy);
+                poll.polled(now, read.test(e.getKey()));
             }
             if (poll.nextDue().isBefore(next)) {
                 next = poll.nextDue();
             }
         }
-        ctx.schedule(Duration.between(now, next), this::statsRound);
-    }
-
-    /**
-     * One round of the census source, as the server runs it: a busy idle version is pulled forward, every due
-     * version is read, and the next round comes when the next version is due, at the latest one active interval
-     * later.
-     */
-    private void censusRound() {
-        Instant now = ctx.clock().instant();
-        for (Map.Entry<DeploymentVersion, VersionPoll> e : censusPolls.entrySet()) {
-            if (!e.getValue().active() && censusBusy(e.getKey())) {
-                e.getValue().workersLive();
-            }
-        }
-        Instant next = now.plus(censusRhythm.activeInterval());
-        for (Map.Entry<DeploymentVersion, VersionPoll> e : censusPolls.entrySet()) {
-            DeploymentVersion v = e.getKey();
-            VersionPoll poll = e.getValue();
-            if (!poll.nextDue().isAfter(now)) {
-                CensusSnapshot census = ctx.census(v);
-                scaler.onCensus(census);
-                boolean running = census.workers().stream().anyMatch(w -> w.status() == CensusStatus.RUNNING);
-                poll.polled(now, running || censusBusy(v));
-            }
-            if (poll.nextDue().isBefore(next)) {
-                next = poll.nextDue();
-            }
-        }
-        ctx.schedule(Duration.between(now, next), this::censusRound);
+        return next;
     }
 
     /** The server's census notion of busy: live workers in the ledger, or stats polled as active (demand). */

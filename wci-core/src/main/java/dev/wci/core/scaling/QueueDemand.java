@@ -258,7 +258,11 @@ final class QueueDemand {
         return Math.max(0, stream) / span;
     }
 
-    /** Failures stamped in {@code (from, to]}: while a backlog waits, every arrival in that time. */
+    /**
+     * Failures stamped in {@code (from, to]}, shown by a picture or not: while a backlog waits, every arrival in that
+     * time. No rule reads it since a stats growth marks the pushes it matches ({@link #fail}); it stays as the
+     * unit tests' view of the failure ring (what was counted once, what twice).
+     */
     long failuresIn(long from, long to) {
         long n = 0;
         for (int i = size - 1; i >= 0 && failureAt[i] > from; i--) {
