@@ -151,13 +151,7 @@ class HaIT {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + wci.httpPort() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            double sum = 0;
-            for (String line : r.body().split("\n")) {
-                if (line.startsWith(name + "{") && line.contains(with)) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return sum;
+            return WciTestBed.metric(r.body(), name, with);
         }
 
         JsonNode get(String path, int[] code) throws Exception {

@@ -248,9 +248,14 @@ final class WciTestBed implements AutoCloseable {
 
     /** Sum of the samples of a Prometheus series whose name and label text match, from /metrics. */
     double metric(String name, String labelsContaining) throws IOException, InterruptedException {
+        return metric(get("/metrics").body(), name, labelsContaining);
+    }
+
+    /** Sum of the samples of a Prometheus series whose name and label text match, in an exposition text. */
+    static double metric(String exposition, String name, String labelsContaining) {
         double sum = 0;
         Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(get("/metrics").body());
+        Matcher m = line.matcher(exposition);
         while (m.find()) {
             String labels = m.group(1) == null ? "" : m.group(1);
             if (labels.contains(labelsContaining)) {
