@@ -67,6 +67,11 @@ final class QueueDemand {
     private final long[] failureCount = new long[RING];
     /** Of each batch, the tasks a stats picture already showed (so {@link #backlog} does not add them to it). */
     private final long[] failureShown = new long[RING];
+    /**
+     * Of each batch, the tasks a stats growth counted (the rest were pushed). A growth's tasks are in its own picture,
+     * so they are always among the shown ones: shown = grown + pushed tasks a picture showed.
+     */
+    private final long[] failureGrown = new long[RING];
     private int size;
     /** Bursts seen in the failure stream: when, and how many tasks beyond the stream's typical batch. */
     private final long[] burstAt = new long[BURSTS];
@@ -83,8 +88,11 @@ final class QueueDemand {
         return type == t && taskQueue.equals(queue);
     }
 
-    /** Adds a batch of new failures, of which {@code shown} are in the latest stats picture already. */
-    void addFailures(long at, long count, long shown) {
+    /**
+     * Adds a batch of new failures: pushed ones, not yet in a picture, or a stats growth's, in its own picture already.
+     */
+    private void addFailures(long at, long count, Origin origin) {
+        long grown = origin == Origin.STATS_GROWTH ? count : 0;
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
         forgetBurstsMatchedBy(atMillis, count);
@@ -94,22 +102,26 @@ final class QueueDemand {
         }
         if (size > 0 && atMillis - failureAt[size - 1] < MERGE_MILLIS && atMillis >= failureAt[size - 1]) {
             failureCount[size - 1] += count;
-            failureShown[size - 1] += shown;
+            failureShown[size - 1] += grown;
+            failureGrown[size - 1] += grown;
             return;
         }
         if (size == RING) {
             // Merge the two oldest batches: counts are kept, the merged batch keeps the older time.
             failureCount[1] += failureCount[0];
             failureShown[1] += failureShown[0];
+            failureGrown[1] += failureGrown[0];
             failureAt[1] = failureAt[0];
             System.arraycopy(failureAt, 1, failureAt, 0, RING - 1);
             System.arraycopy(failureCount, 1, failureCount, 0, RING - 1);
             System.arraycopy(failureShown, 1, failureShown, 0, RING - 1);
+            System.arraycopy(failureGrown, 1, failureGrown, 0, RING - 1);
             size--;
         }
         failureAt[size] = atMillis;
         failureCount[size] = count;
-        failureShown[size] = shown;
+        failureShown[size] = grown;
+        failureGrown[size] = grown;
         size++;
     }
 
@@ -151,14 +163,14 @@ final class QueueDemand {
             if (rest > 0) {
                 statsOnly = (statsOnlyUntilMillis < observedAtMillis ? 0 : statsOnly) + rest;
                 statsOnlyUntilMillis = observedAtMillis + LATE_PUSH_MILLIS;
-                addFailures(at, rest, rest);
+                addFailures(at, rest, Origin.STATS_GROWTH);
             }
             return;
         }
         long known = at <= statsOnlyUntilMillis ? Math.min(count, statsOnly) : 0;
         statsOnly -= known;
         if (count > known) {
-            addFailures(at, count - known, 0);
+            addFailures(at, count - known, Origin.PUSH);
         }
     }
 
@@ -194,14 +206,31 @@ final class QueueDemand {
      * worker went idle.
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
+        return sources(now, maxAgeMillis, drainMillis, drainedAt).total();
+    }
+
+    /** {@link #backlog} and how it was learnt: the picture's own backlog and the failures added or left out. */
+    BacklogSources sources(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         boolean fresh = fresh(now, maxAgeMillis);
         long cutoff = Math.max(Math.max(fresh ? asOfMillis + SIGNAL_DELAY_MILLIS : Long.MIN_VALUE,
                 now - drainMillis), drainedAt);
-        long failures = 0;
-        for (int i = size - 1; i >= 0 && failureAt[i] > cutoff; i--) {
-            failures += failureCount[i] - (fresh ? failureShown[i] : 0);
+        long pushed = 0;
+        long grown = 0;
+        long pushedShown = 0;
+        long earlier = 0;
+        for (int i = 0; i < size; i++) {
+            if (failureAt[i] <= cutoff) {
+                earlier += failureCount[i];
+            } else {
+                pushed += failureCount[i] - failureGrown[i];
+                grown += failureGrown[i];
+                pushedShown += failureShown[i] - failureGrown[i];
+            }
         }
-        return (fresh ? observation.backlogCount() : 0) + failures;
+        return fresh
+                ? new BacklogSources(observation.backlogCount(), now - asOfMillis, pushed - pushedShown, 0,
+                        pushedShown, grown, earlier)
+                : new BacklogSources(0, -1, pushed, grown, 0, 0, earlier);
     }
 
     /**
@@ -348,6 +377,7 @@ final class QueueDemand {
             System.arraycopy(failureAt, drop, failureAt, 0, size - drop);
             System.arraycopy(failureCount, drop, failureCount, 0, size - drop);
             System.arraycopy(failureShown, drop, failureShown, 0, size - drop);
+            System.arraycopy(failureGrown, drop, failureGrown, 0, size - drop);
             size -= drop;
         }
     }

@@ -27,6 +27,7 @@ import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.registry.Routing;
 import dev.wci.core.registry.VersionObservation;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.BacklogSources;
 import dev.wci.core.scaling.DecisionInputs;
 import dev.wci.core.scaling.DecisionReason;
 import dev.wci.core.scaling.LiveWorkers;
@@ -260,6 +261,38 @@ class StatusReportTest {
     }
 
     @Test
+    void aDecisionShowsHowItsBacklogWasLearnt() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        SizingResult sizing = new SizingResult(219, 9, 9, 0, 0, 9, DecisionReason.SCALE_OUT);
+        audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
+                DecisionReason.SCALE_OUT, 9, List.of("a"), List.of(),
+                new DecisionInputs("signal", 219, 0, 5, 2000, 9, LiveWorkers.NONE, false, false, 0, sizing,
+                        new BacklogSources(108, 6_500, 111, 0, 2, 5, 4)),
+                Instant.parse("2026-01-01T00:00:00Z")));
+        audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
+                DecisionReason.SCALE_OUT, 1, List.of("b"), List.of(),
+                new DecisionInputs("tick", 3, 0, 5, 2000, 1, LiveWorkers.NONE, false, false, 0, sizing,
+                        new BacklogSources(0, -1, 1, 2, 0, 0, 0)),
+                Instant.parse("2026-01-01T00:00:01Z")));
+
+        JsonNode decisions = get(w, new HttpSurface.Readiness(true, List.of()),
+                new TemporalConnection.Health(true, "ok")).get("recentDecisions");
+
+        JsonNode s = decisions.get(1).get("backlogSources");
+        assertEquals(219, decisions.get(1).get("backlog").asInt(), "the existing field is unchanged");
+        assertEquals(108, s.get("picture").asLong());
+        assertEquals(6.5, s.get("pictureAgeSeconds").asDouble());
+        assertEquals(111, s.get("pushed").asLong());
+        assertEquals(0, s.get("grown").asLong());
+        assertEquals(2, s.get("pushedInPicture").asLong());
+        assertEquals(5, s.get("grownInPicture").asLong());
+        assertEquals(4, s.get("earlier").asLong());
+        JsonNode noPicture = decisions.get(0).get("backlogSources");
+        assertTrue(noPicture.get("pictureAgeSeconds").isNull(), "no fresh picture");
+        assertEquals(2, noPicture.get("grown").asLong());
+    }
+
+    @Test
     void aDecisionThatWasNotSizedHasNoSizingParts() throws Exception {
         Wiring w = new Wiring(ScalingPolicy.defaults());
         audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
@@ -271,6 +304,7 @@ class StatusReportTest {
                 .get("recentDecisions").get(0);
 
         assertTrue(d.get("sizing").isNull());
+        assertTrue(d.get("backlogSources").isNull());
         assertEquals(0, d.get("liveWorkers").get("late").asInt());
     }
 
