@@ -50,6 +50,12 @@ final class QueueDemand {
     /** Read time of the observation before the latest one. */
     long previousObservedAtMillis = Long.MIN_VALUE;
     /**
+     * How much the latest observation's backlog grew over the one before, until its stats growth is taken
+     * ({@link #fail}): the stats source sends the growth right after the observation, and a decision in between
+     * (on the observation itself, or a tick) must not count the pushed tasks that growth will find in the picture.
+     */
+    private long pendingGrowth;
+    /**
      * Tasks of stats growths that no push has reported yet ({@link #fail}): a push of them may still come, late (a
      * metrics scrape catching up after failed scrapes), until {@link #statsOnlyUntilMillis}.
      */
@@ -126,6 +132,7 @@ final class QueueDemand {
     }
 
     void observe(BacklogObservation o, long observedAt, long asOf) {
+        pendingGrowth = Math.max(0, o.backlogCount() - (observation == null ? 0 : observation.backlogCount()));
         if (observation != null) {
             previousObservedAtMillis = observedAtMillis;
         }
@@ -157,9 +164,8 @@ final class QueueDemand {
      */
     void fail(long at, long count, Origin origin) {
         if (origin == Origin.STATS_GROWTH && observation != null) {
-            long from = previousObservedAtMillis == Long.MIN_VALUE
-                    ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS;
-            long rest = show(from, observedAtMillis + SIGNAL_DELAY_MILLIS, count);
+            pendingGrowth = 0;
+            long rest = show(growthFrom(), observedAtMillis + SIGNAL_DELAY_MILLIS, count);
             if (rest > 0) {
                 statsOnly = (statsOnlyUntilMillis < observedAtMillis ? 0 : statsOnly) + rest;
                 statsOnlyUntilMillis = observedAtMillis + LATE_PUSH_MILLIS;
@@ -172,6 +178,33 @@ final class QueueDemand {
         if (count > known) {
             addFailures(at, count - known, Origin.PUSH);
         }
+    }
+
+    /** A stats growth takes pushes stamped after this: when the previous picture may have been taken. */
+    private long growthFrom() {
+        return previousObservedAtMillis == Long.MIN_VALUE
+                ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS;
+    }
+
+    /**
+     * Of the not yet shown pushes stamped after {@code cutoff}, those the pending growth ({@link #pendingGrowth}) will
+     * mark as shown when it is taken: the same walk as {@link #show}, without marking.
+     */
+    private long pendingShown(long cutoff) {
+        long left = pendingGrowth;
+        long after = 0;
+        long from = growthFrom();
+        long to = observedAtMillis + SIGNAL_DELAY_MILLIS;
+        for (int i = 0; i < size && left > 0; i++) {
+            if (failureAt[i] > from && failureAt[i] <= to) {
+                long n = Math.min(left, failureCount[i] - failureShown[i]);
+                left -= n;
+                if (failureAt[i] > cutoff) {
+                    after += n;
+                }
+            }
+        }
+        return after;
     }
 
     /** Marks up to {@code count} not yet shown failures stamped in {@code (from, to]} as shown, oldest first. */
@@ -201,7 +234,7 @@ final class QueueDemand {
 
     /**
      * Tasks waiting: the observed backlog plus failures seen after the moment it describes, but for those a picture
-     * already showed ({@link #fail}). Failures older than the drain target are assumed worked off by the capacity
+     * already showed ({@link #fail}) or its growth, still to come, will ({@link #pendingGrowth}). Failures older than the drain target are assumed worked off by the capacity
      * sized for them (a newer observation would say otherwise), and so are failures before {@code drainedAt}, when a
      * worker went idle.
      */
@@ -226,6 +259,9 @@ final class QueueDemand {
                 grown += failureGrown[i];
                 pushedShown += failureShown[i] - failureGrown[i];
             }
+        }
+        if (fresh) {
+            pushedShown += pendingShown(cutoff);
         }
         return fresh
                 ? new BacklogSources(observation.backlogCount(), now - asOfMillis, pushed - pushedShown, 0,

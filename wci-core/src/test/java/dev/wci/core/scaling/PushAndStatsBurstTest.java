@@ -114,6 +114,9 @@ class PushAndStatsBurstTest {
         for (ScaleDecision d : sized) {
             BacklogSources s = d.inputs().backlogSources();
             assertEquals(d.inputs().backlog(), s.total(), 1e-9, "the sources add up to the backlog: " + s);
+            // Decided on the picture that shows the burst, before its growth said which pushes it shows: without the
+            // pending growth, 100 in the picture + 65 pushed of them.
+            assertTrue(d.inputs().backlog() <= BURST + 1, "decided on " + s + " for " + BURST + " tasks");
         }
         // The first decision, on the first push, knew no picture of the burst: one pushed task on an empty picture.
         assertEquals(new BacklogSources(0, 5_550, 1, 0, 0, 0, 0), sized.get(0).inputs().backlogSources());

@@ -296,4 +296,23 @@ class QueueDemandTest {
         assertEquals(new BacklogSources(15, 19_000, 40, 0, 5, 10, 0), s);
         assertEquals(q.backlog(T0 + 15_000, MAX_AGE, 60_000, Long.MIN_VALUE), s.total(), 1e-9);
     }
+
+    @Test
+    void pushesAGrownPictureShowsAreInItEvenBeforeItsGrowthIsTaken() {
+        // The stats source sends the observation, then its growth: a decision in between sees the picture of the
+        // burst and the pushes of it, which the growth is about to mark as shown.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 + 500, 1, Origin.PUSH);
+        q.fail(T0 + 1_000, 64, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 2_000, 100, 0);
+        BacklogSources between = q.sources(T0 + 2_000, MAX_AGE, 60_000, Long.MIN_VALUE);
+        assertEquals(new BacklogSources(100, 5_000, 0, 0, 65, 0, 0), between);
+        q.fail(T0 - 3_000, 100, Origin.STATS_GROWTH);
+        assertEquals(new BacklogSources(100, 5_000, 0, 0, 65, 35, 0), q.sources(T0 + 2_000, MAX_AGE, 60_000,
+                Long.MIN_VALUE));
+        // A picture that did not grow takes no push: one pushed after the growth's late-push span is new.
+        q.fail(T0 + 7_500, 3, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 8_000, 100, 0);
+        assertEquals(103.0, q.backlog(T0 + 8_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+    }
 }
