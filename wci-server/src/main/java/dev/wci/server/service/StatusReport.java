@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Builds the {@code /status} document from every part's own view. Values are plain JSON-friendly records. */
 public final class StatusReport {
@@ -52,8 +53,14 @@ public final class StatusReport {
                              int invokesInFlight, int invokesWaiting, long ignoredSignals) {
     }
 
+    /**
+     * One deployment as the registry knows it. {@code notReadHere}: why this replica does not read it from Temporal now
+     * (with HA: another replica holds its lease), so its routing and versions are as this replica last read them
+     * (at {@code syncedAt}, null if never); null when it reads it.
+     */
     public record DeploymentView(String name, String current, String ramping, double rampingPercentage,
-                                 boolean existsInTemporal, Instant syncedAt, List<VersionView> versions) {
+                                 boolean existsInTemporal, Instant syncedAt, String notReadHere,
+                                 List<VersionView> versions) {
     }
 
     /** One version: routing, mapping, validation, the scaler's view, bootstrap and polling. */
@@ -169,10 +176,11 @@ public final class StatusReport {
     /**
      * @param census the census of each version ({@link TemporalCensusSource#status()}), empty when it is off
      * @param censusSummary whether the namespace's census is read
+     * @param notReadHere why this replica does not read a deployment from Temporal now, null when it does
      */
     Status build(HttpSurface.Readiness readiness, TemporalStatsSource stats,
                  List<TemporalCensusSource.VersionCensusStatus> census, CensusSummary censusSummary,
-                 TemporalConnection.Health health) {
+                 TemporalConnection.Health health, Function<String, String> notReadHere) {
         Map<DeploymentVersion, GroupStatus> groups = new HashMap<>();
         scaler.status().forEach(g -> groups.putIfAbsent(g.group().version(), g));
         Map<DeploymentVersion, TargetRegistrations.TargetState> validations = new HashMap<>();
@@ -201,7 +209,8 @@ public final class StatusReport {
             deployments.add(new DeploymentView(d.name(),
                     d.routing().current().map(DeploymentVersion::buildId).orElse(null),
                     d.routing().ramping().map(DeploymentVersion::buildId).orElse(null),
-                    d.routing().rampingPercentage(), d.existsInTemporal(), d.syncedAt().orElse(null), versions));
+                    d.routing().rampingPercentage(), d.existsInTemporal(), d.syncedAt().orElse(null),
+                    notReadHere.apply(d.name()), versions));
         }
         List<ScaleDecision> recent = audit.recent();
         List<DecisionView> decisions = new ArrayList<>();

@@ -55,6 +55,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,7 @@ class StatusReportTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private HttpSurface surface;
     private List<TemporalCensusSource.VersionCensusStatus> census = List.of();
+    private Function<String, String> notReadHere = d -> null;
 
     @AfterEach
     void close() {
@@ -309,6 +311,28 @@ class StatusReportTest {
     }
 
     @Test
+    void aDeploymentThisReplicaDoesNotReadSaysWhyAndShowsWhatWasLastRead() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        Instant read = clock.instant();
+        w.registry.update(new DeploymentObservation("orders", true, new Routing(Optional.of(V1), Optional.empty(), 0),
+                List.of(VersionObservation.of("v1", DrainageStatus.NONE, List.of())), read));
+        notReadHere = d -> d.equals("orders") ? "held by replica r2: not read here" : null;
+        clock.advance(Duration.ofSeconds(30));
+
+        JsonNode orders = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("deployments").get(0);
+
+        assertEquals("held by replica r2: not read here", orders.get("notReadHere").asText());
+        assertEquals(read.toString(), orders.get("syncedAt").asText(), "as last read here");
+        assertEquals("v1", orders.get("current").asText());
+
+        notReadHere = d -> null;
+        surface.close();
+        assertTrue(get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("deployments").get(0).get("notReadHere").isNull(), "read here");
+    }
+
+    @Test
     void statusShowsEachVersionsCensusItsAgeAvailabilityAndTheGap() throws Exception {
         Wiring w = new Wiring(ScalingPolicy.defaults());
         w.registry.update(new DeploymentObservation("orders", true, new Routing(Optional.of(V1), Optional.empty(), 0),
@@ -358,7 +382,8 @@ class StatusReportTest {
 
             @Override
             public Object status() {
-                return report.build(readiness, null, census, new StatusReport.CensusSummary("available", null), health);
+                return report.build(readiness, null, census, new StatusReport.CensusSummary("available", null), health,
+                        notReadHere);
             }
         });
         surface.start();
