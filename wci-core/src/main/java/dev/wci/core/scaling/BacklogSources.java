@@ -10,8 +10,8 @@ package dev.wci.core.scaling;
  * @param picture          tasks the fresh stats pictures show waiting (0 when none is fresh)
  * @param pictureAgeMillis how long before the decision the oldest fresh picture's moment (its as-of time) was; -1
  *                         when no picture is fresh (then every failure within the drain target counts)
- * @param pushed           pushed failures added to the picture: stamped after its moment and not shown by a later
- *                         picture's growth
+ * @param pushed           pushed failures added to the picture: stamped after its moment and not shown by a
+ *                         picture's growth (taken, or about to be: the picture grew and its growth is still to come)
  * @param grown            stats-growth failures added: only while no picture is fresh (a growth is its picture's own)
  * @param pushedInPicture  pushed failures after the picture's moment that a picture already shows (not added)
  * @param grownInPicture   stats-growth failures after the picture's moment, shown by their picture (not added)

@@ -51,8 +51,9 @@ final class QueueDemand {
     long previousObservedAtMillis = Long.MIN_VALUE;
     /**
      * How much the latest observation's backlog grew over the one before, until its stats growth is taken
-     * ({@link #fail}): the stats source sends the growth right after the observation, and a decision in between
-     * (on the observation itself, or a tick) must not count the pushed tasks that growth will find in the picture.
+     * ({@link #fail}; a rate-limited growth is not, and this stays until the next observation): the stats source sends
+     * the growth right after the observation, and a decision in between (on the observation itself, or a tick) must
+     * not count the pushed tasks that growth will find in the picture.
      */
     private long pendingGrowth;
     /**
@@ -234,9 +235,9 @@ final class QueueDemand {
 
     /**
      * Tasks waiting: the observed backlog plus failures seen after the moment it describes, but for those a picture
-     * already showed ({@link #fail}) or its growth, still to come, will ({@link #pendingGrowth}). Failures older than the drain target are assumed worked off by the capacity
-     * sized for them (a newer observation would say otherwise), and so are failures before {@code drainedAt}, when a
-     * worker went idle.
+     * already showed ({@link #fail}) or its growth, still to come, will ({@link #pendingGrowth}). Failures older than
+     * the drain target are assumed worked off by the capacity sized for them (a newer observation would say
+     * otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         return sources(now, maxAgeMillis, drainMillis, drainedAt).total();

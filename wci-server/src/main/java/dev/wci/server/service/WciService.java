@@ -305,7 +305,7 @@ public final class WciService implements AutoCloseable {
 
     /** With HA, how far a deployment this replica took on is read. */
     private enum Reading {
-        /** Its routing and versions were read afresh ({@link #takeOver}): its groups may be registered. */
+        /** Its routing and versions were read afresh ({@link #readRegistry}): its groups may be registered. */
         REGISTRY,
         /** Its groups are registered and its census is being read afresh: no stats yet. */
         CENSUS,
@@ -319,7 +319,8 @@ public final class WciService implements AutoCloseable {
      */
     private boolean readsCensus(DeploymentVersion version) {
         String d = version.deploymentName();
-        return mayInvoke(d) && (!config.ha().enabled() || reading.getOrDefault(d, Reading.REGISTRY) != Reading.REGISTRY);
+        Reading r = reading.get(d);
+        return mayInvoke(d) && (!config.ha().enabled() || r == Reading.CENSUS || r == Reading.ALL);
     }
 
     /**
