@@ -32,8 +32,11 @@ class CostFrontierTest {
             // A margin above the goal: #28's band widened when WCI stopped counting a stats growth and its pushed
             // tasks twice (its p99 14.4 -> 19.8 s at 1.54x instead of 1.83x), its frontier 1.34x (was above 1.4x).
             assertTrue(row.frontierRatio() > 1.3, "#" + index + ": " + row.frontierRatio());
-            // The bound comes from the family, below what WCI paid: not from WCI's own run.
-            assertTrue(row.cheapest().name().startsWith("one-shot-") && row.frontierRatio() < row.wciRatio(),
+            // The bound comes from the family, not from WCI's own run, and WCI pays no less. On #28 WCI pays it: since
+            // a decision between a grown picture and its growth no longer counts the pushed tasks in the picture
+            // twice, it starts 15 workers as the cheapest fleet in band does (p99 19.8 -> 26.6 s, in band, 1.54x ->
+            // 1.34x).
+            assertTrue(row.cheapest().name().startsWith("one-shot-") && row.frontierRatio() <= row.wciRatio(),
                     "#" + index + ": " + row.cheapest().name() + " at " + row.frontierRatio());
             assertTrue(row.runs() > 2, "#" + index + ": the sweep ran");
         }

@@ -18,17 +18,27 @@ package dev.wci.core.scaling;
  * @param adopted          of the ready workers, those the census listed that this process did not invoke
  * @param sizing           how the sizing step came to its count (its parts and reason), or null when the decision
  *                         was not sized (bootstrap)
+ * @param backlogSources   how {@code backlog} was learnt (the stats picture's own backlog, failures per origin), or
+ *                         null when the decision was not sized
  */
 public record DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
                              long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited,
-                             boolean fromCensus, int adopted, SizingResult sizing) {
+                             boolean fromCensus, int adopted, SizingResult sizing, BacklogSources backlogSources) {
+
+    /** Inputs of a sized decision whose backlog's sources are not told. */
+    public DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
+                          long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited,
+                          boolean fromCensus, int adopted, SizingResult sizing) {
+        this(trigger, backlog, arrivalRate, workerThroughput, coldStartMillis, desired, live, rateLimited, fromCensus,
+                adopted, sizing, null);
+    }
 
     /** Inputs of a decision that was not sized. */
     public DecisionInputs(String trigger, double backlog, double arrivalRate, double workerThroughput,
                           long coldStartMillis, int desired, LiveWorkers live, boolean rateLimited,
                           boolean fromCensus, int adopted) {
         this(trigger, backlog, arrivalRate, workerThroughput, coldStartMillis, desired, live, rateLimited, fromCensus,
-                adopted, null);
+                adopted, null, null);
     }
 
     /** Inputs whose live counts come from the model. */

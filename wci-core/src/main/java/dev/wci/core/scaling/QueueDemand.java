@@ -50,6 +50,13 @@ final class QueueDemand {
     /** Read time of the observation before the latest one. */
     long previousObservedAtMillis = Long.MIN_VALUE;
     /**
+     * How much the latest observation's backlog grew over the one before, until its stats growth is taken
+     * ({@link #fail}; a rate-limited growth is not, and this stays until the next observation): the stats source sends
+     * the growth right after the observation, and a decision in between (on the observation itself, or a tick) must
+     * not count the pushed tasks that growth will find in the picture.
+     */
+    private long pendingGrowth;
+    /**
      * Tasks of stats growths that no push has reported yet ({@link #fail}): a push of them may still come, late (a
      * metrics scrape catching up after failed scrapes), until {@link #statsOnlyUntilMillis}.
      */
@@ -67,6 +74,11 @@ final class QueueDemand {
     private final long[] failureCount = new long[RING];
     /** Of each batch, the tasks a stats picture already showed (so {@link #backlog} does not add them to it). */
     private final long[] failureShown = new long[RING];
+    /**
+     * Of each batch, the tasks a stats growth counted (the rest were pushed). A growth's tasks are in its own picture,
+     * so they are always among the shown ones: shown = grown + pushed tasks a picture showed.
+     */
+    private final long[] failureGrown = new long[RING];
     private int size;
     /** Bursts seen in the failure stream: when, and how many tasks beyond the stream's typical batch. */
     private final long[] burstAt = new long[BURSTS];
@@ -83,8 +95,11 @@ final class QueueDemand {
         return type == t && taskQueue.equals(queue);
     }
 
-    /** Adds a batch of new failures, of which {@code shown} are in the latest stats picture already. */
-    void addFailures(long at, long count, long shown) {
+    /**
+     * Adds a batch of new failures: pushed ones, not yet in a picture, or a stats growth's, in its own picture already.
+     */
+    private void addFailures(long at, long count, Origin origin) {
+        long grown = origin == Origin.STATS_GROWTH ? count : 0;
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
         forgetBurstsMatchedBy(atMillis, count);
@@ -94,26 +109,31 @@ final class QueueDemand {
         }
         if (size > 0 && atMillis - failureAt[size - 1] < MERGE_MILLIS && atMillis >= failureAt[size - 1]) {
             failureCount[size - 1] += count;
-            failureShown[size - 1] += shown;
+            failureShown[size - 1] += grown;
+            failureGrown[size - 1] += grown;
             return;
         }
         if (size == RING) {
             // Merge the two oldest batches: counts are kept, the merged batch keeps the older time.
             failureCount[1] += failureCount[0];
             failureShown[1] += failureShown[0];
+            failureGrown[1] += failureGrown[0];
             failureAt[1] = failureAt[0];
             System.arraycopy(failureAt, 1, failureAt, 0, RING - 1);
             System.arraycopy(failureCount, 1, failureCount, 0, RING - 1);
             System.arraycopy(failureShown, 1, failureShown, 0, RING - 1);
+            System.arraycopy(failureGrown, 1, failureGrown, 0, RING - 1);
             size--;
         }
         failureAt[size] = atMillis;
         failureCount[size] = count;
-        failureShown[size] = shown;
+        failureShown[size] = grown;
+        failureGrown[size] = grown;
         size++;
     }
 
     void observe(BacklogObservation o, long observedAt, long asOf) {
+        pendingGrowth = Math.max(0, o.backlogCount() - (observation == null ? 0 : observation.backlogCount()));
         if (observation != null) {
             previousObservedAtMillis = observedAtMillis;
         }
@@ -145,21 +165,47 @@ final class QueueDemand {
      */
     void fail(long at, long count, Origin origin) {
         if (origin == Origin.STATS_GROWTH && observation != null) {
-            long from = previousObservedAtMillis == Long.MIN_VALUE
-                    ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS;
-            long rest = show(from, observedAtMillis + SIGNAL_DELAY_MILLIS, count);
+            pendingGrowth = 0;
+            long rest = show(growthFrom(), observedAtMillis + SIGNAL_DELAY_MILLIS, count);
             if (rest > 0) {
                 statsOnly = (statsOnlyUntilMillis < observedAtMillis ? 0 : statsOnly) + rest;
                 statsOnlyUntilMillis = observedAtMillis + LATE_PUSH_MILLIS;
-                addFailures(at, rest, rest);
+                addFailures(at, rest, Origin.STATS_GROWTH);
             }
             return;
         }
         long known = at <= statsOnlyUntilMillis ? Math.min(count, statsOnly) : 0;
         statsOnly -= known;
         if (count > known) {
-            addFailures(at, count - known, 0);
+            addFailures(at, count - known, Origin.PUSH);
         }
+    }
+
+    /** A stats growth takes pushes stamped after this: when the previous picture may have been taken. */
+    private long growthFrom() {
+        return previousObservedAtMillis == Long.MIN_VALUE
+                ? Long.MIN_VALUE : previousObservedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS;
+    }
+
+    /**
+     * Of the not yet shown pushes stamped after {@code cutoff}, those the pending growth ({@link #pendingGrowth}) will
+     * mark as shown when it is taken: the same walk as {@link #show}, without marking.
+     */
+    private long pendingShown(long cutoff) {
+        long left = pendingGrowth;
+        long after = 0;
+        long from = growthFrom();
+        long to = observedAtMillis + SIGNAL_DELAY_MILLIS;
+        for (int i = 0; i < size && left > 0; i++) {
+            if (failureAt[i] > from && failureAt[i] <= to) {
+                long n = Math.min(left, failureCount[i] - failureShown[i]);
+                left -= n;
+                if (failureAt[i] > cutoff) {
+                    after += n;
+                }
+            }
+        }
+        return after;
     }
 
     /** Marks up to {@code count} not yet shown failures stamped in {@code (from, to]} as shown, oldest first. */
@@ -189,19 +235,39 @@ final class QueueDemand {
 
     /**
      * Tasks waiting: the observed backlog plus failures seen after the moment it describes, but for those a picture
-     * already showed ({@link #fail}). Failures older than the drain target are assumed worked off by the capacity
-     * sized for them (a newer observation would say otherwise), and so are failures before {@code drainedAt}, when a
-     * worker went idle.
+     * already showed ({@link #fail}) or its growth, still to come, will ({@link #pendingGrowth}). Failures older than
+     * the drain target are assumed worked off by the capacity sized for them (a newer observation would say
+     * otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
+        return sources(now, maxAgeMillis, drainMillis, drainedAt).total();
+    }
+
+    /** {@link #backlog} and how it was learnt: the picture's own backlog and the failures added or left out. */
+    BacklogSources sources(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         boolean fresh = fresh(now, maxAgeMillis);
         long cutoff = Math.max(Math.max(fresh ? asOfMillis + SIGNAL_DELAY_MILLIS : Long.MIN_VALUE,
                 now - drainMillis), drainedAt);
-        long failures = 0;
-        for (int i = size - 1; i >= 0 && failureAt[i] > cutoff; i--) {
-            failures += failureCount[i] - (fresh ? failureShown[i] : 0);
+        long pushed = 0;
+        long grown = 0;
+        long pushedShown = 0;
+        long earlier = 0;
+        for (int i = 0; i < size; i++) {
+            if (failureAt[i] <= cutoff) {
+                earlier += failureCount[i];
+            } else {
+                pushed += failureCount[i] - failureGrown[i];
+                grown += failureGrown[i];
+                pushedShown += failureShown[i] - failureGrown[i];
+            }
         }
-        return (fresh ? observation.backlogCount() : 0) + failures;
+        if (fresh) {
+            pushedShown += pendingShown(cutoff);
+        }
+        return fresh
+                ? new BacklogSources(observation.backlogCount(), now - asOfMillis, pushed - pushedShown, 0,
+                        pushedShown, grown, earlier)
+                : new BacklogSources(0, -1, pushed, grown, 0, 0, earlier);
     }
 
     /**
@@ -348,6 +414,7 @@ final class QueueDemand {
             System.arraycopy(failureAt, drop, failureAt, 0, size - drop);
             System.arraycopy(failureCount, drop, failureCount, 0, size - drop);
             System.arraycopy(failureShown, drop, failureShown, 0, size - drop);
+            System.arraycopy(failureGrown, drop, failureGrown, 0, size - drop);
             size -= drop;
         }
     }

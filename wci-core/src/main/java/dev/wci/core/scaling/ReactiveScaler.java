@@ -848,9 +848,14 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     private double backlog(GroupState g, long now) {
-        double b = 0;
+        return backlogSources(g, now).total();
+    }
+
+    /** The group's backlog and how it was learnt (per queue: {@link QueueDemand#sources}). */
+    private BacklogSources backlogSources(GroupState g, long now) {
+        BacklogSources b = BacklogSources.NONE;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            b += g.queues.get(i).backlog(now, g.observationMaxAgeMillis, g.drainMillis, g.drainedAt);
+            b = b.plus(g.queues.get(i).sources(now, g.observationMaxAgeMillis, g.drainMillis, g.drainedAt));
         }
         return b;
     }
@@ -916,7 +921,8 @@ public final class ReactiveScaler implements CensusSink {
         totalLive += live.live() - g.liveCounted;
         g.liveCounted = live.live();
 
-        double backlog = backlog(g, now);
+        BacklogSources sources = backlogSources(g, now);
+        double backlog = sources.total();
         double rate = arrivalRate(g, now, live);
         boolean spare = backlog <= 0 && (g.lastIdleExitAt != Long.MIN_VALUE
                 && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS || rate > 0 && servedUnmeasured(g, now, live));
@@ -929,7 +935,7 @@ public final class ReactiveScaler implements CensusSink {
             return null;
         }
         DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, throughput, g.coldStartMillis,
-                sized.desired(), live, rateLimited, censusLive(g, now), adopted(g, now), sized);
+                sized.desired(), live, rateLimited, censusLive(g, now), adopted(g, now), sized, sources);
         if (sized.reason() == DecisionReason.QUEUE_RATE_LIMITED) {
             auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), sized.reason(), sized.want(),
                     List.of(), List.of(), inputs, Instant.ofEpochMilli(now)));

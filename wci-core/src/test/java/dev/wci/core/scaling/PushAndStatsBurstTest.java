@@ -37,7 +37,8 @@ class PushAndStatsBurstTest {
     private static final long[] CACHE_REFRESHES = {2_000, 7_000, 12_000, 17_000, BURST_AT + 2_000, BURST_AT + 7_000};
 
     private final TestClock clock = new TestClock(Instant.parse("2026-12-05T00:00:00Z"));
-    private final ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, new DecisionAudit(100), V1);
+    private final DecisionAudit audit = new DecisionAudit(100);
+    private final ReactiveScaler scaler = Fixtures.scaler(Fixtures.POLICY, clock, audit, V1);
     private final StatsSignals stats = new StatsSignals(V1);
     private final long start = clock.millis();
     private long nextRead;
@@ -96,5 +97,28 @@ class PushAndStatsBurstTest {
                 "believed " + believedMax + " tasks waiting at most, for " + BURST);
         assertEquals(BURST, believed(), endpointInvokes);
         assertTrue(believed() >= BURST, "every task of the burst is counted");
+    }
+
+    @Test
+    void eachDecisionSaysHowItsBacklogWasLearnt() {
+        until(BURST_AT + 550);
+        push(1);
+        until(BURST_AT + 1_000);
+        push(64);
+        until(BURST_AT + 5_500);
+        push(BURST - 64);
+        until(BURST_AT + 9_000);
+
+        List<ScaleDecision> sized = audit.recent().stream().filter(d -> d.inputs().sizing() != null).toList();
+        assertTrue(!sized.isEmpty(), "the burst was sized");
+        for (ScaleDecision d : sized) {
+            BacklogSources s = d.inputs().backlogSources();
+            assertEquals(d.inputs().backlog(), s.total(), 1e-9, "the sources add up to the backlog: " + s);
+            // Decided on the picture that shows the burst, before its growth said which pushes it shows: without the
+            // pending growth, 100 in the picture + 65 pushed of them.
+            assertTrue(d.inputs().backlog() <= BURST + 1, "decided on " + s + " for " + BURST + " tasks");
+        }
+        // The first decision, on the first push, knew no picture of the burst: one pushed task on an empty picture.
+        assertEquals(new BacklogSources(0, 5_550, 1, 0, 0, 0, 0), sized.get(0).inputs().backlogSources());
     }
 }

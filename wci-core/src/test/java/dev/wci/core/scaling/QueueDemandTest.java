@@ -247,4 +247,72 @@ class QueueDemandTest {
         assertEquals(3, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
         assertEquals(3.0, q.backlog(T0 + 12_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
     }
+
+    @Test
+    void theSourcesSayWhatThePictureShowsAndWhatEachOriginAddedOrLeftOut() {
+        // Two tasks pushed long before the picture's moment; a burst of 100 pushed, then shown by the picture read at
+        // 2 s (its growth is those 100); 3 pushed after it; a picture 1 s old at decision time.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 - 30_000, 2, Origin.PUSH);
+        q.fail(T0 + 500, 1, Origin.PUSH);
+        q.fail(T0 + 1_000, 99, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 2_000, 100, 0);
+        q.fail(T0 - 3_000, 100, Origin.STATS_GROWTH);
+        q.fail(T0 + 2_500, 3, Origin.PUSH);
+        BacklogSources s = q.sources(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE);
+        assertEquals(new BacklogSources(100, 6_000, 3, 0, 100, 0, 2), s);
+        assertEquals(q.backlog(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE), s.total(), 1e-9);
+    }
+
+    @Test
+    void aGrowthNoPushReportedIsInItsPictureWhileThatIsFreshAndAddedOnceItIsNot() {
+        observeAssumingFiveSeconds(T0, 0, 0);
+        observeAssumingFiveSeconds(T0 + 1_000, 40, 0);
+        q.fail(T0 + 500, 40, Origin.STATS_GROWTH);
+        // Pushed well after the picture could have shown it (so not a late report of the growth): new.
+        q.fail(T0 + 6_500, 2, Origin.PUSH);
+        assertEquals(new BacklogSources(40, 11_000, 2, 0, 0, 40, 0), q.sources(T0 + 7_000, MAX_AGE, 60_000,
+                Long.MIN_VALUE));
+        // No picture fresh: no picture backlog, every failure within the drain target is added, per origin.
+        long late = T0 + 1_000 + MAX_AGE + 1;
+        assertEquals(new BacklogSources(0, -1, 2, 40, 0, 0, 0),
+                q.sources(late, MAX_AGE, MAX_AGE + 60_000, Long.MIN_VALUE));
+        // Failures before a worker went idle are left out.
+        assertEquals(new BacklogSources(0, -1, 0, 0, 0, 0, 42), q.sources(late, MAX_AGE, MAX_AGE + 60_000, T0 + 7_000));
+    }
+
+    @Test
+    void theOriginsOfMergedBatchesAreKept() {
+        // A growth stamped within the merge span of a push it partly matched shares that push's batch, and more
+        // batches than the ring holds merge the oldest: the per-origin counts survive both.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 + 900, 5, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 1_000, 15, 0);
+        q.fail(T0 + 950, 15, Origin.STATS_GROWTH);
+        for (int i = 1; i <= 40; i++) {
+            q.fail(T0 + 6_000 + i * 200L, 1, Origin.PUSH);
+        }
+        BacklogSources s = q.sources(T0 + 15_000, MAX_AGE, 60_000, Long.MIN_VALUE);
+        assertEquals(new BacklogSources(15, 19_000, 40, 0, 5, 10, 0), s);
+        assertEquals(q.backlog(T0 + 15_000, MAX_AGE, 60_000, Long.MIN_VALUE), s.total(), 1e-9);
+    }
+
+    @Test
+    void pushesAGrownPictureShowsAreInItEvenBeforeItsGrowthIsTaken() {
+        // The stats source sends the observation, then its growth: a decision in between sees the picture of the
+        // burst and the pushes of it, which the growth is about to mark as shown.
+        observeAssumingFiveSeconds(T0, 0, 0);
+        q.fail(T0 + 500, 1, Origin.PUSH);
+        q.fail(T0 + 1_000, 64, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 2_000, 100, 0);
+        BacklogSources between = q.sources(T0 + 2_000, MAX_AGE, 60_000, Long.MIN_VALUE);
+        assertEquals(new BacklogSources(100, 5_000, 0, 0, 65, 0, 0), between);
+        q.fail(T0 - 3_000, 100, Origin.STATS_GROWTH);
+        assertEquals(new BacklogSources(100, 5_000, 0, 0, 65, 35, 0), q.sources(T0 + 2_000, MAX_AGE, 60_000,
+                Long.MIN_VALUE));
+        // A picture that did not grow takes no push: one pushed after the growth's late-push span is new.
+        q.fail(T0 + 7_500, 3, Origin.PUSH);
+        observeAssumingFiveSeconds(T0 + 8_000, 100, 0);
+        assertEquals(103.0, q.backlog(T0 + 8_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+    }
 }

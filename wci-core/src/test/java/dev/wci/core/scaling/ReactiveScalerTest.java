@@ -137,7 +137,8 @@ class ReactiveScalerTest {
         ReactiveScaler s = scaler(Fixtures.POLICY, V1);
         var obs = new dev.wci.core.signal.BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 100,
                 Duration.ofSeconds(4), 0, 0, false, clock.instant(), Duration.ofSeconds(5));
-        clock.advanceMillis(100);
+        // Pushed later than a push of the picture's own tasks could be (1 s): not the tasks its growth shows.
+        clock.advanceMillis(1_100);
         invoked(s.onSignal(failure(V1, 100, clock))); // 100 failures: 1 worker
         ScaleDecision d = invoked(s.onSignal(obs)); // 100 observed as of 5 s ago + 100 failed since
         assertEquals(200, d.inputs().backlog());

@@ -323,11 +323,14 @@ class HaIT {
     }
 
     /**
-     * A standby (4 live replicas, 3 deployments) reads no stats and no census: over a few seconds in which it
-     * holds no lease its stats source polls no version and it sends no ListWorkers. A standby that takes a lease
-     * meanwhile (leases may move on a slow host) is looked at again.
+     * A standby (4 live replicas, 3 deployments) reads nothing of the deployments it does not hold: over a window
+     * longer than one registry sync interval (10 s) in which it holds no lease, it sends no DescribeWorkerDeployment
+     * and no DescribeWorkerDeploymentVersion (registry sync and stats), no ListWorkers (census), its stats source polls
+     * no version, and its /status says each deployment is held elsewhere. A standby that takes a lease meanwhile
+     * (leases may move on a slow host) is looked at again.
      */
     private void standbyReadsNothing() throws Exception {
+        List<String> reads = List.of("ListWorkers", "DescribeWorkerDeployment", "DescribeWorkerDeploymentVersion");
         for (int attempt = 0; attempt < 20; attempt++) {
             Replica standby = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
                     .until(() -> live().stream().filter(r -> r.held() == 0).findFirst(), Optional::isPresent)
@@ -335,16 +338,27 @@ class HaIT {
             Instant from = Instant.now();
             // One renew interval to finish a round begun while it still held a lease, then a window to watch.
             await().pollDelay(RENEW).atMost(Duration.ofSeconds(60)).until(() -> true);
-            double lists = standby.metric("wci_temporal_rpc_requests_total", "method=\"ListWorkers\"");
-            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60)).until(() -> true);
-            double listsAfter = standby.metric("wci_temporal_rpc_requests_total", "method=\"ListWorkers\"");
+            Map<String, Double> before = new HashMap<>();
+            for (String method : reads) {
+                before.put(method, standby.metric("wci_temporal_rpc_requests_total", "method=\"" + method + "\""));
+            }
+            await().pollDelay(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(60)).until(() -> true);
+            Map<String, Double> after = new HashMap<>();
+            for (String method : reads) {
+                after.put(method, standby.metric("wci_temporal_rpc_requests_total", "method=\"" + method + "\""));
+            }
             double polled = standby.metric("wci_temporal_stats_versions", "mode=");
+            JsonNode status = standby.get("/status", new int[1]);
             boolean stayedStandby = standby.held() == 0 && standby.wci.leaseHistory().stream()
                     .noneMatch(e -> !e.at().isBefore(from.minus(RENEW)));
             if (stayedStandby) {
-                assertEquals(lists, listsAfter, "a standby sent ListWorkers calls (census reads)");
+                assertEquals(before, after, "a standby sent reads of deployments it does not hold");
                 assertEquals(0.0, polled, "a standby's stats source polls versions");
-                System.out.printf("HA standby %s: no census read and no stats poll over 3 s%n", standby.identity);
+                for (JsonNode d : status.get("deployments")) {
+                    assertTrue(d.get("notReadHere").asText("").startsWith("held by"),
+                            "a standby's /status says the deployment is held elsewhere: " + d);
+                }
+                System.out.printf("HA standby %s: no registry, census or stats read over 12 s%n", standby.identity);
                 return;
             }
         }

@@ -7,6 +7,7 @@ import dev.wci.core.registry.DeploymentEntry;
 import dev.wci.core.registry.RegistrySnapshot;
 import dev.wci.core.registry.VersionEntry;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.BacklogSources;
 import dev.wci.core.scaling.GroupStatus;
 import dev.wci.core.scaling.ReactiveScaler;
 import dev.wci.core.scaling.ScaleDecision;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Builds the {@code /status} document from every part's own view. Values are plain JSON-friendly records. */
 public final class StatusReport {
@@ -51,8 +53,14 @@ public final class StatusReport {
                              int invokesInFlight, int invokesWaiting, long ignoredSignals) {
     }
 
+    /**
+     * One deployment as the registry knows it. {@code notReadHere}: why this replica does not read it from Temporal now
+     * (with HA: another replica holds its lease), so its routing and versions are as this replica last read them
+     * (at {@code syncedAt}, null if never); null when it reads it.
+     */
     public record DeploymentView(String name, String current, String ramping, double rampingPercentage,
-                                 boolean existsInTemporal, Instant syncedAt, List<VersionView> versions) {
+                                 boolean existsInTemporal, Instant syncedAt, String notReadHere,
+                                 List<VersionView> versions) {
     }
 
     /** One version: routing, mapping, validation, the scaler's view, bootstrap and polling. */
@@ -109,12 +117,26 @@ public final class StatusReport {
 
     /**
      * One recorded decision: what it asked for and got, and what it was computed from, so that a reader can redo
-     * the count ({@code sizing}: the sizing step's parts, null for a decision that was not sized, e.g. a bootstrap).
+     * the count ({@code sizing}: the sizing step's parts, null for a decision that was not sized, e.g. a bootstrap;
+     * {@code backlogSources}: how the backlog was learnt, null likewise).
      */
     public record DecisionView(Instant decidedAt, String version, String group, String reason, int requested,
                                int invoked, List<String> trims, String trigger, double backlog, double arrivalRate,
                                double workerThroughput, double coldStartSeconds, int desired, int live,
-                               LiveView liveWorkers, boolean liveFromCensus, SizingView sizing) {
+                               LiveView liveWorkers, boolean liveFromCensus, SizingView sizing,
+                               BacklogSourcesView backlogSources) {
+    }
+
+    /**
+     * How a decision's backlog was learnt: {@code picture + pushed + grown} is the backlog. {@code picture}: what the
+     * fresh stats pictures show waiting, as of {@code pictureAgeSeconds} before the decision (null: no fresh picture);
+     * {@code pushed} / {@code grown}: sync-match failures added to it, by origin (push, stats growth);
+     * {@code pushedInPicture} / {@code grownInPicture}: failures since the picture's moment that it already shows;
+     * {@code earlier}: failures remembered from before the cut-off (the picture's moment, the drain target, an idle
+     * exit), not added.
+     */
+    public record BacklogSourcesView(long picture, Double pictureAgeSeconds, long pushed, long grown,
+                                     long pushedInPicture, long grownInPicture, long earlier) {
     }
 
     /** The live workers a decision saw: {@code late} and {@code expiring} hold cap slots but do not cover demand. */
@@ -154,10 +176,11 @@ public final class StatusReport {
     /**
      * @param census the census of each version ({@link TemporalCensusSource#status()}), empty when it is off
      * @param censusSummary whether the namespace's census is read
+     * @param notReadHere why this replica does not read a deployment from Temporal now, null when it does
      */
     Status build(HttpSurface.Readiness readiness, TemporalStatsSource stats,
                  List<TemporalCensusSource.VersionCensusStatus> census, CensusSummary censusSummary,
-                 TemporalConnection.Health health) {
+                 TemporalConnection.Health health, Function<String, String> notReadHere) {
         Map<DeploymentVersion, GroupStatus> groups = new HashMap<>();
         scaler.status().forEach(g -> groups.putIfAbsent(g.group().version(), g));
         Map<DeploymentVersion, TargetRegistrations.TargetState> validations = new HashMap<>();
@@ -186,7 +209,8 @@ public final class StatusReport {
             deployments.add(new DeploymentView(d.name(),
                     d.routing().current().map(DeploymentVersion::buildId).orElse(null),
                     d.routing().ramping().map(DeploymentVersion::buildId).orElse(null),
-                    d.routing().rampingPercentage(), d.existsInTemporal(), d.syncedAt().orElse(null), versions));
+                    d.routing().rampingPercentage(), d.existsInTemporal(), d.syncedAt().orElse(null),
+                    notReadHere.apply(d.name()), versions));
         }
         List<ScaleDecision> recent = audit.recent();
         List<DecisionView> decisions = new ArrayList<>();
@@ -256,7 +280,13 @@ public final class StatusReport {
                 d.inputs().coldStartMillis() / 1000.0, d.inputs().desired(), d.inputs().live().live(),
                 new LiveView(d.inputs().live().starting(), d.inputs().live().ready(), d.inputs().live().expiring(),
                         d.inputs().live().late()),
-                d.inputs().fromCensus(), sizing(d.inputs().sizing()));
+                d.inputs().fromCensus(), sizing(d.inputs().sizing()), sources(d.inputs().backlogSources()));
+    }
+
+    private static BacklogSourcesView sources(BacklogSources s) {
+        return s == null ? null
+                : new BacklogSourcesView(s.picture(), s.pictureAgeMillis() < 0 ? null : s.pictureAgeMillis() / 1000.0,
+                        s.pushed(), s.grown(), s.pushedInPicture(), s.grownInPicture(), s.earlier());
     }
 
     private static SizingView sizing(SizingResult s) {

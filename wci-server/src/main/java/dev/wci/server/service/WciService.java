@@ -232,14 +232,15 @@ public final class WciService implements AutoCloseable {
                 }
             }
         });
+        // Before the leases: a deployment taken on is read through it at once (readRegistry).
+        registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL,
+                config.signals().lambdaEndpoint().enabled(), this::mayInvoke);
+        registrySync.start();
         if (config.ha().enabled()) {
             leases = LeaseService.start(config.ha(), config.temporal().namespace(),
                     config.deployments().stream().map(DeploymentConfig::name).toList(),
                     TemporalConnection.stubsOptions(config.temporal()), meters, clock, leaseChanges());
         }
-        registrySync = new RegistrySync(temporal, registry, budget, clock, REGISTRY_SYNC_INTERVAL,
-                config.signals().lambdaEndpoint().enabled());
-        registrySync.start();
         if (config.signals().temporalStats().enabled()) {
             statsSource = new TemporalStatsSource(temporal, registry, budget, config.signals().temporalStats(),
                     this::pollsStats, scaler::live, new SourceSink("temporal-stats", loop, metrics), clock);
@@ -304,7 +305,9 @@ public final class WciService implements AutoCloseable {
 
     /** With HA, how far a deployment this replica took on is read. */
     private enum Reading {
-        /** Its groups are registered and its census is being read afresh ({@link #takeOver}): no stats yet. */
+        /** Its routing and versions were read afresh ({@link #readRegistry}): its groups may be registered. */
+        REGISTRY,
+        /** Its groups are registered and its census is being read afresh: no stats yet. */
         CENSUS,
         /** Census and stats. */
         ALL
@@ -316,7 +319,17 @@ public final class WciService implements AutoCloseable {
      */
     private boolean readsCensus(DeploymentVersion version) {
         String d = version.deploymentName();
-        return mayInvoke(d) && (!config.ha().enabled() || reading.containsKey(d));
+        Reading r = reading.get(d);
+        return mayInvoke(d) && (!config.ha().enabled() || r == Reading.CENSUS || r == Reading.ALL);
+    }
+
+    /**
+     * Whether the scaler may have groups for a deployment: always without HA; with HA only while this replica holds
+     * its lease and has read its routing and versions since taking it (what it read while it last held the lease may
+     * be long out of date: a version drained, deleted or taken over by Temporal's own controller meanwhile).
+     */
+    private boolean managesGroups(String deployment) {
+        return mayInvoke(deployment) && (!config.ha().enabled() || reading.containsKey(deployment));
     }
 
     /**
@@ -363,13 +376,13 @@ public final class WciService implements AutoCloseable {
 
     /**
      * The scaler's groups follow the registry: mapped versions that Temporal does not run itself, of deployments
-     * whose lease this replica holds when HA is on.
+     * whose lease this replica holds when HA is on (and whose registry it read since: {@link #managesGroups}).
      */
     private java.util.concurrent.CompletableFuture<Void> syncTargets() {
         List<ManagedVersion> desired = new ArrayList<>();
         for (VersionEntry v : registry.snapshot().versions()) {
             boolean ours = (v.state() == ManagementState.MANAGED || v.state() == ManagementState.NOT_IN_TEMPORAL)
-                    && mayInvoke(v.version().deploymentName());
+                    && managesGroups(v.version().deploymentName());
             if (ours && v.target().isPresent()) {
                 desired.add(new ManagedVersion(v.version(), v.target().get(), v.taskQueueTypes(),
                         policies.getOrDefault(v.version().deploymentName(), config.scaling())));
@@ -394,9 +407,9 @@ public final class WciService implements AutoCloseable {
     }
 
     /**
-     * A lease change re-syncs the scaler's groups at once. Only held deployments are read (stats and census), so a
-     * deployment taken on gets a fresh census read once its groups are registered, and its stats polls start after
-     * it ({@link #takeOver}).
+     * A lease change re-syncs the scaler's groups at once. Only held deployments are read (registry, stats and
+     * census), so a deployment taken on is read afresh first, then gets a fresh census read once its groups are
+     * registered, and its stats polls start after it ({@link #takeOver}).
      */
     private LeaseListener leaseChanges() {
         return new LeaseListener() {
@@ -405,8 +418,11 @@ public final class WciService implements AutoCloseable {
                 // Read nothing of it until the takeover (a lease back after a short lapse too: it may have been
                 // dropped meanwhile). The takeover runs after the groups' sync however it ended: the reads must start.
                 reading.remove(deployment);
-                resync(() -> syncTargets().handle((ok, failure) -> null).thenRunAsync(
-                        guarded("lease takeover", () -> takeOver(deployment)), scheduler));
+                resync(() -> {
+                    readRegistry(deployment);
+                    syncTargets().handle((ok, failure) -> null).thenRunAsync(
+                            guarded("lease takeover", () -> takeOver(deployment)), scheduler);
+                });
             }
 
             @Override
@@ -443,6 +459,30 @@ public final class WciService implements AutoCloseable {
     }
 
     /**
+     * A deployment was taken on: its routing and versions are read now, before any group of it is registered (a
+     * standby does not read them, and what it read when it last held the lease may be long out of date). A failed
+     * read leaves what was known, as any registry sync does; the loop reads it again at its next round.
+     */
+    private void readRegistry(String deployment) {
+        if (!mayInvoke(deployment)) {
+            return;
+        }
+        try {
+            RegistrySync.SyncReport r = registrySync.syncNow(deployment);
+            if (r.failures() > 0) {
+                log.warn("deployment {} taken on: reading it from Temporal failed; deciding on what was last read of "
+                        + "it until the next registry sync", deployment);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down
+            return;
+        }
+        if (mayInvoke(deployment)) {
+            reading.putIfAbsent(deployment, Reading.REGISTRY);
+        }
+    }
+
+    /**
      * A deployment was taken on and its groups synced: its census is read now (the scaler's ledgers start from the
      * workers the previous owner started, which count at once), then its stats are polled. No read in between:
      * a standby reads nothing of the deployments it does not hold.
@@ -472,10 +512,14 @@ public final class WciService implements AutoCloseable {
         }
     }
 
-    /** A deployment's lease is gone: this replica stops reading its stats and census (another replica does). */
+    /**
+     * A deployment's lease is gone: this replica stops reading its routing and versions, stats and census (another
+     * replica does).
+     */
     private void stopReading(String deployment) {
         if (reading.remove(deployment) != null) {
-            log.info("deployment {}: lease gone, its stats and worker census are no longer read here", deployment);
+            log.info("deployment {}: lease gone, its registry, stats and worker census are no longer read here",
+                    deployment);
         }
     }
 
@@ -540,7 +584,8 @@ public final class WciService implements AutoCloseable {
         }
         RegistrySnapshot snapshot = registry.snapshot();
         for (DeploymentEntry d : snapshot.deployments().values()) {
-            if (d.syncedAt().isEmpty()) {
+            // With HA a deployment another replica holds is not read here: a standby is ready without it.
+            if (d.syncedAt().isEmpty() && mayInvoke(d.name())) {
                 problems.add("deployment " + d.name() + " not read from Temporal yet");
             }
         }
@@ -550,8 +595,23 @@ public final class WciService implements AutoCloseable {
     /** The /status document. */
     public StatusReport.Status status() {
         TemporalCensusSource census = censusSource;
+        Map<String, String> owners = new HashMap<>();
+        LeaseService l = leases;
+        if (l != null) {
+            l.status().leases().stream().filter(v -> v.owner() != null)
+                    .forEach(v -> owners.put(v.deployment(), v.owner()));
+        }
         return statusReport.build(readiness(), statsSource, census == null ? List.of() : census.status(),
-                censusSummary(census), health);
+                censusSummary(census), health, d -> notReadHere(d, owners.get(d)));
+    }
+
+    /** Why this replica does not read a deployment from Temporal now (null: it does): with HA, it is held elsewhere. */
+    private String notReadHere(String deployment, String owner) {
+        if (mayInvoke(deployment)) {
+            return null;
+        }
+        return (owner == null ? "held by no replica yet" : "held by replica " + owner)
+                + ": not read here; routing and versions as this replica last read them";
     }
 
     private StatusReport.CensusSummary censusSummary(TemporalCensusSource census) {

@@ -39,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * {@value #DRAINED_REFRESH_SYNCS} syncs (its last answer is reused in between): deployments keep up to 100
  * old versions, and describing them all every sync would eat the budget. Other versions are taken from the
  * deployment's summaries, without a describe.
+ *
+ * <p>Only deployments this replica reads ({@code reads}: with HA, those whose lease it holds) are synced by the loop;
+ * the others keep what was last read of them. A deployment taken on is read at once by {@link #syncNow(String)}.
  *
  * <p>A deployment or version Temporal does not know ({@code NotFound}) is a normal state (not created yet, or
  * deleted). Any other failure leaves what the registry knew unchanged (a version's last answer is reused) and
@@ -79,6 +83,7 @@ public final class RegistrySync implements AutoCloseable {
     private final Sleeper sleeper;
     private final Counter loopFailures;
     private final boolean lambdaEndpoint;
+    private final Predicate<String> reads;
 
     // Confined to the syncing thread (syncNow is synchronized).
     private final Map<DeploymentVersion, CachedVersion> lastAnswers = new HashMap<>();
@@ -109,8 +114,17 @@ public final class RegistrySync implements AutoCloseable {
      */
     public RegistrySync(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget, Clock clock,
                         Duration interval, boolean lambdaEndpoint) {
+        this(connection, registry, budget, clock, interval, lambdaEndpoint, d -> true);
+    }
+
+    /**
+     * @param reads whether the loop reads a deployment now (with HA: this replica holds its lease); the others keep
+     *              what was last read of them
+     */
+    public RegistrySync(TemporalConnection connection, VersionRegistry registry, DescribeBudget budget, Clock clock,
+                        Duration interval, boolean lambdaEndpoint, Predicate<String> reads) {
         this(connection.stubs(), connection.namespace(), registry, budget, connection.metrics(), clock, interval,
-                Sleeper.REAL, lambdaEndpoint);
+                Sleeper.REAL, lambdaEndpoint, reads);
     }
 
     RegistrySync(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
@@ -120,7 +134,14 @@ public final class RegistrySync implements AutoCloseable {
 
     RegistrySync(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
                  TemporalRpcMetrics metrics, Clock clock, Duration interval, Sleeper sleeper, boolean lambdaEndpoint) {
+        this(stubs, namespace, registry, budget, metrics, clock, interval, sleeper, lambdaEndpoint, d -> true);
+    }
+
+    RegistrySync(WorkflowServiceStubs stubs, String namespace, VersionRegistry registry, DescribeBudget budget,
+                 TemporalRpcMetrics metrics, Clock clock, Duration interval, Sleeper sleeper, boolean lambdaEndpoint,
+                 Predicate<String> reads) {
         this.lambdaEndpoint = lambdaEndpoint;
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.stubs = Objects.requireNonNull(stubs, "stubs");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -147,24 +168,41 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     /**
-     * Reads every configured deployment from Temporal now and updates the registry; blocks (waiting for budget
-     * slots) until done. Safe to call from any thread; calls are serialized.
+     * Reads every configured deployment this replica reads ({@code reads}) from Temporal now and updates the
+     * registry; blocks (waiting for budget slots) until done. Safe to call from any thread; calls are serialized.
      *
      * @throws InterruptedException if interrupted while waiting for a budget slot
      */
     public synchronized SyncReport syncNow() throws InterruptedException {
+        return sync(registry.deploymentNames().stream().filter(reads).toList());
+    }
+
+    /**
+     * Reads one configured deployment from Temporal now, whatever {@code reads} says (a deployment just taken on is
+     * read before anything is decided for it), and updates the registry.
+     *
+     * @throws IllegalArgumentException if the deployment is not configured
+     * @throws InterruptedException if interrupted while waiting for a budget slot
+     */
+    public synchronized SyncReport syncNow(String deployment) throws InterruptedException {
+        if (!registry.deploymentNames().contains(deployment)) {
+            throw new IllegalArgumentException("deployment " + deployment + " is not configured");
+        }
+        return sync(List.of(deployment));
+    }
+
+    private SyncReport sync(List<String> deployments) throws InterruptedException {
         syncCount++;
         int calls = 0;
         int failures = 0;
         List<RegistryChange> changes = new ArrayList<>();
-        for (String name : registry.deploymentNames()) {
+        for (String name : deployments) {
             DeploymentResult r = syncDeployment(registry.configured(name));
             calls += r.calls;
             failures += r.failed ? 1 : 0;
             changes.addAll(r.changes);
         }
-        return new SyncReport(clock.instant(), registry.deploymentNames().size(), calls, failures,
-                List.copyOf(changes));
+        return new SyncReport(clock.instant(), deployments.size(), calls, failures, List.copyOf(changes));
     }
 
     private static final class DeploymentResult {

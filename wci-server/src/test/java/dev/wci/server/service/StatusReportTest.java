@@ -27,6 +27,7 @@ import dev.wci.core.registry.RegisteredTaskQueue;
 import dev.wci.core.registry.Routing;
 import dev.wci.core.registry.VersionObservation;
 import dev.wci.core.registry.VersionRegistry;
+import dev.wci.core.scaling.BacklogSources;
 import dev.wci.core.scaling.DecisionInputs;
 import dev.wci.core.scaling.DecisionReason;
 import dev.wci.core.scaling.LiveWorkers;
@@ -54,6 +55,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,7 @@ class StatusReportTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private HttpSurface surface;
     private List<TemporalCensusSource.VersionCensusStatus> census = List.of();
+    private Function<String, String> notReadHere = d -> null;
 
     @AfterEach
     void close() {
@@ -260,6 +263,38 @@ class StatusReportTest {
     }
 
     @Test
+    void aDecisionShowsHowItsBacklogWasLearnt() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        SizingResult sizing = new SizingResult(219, 9, 9, 0, 0, 9, DecisionReason.SCALE_OUT);
+        audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
+                DecisionReason.SCALE_OUT, 9, List.of("a"), List.of(),
+                new DecisionInputs("signal", 219, 0, 5, 2000, 9, LiveWorkers.NONE, false, false, 0, sizing,
+                        new BacklogSources(108, 6_500, 111, 0, 2, 5, 4)),
+                Instant.parse("2026-01-01T00:00:00Z")));
+        audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
+                DecisionReason.SCALE_OUT, 1, List.of("b"), List.of(),
+                new DecisionInputs("tick", 3, 0, 5, 2000, 1, LiveWorkers.NONE, false, false, 0, sizing,
+                        new BacklogSources(0, -1, 1, 2, 0, 0, 0)),
+                Instant.parse("2026-01-01T00:00:01Z")));
+
+        JsonNode decisions = get(w, new HttpSurface.Readiness(true, List.of()),
+                new TemporalConnection.Health(true, "ok")).get("recentDecisions");
+
+        JsonNode s = decisions.get(1).get("backlogSources");
+        assertEquals(219, decisions.get(1).get("backlog").asInt(), "the existing field is unchanged");
+        assertEquals(108, s.get("picture").asLong());
+        assertEquals(6.5, s.get("pictureAgeSeconds").asDouble());
+        assertEquals(111, s.get("pushed").asLong());
+        assertEquals(0, s.get("grown").asLong());
+        assertEquals(2, s.get("pushedInPicture").asLong());
+        assertEquals(5, s.get("grownInPicture").asLong());
+        assertEquals(4, s.get("earlier").asLong());
+        JsonNode noPicture = decisions.get(0).get("backlogSources");
+        assertTrue(noPicture.get("pictureAgeSeconds").isNull(), "no fresh picture");
+        assertEquals(2, noPicture.get("grown").asLong());
+    }
+
+    @Test
     void aDecisionThatWasNotSizedHasNoSizingParts() throws Exception {
         Wiring w = new Wiring(ScalingPolicy.defaults());
         audit.record(new ScaleDecision(ScalingGroupId.defaultFor(V1), FakeComputeProvider.target("fn:orders:1"),
@@ -271,7 +306,30 @@ class StatusReportTest {
                 .get("recentDecisions").get(0);
 
         assertTrue(d.get("sizing").isNull());
+        assertTrue(d.get("backlogSources").isNull());
         assertEquals(0, d.get("liveWorkers").get("late").asInt());
+    }
+
+    @Test
+    void aDeploymentThisReplicaDoesNotReadSaysWhyAndShowsWhatWasLastRead() throws Exception {
+        Wiring w = new Wiring(ScalingPolicy.defaults());
+        Instant read = clock.instant();
+        w.registry.update(new DeploymentObservation("orders", true, new Routing(Optional.of(V1), Optional.empty(), 0),
+                List.of(VersionObservation.of("v1", DrainageStatus.NONE, List.of())), read));
+        notReadHere = d -> d.equals("orders") ? "held by replica r2: not read here" : null;
+        clock.advance(Duration.ofSeconds(30));
+
+        JsonNode orders = get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("deployments").get(0);
+
+        assertEquals("held by replica r2: not read here", orders.get("notReadHere").asText());
+        assertEquals(read.toString(), orders.get("syncedAt").asText(), "as last read here");
+        assertEquals("v1", orders.get("current").asText());
+
+        notReadHere = d -> null;
+        surface.close();
+        assertTrue(get(w, new HttpSurface.Readiness(true, List.of()), new TemporalConnection.Health(true, "ok"))
+                .get("deployments").get(0).get("notReadHere").isNull(), "read here");
     }
 
     @Test
@@ -324,7 +382,8 @@ class StatusReportTest {
 
             @Override
             public Object status() {
-                return report.build(readiness, null, census, new StatusReport.CensusSummary("available", null), health);
+                return report.build(readiness, null, census, new StatusReport.CensusSummary("available", null), health,
+                        notReadHere);
             }
         });
         surface.start();

@@ -3,6 +3,7 @@ package dev.wci.server.temporal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.compute.ComputeTarget;
@@ -25,11 +26,14 @@ import io.temporal.api.deployment.v1.RoutingConfig;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.enums.v1.VersionDrainageStatus;
 import io.temporal.api.enums.v1.WorkerDeploymentVersionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentVersionRequest;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -346,5 +350,43 @@ class RegistrySyncTest {
         } catch (IllegalStateException e) {
             return e;
         }
+    }
+
+    @Test
+    void onlyDeploymentsThisReplicaReadsAreSyncedAndOneTakenOnIsReadAtOnce() throws Exception {
+        orders().current("v1");
+        Set<String> held = new HashSet<>();
+        try (RegistrySync gated = new RegistrySync(temporal.stubs, FakeTemporal.NAMESPACE, registry, budget,
+                temporal.metrics, clock, Duration.ofSeconds(10), clock::advance, false, held::contains)) {
+            RegistrySync.SyncReport none = gated.syncNow();
+            assertEquals(0, none.deployments());
+            assertEquals(0, none.describeCalls());
+            assertTrue(temporal.calls().isEmpty(), "a standby sends nothing: " + temporal.calls());
+            assertTrue(registry.snapshot().deployments().get(ORDERS).syncedAt().isEmpty(), "never read here");
+
+            // Taken on: read at once, whatever the gate says yet; then by the loop while held.
+            RegistrySync.SyncReport takeOver = gated.syncNow(ORDERS);
+            assertEquals(1, takeOver.deployments());
+            assertEquals(List.of(ORDERS), deploymentsDescribed());
+            assertEquals(Optional.of(V1), registry.snapshot().deployments().get(ORDERS).routing().current());
+            held.add(ORDERS);
+            temporal.clearCalls();
+            gated.syncNow();
+            assertEquals(List.of(ORDERS), deploymentsDescribed(), "billing is held elsewhere");
+
+            // Held elsewhere again: what was read stays, unread.
+            held.clear();
+            temporal.clearCalls();
+            orders().current("v2");
+            gated.syncNow();
+            assertTrue(temporal.calls().isEmpty());
+            assertEquals(Optional.of(V1), registry.snapshot().deployments().get(ORDERS).routing().current());
+        }
+        assertThrows(IllegalArgumentException.class, () -> sync.syncNow("nope"));
+    }
+
+    private List<String> deploymentsDescribed() {
+        return temporal.calls("DescribeWorkerDeployment").stream()
+                .map(c -> ((DescribeWorkerDeploymentRequest) c.request()).getDeploymentName()).toList();
     }
 }
