@@ -139,10 +139,11 @@ class ServedFleetTest {
         }
         assertEquals(5, throughput(), 1e-9, "no sample yet");
         assertEquals(1, s.status().get(0).live().ready());
-        // A task fails to match: the fleet is short after all, and grows at once.
+        // Many tasks fail to match (more than a fifth of the arrivals of the hold's 5 s): the fleet is short after
+        // all, and grows at once as the estimates say.
         at(7.5);
-        accept(s.onSignal(failure(V1, 2, clock)));
-        assertTrue(invoked > 1, "a failure ends the hold");
+        accept(s.onSignal(failure(V1, 12, clock)));
+        assertTrue(invoked > 2, "failures beyond the share end the hold: " + invoked);
     }
 
     @Test
@@ -154,5 +155,27 @@ class ServedFleetTest {
         at(7);
         d = servedStats();
         assertTrue(d.isPresent() && d.get().invokes(), "ready 3 s only: no evidence the fleet suffices: " + d);
+    }
+
+    @Test
+    void aLoneFailureWhileTheFleetServesNearlyEveryArrivalAddsOneWorkerNotTheEstimatesFleet() {
+        oneWorkerServesFromOneSecond();
+        for (int second = 2; second <= 12; second++) {
+            at(second);
+            assertTrue(servedStats().isEmpty(), "at " + second + " s");
+        }
+        // The stream grows tenfold (as stats 5 s stale show it): nothing waits, no task failed to match for 5 s. The
+        // estimate is a lower bound (what the worker served, at most doubled per observation): no measure of what
+        // it can do.
+        at(13);
+        double asOf = 8;
+        double tenfold = 10 * RATE * asOf / 30;
+        assertTrue(accept(s.onSignal(new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 0, Duration.ZERO,
+                tenfold, tenfold, false, clock.instant(), STALENESS))).isEmpty(), "held: it serves every arrival");
+        // One task finds no free slot: a worker for it, as the reference does, not the fleet the estimates ask for.
+        at(13.5);
+        Optional<ScaleDecision> d = accept(s.onSignal(failure(V1, 1, clock)));
+        assertEquals(2, invoked, "one worker for the task that found no free slot: " + d);
+        assertEquals(DecisionReason.UNMATCHED, d.orElseThrow().reason());
     }
 }
