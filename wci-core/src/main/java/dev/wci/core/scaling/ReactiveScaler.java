@@ -926,12 +926,17 @@ public final class ReactiveScaler implements CensusSink {
         double backlog = backlog(g, now);
         double rate = arrivalRate(g, now, live);
         boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
-                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS || rate > 0 && served(g, now, live, rate);
+                && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
         boolean rateLimited = rateLimited(g, now);
         double throughput = g.throughput.value();
+        boolean unproven = g.throughput.prior() && !g.shortWhileReady;
         SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
-                spare, rateLimited, unmatched, overdue, g.throughput.prior() && !g.shortWhileReady,
-                g.coldStartLearned);
+                spare, rateLimited, unmatched, overdue, unproven, g.coldStartLearned);
+        if (!spare && sized.grow() > 0 && rate > 0 && served(g, now, live, rate)) {
+            // Only a decision that grows the fleet asks whether it is held (the check walks the ledger).
+            sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(), true,
+                    rateLimited, unmatched, overdue, unproven, g.coldStartLearned);
+        }
         if (sized.want() <= 0) {
             return null;
         }
