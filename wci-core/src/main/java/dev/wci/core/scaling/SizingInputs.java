@@ -11,7 +11,7 @@ package dev.wci.core.scaling;
  * @param live            live workers now (starting, ready, expiring, late)
  * @param trendBehind     the observed backlog is not on course to drain within the drain target ({@link BacklogTrend})
  * @param spare           the fleet has spare capacity: nothing waits and a worker exited for lack of work moments
- *                        ago, or a fleet whose throughput is unmeasured served nearly every arrival (ReactiveScaler):
+ *                        ago, or the ready fleet served nearly every arrival for a while (ReactiveScaler):
  *                        it is not grown, only replaced, plus one worker when {@code unmatched} says it is short
  * @param rateLimited     the queue's own rate limit is active: the result is a hold, whatever it says
  * @param unmatched       tasks that just failed to match, answered by this decision (0 for none): no worker had a free
