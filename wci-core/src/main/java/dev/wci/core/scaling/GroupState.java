@@ -50,6 +50,8 @@ final class GroupState {
     final InvokeLoopDetector invokeLoop = new InvokeLoopDetector();
     /** Times the ledger's ready workers were found to have exited unseen. */
     long phantomsEnded;
+    /** When the phantom rule last ended ready workers: the ledger's fleet was wrong until then. */
+    long phantomsEndedAt = Long.MIN_VALUE;
     long coldStartMillis;
     /** Whether {@link #coldStartMillis} has learned from at least one start (else it is the policy's default). */
     boolean coldStartLearned;

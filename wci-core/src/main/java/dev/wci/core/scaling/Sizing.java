@@ -93,8 +93,8 @@ public final class Sizing {
         }
         // Workers starting on time (not late) replace expiring and late ones first: those are not replaced twice.
         int replace = Math.max(0, Math.min(want, live.live() - live.lasting() - onTime));
-        int grow = spare ? 0 : usefulGrowth(backlog, arrivalRate, coldStartMillis, live, want - replace,
-                shortNow ? awaited : onTime);
+        int grow = spare && !shortNow ? 0 : usefulGrowth(backlog, arrivalRate, coldStartMillis, live,
+                spare ? Math.min(1, want - replace) : want - replace, shortNow ? awaited : onTime);
         if (replace + grow <= 0) {
             return SizingResult.NOTHING;
         }
@@ -106,7 +106,7 @@ public final class Sizing {
         } else if (trendBehind && trendWant > desired - live.lasting()) {
             // The trend asks for more than the estimates: the decision goes beyond them on its behalf.
             reason = DecisionReason.BACKLOG_TREND;
-        } else if (desired <= live.lasting() && shortNow) {
+        } else if (shortNow && (spare || desired <= live.lasting())) {
             reason = DecisionReason.UNMATCHED;
         } else if (desired <= live.live()) {
             reason = DecisionReason.REFRESH;

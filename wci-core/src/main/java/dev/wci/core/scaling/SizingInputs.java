@@ -10,7 +10,9 @@ package dev.wci.core.scaling;
  * @param coldStartMillis estimated time from invoke to a polling worker
  * @param live            live workers now (starting, ready, expiring, late)
  * @param trendBehind     the observed backlog is not on course to drain within the drain target ({@link BacklogTrend})
- * @param spare           nothing waits and a worker exited for lack of work moments ago: the fleet has spare capacity
+ * @param spare           the fleet has spare capacity: nothing waits and a worker exited for lack of work moments
+ *                        ago, or the ready fleet served nearly every arrival for a while (ReactiveScaler):
+ *                        it is not grown, only replaced, plus one worker when {@code unmatched} says it is short
  * @param rateLimited     the queue's own rate limit is active: the result is a hold, whatever it says
  * @param unmatched       tasks that just failed to match, answered by this decision (0 for none): no worker had a free
  *                        slot for them

@@ -16,7 +16,7 @@ package dev.wci.core.scaling;
  *                         the trend is not behind or workers are still starting on time)
  * @param replace          of the count, replacements of expiring or late workers
  * @param grow             of the count, growth beyond replacements (bounded by the tasks new workers can find, none
- *                         while the fleet has spare capacity)
+ *                         while the fleet has spare capacity but one for unmatched tasks)
  * @param reason           why: the invoke reason, {@code QUEUE_RATE_LIMITED} for a hold, or null when nothing is wanted
  */
 public record SizingResult(double backlogWhenReady, int desired, int uncapped, int trendWant, int replace, int grow,

@@ -845,10 +845,12 @@ class ReactiveScalerTest {
         assertFalse(all.isEmpty());
         assertTrue(all.stream().allMatch(d -> d.inputs().desired() <= 20), all.toString());
 
-        // Failures on and on with a worker ready for the sustained span: the fleet is short, the stream is sized.
+        // Failures on and on with a worker ready for the sustained span, more than a fifth of the arrivals (else the
+        // fleet serves nearly every arrival and gets a worker per failure batch, ServedFleetTest): the fleet is
+        // short, the stream is sized.
         ScaleDecision full = null;
         for (int i = 0; i <= ReactiveScaler.SUSTAINED_FAILURE_MILLIS / 500 && full == null; i++) {
-            full = s.onSignal(failure(V1, 5, clock)).filter(d -> d.inputs().desired() > 20).orElse(null);
+            full = s.onSignal(failure(V1, 15, clock)).filter(d -> d.inputs().desired() > 20).orElse(null);
             clock.advance(Duration.ofMillis(500));
         }
         assertNotNull(full, "the stream's share is sized once tasks failed on and on with a worker ready");

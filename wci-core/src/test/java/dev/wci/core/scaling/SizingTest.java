@@ -79,6 +79,17 @@ class SizingTest {
     }
 
     @Test
+    void aSpareFleetWhoseTasksFoundNoFreeSlotGetsOneWorkerNotTheEstimatesFleet() {
+        // A served fleet the estimates would grow to 20 (10/s at 0.5, 1/s each): 2 tasks failed to match with every
+        // worker ready. One worker for them, as the reference's one invoke per failure batch.
+        SizingInputs spare = new SizingInputs(2, 10, 1, 1_000, new LiveWorkers(0, 5, 0), false, true, false, 2);
+        SizingResult r = sizing.size(spare);
+        assertEquals(DecisionReason.UNMATCHED, r.reason());
+        assertEquals(1, r.want());
+        assertEquals(1, r.grow());
+    }
+
+    @Test
     void theTrendWinsOverAnEstimateThatSaysTheFleetSuffices() {
         // The estimates say 6 ready workers are plenty; the observed backlog does not drain: half the fleet more.
         SizingInputs behind = new SizingInputs(10, 0.5, 100, 1_000, new LiveWorkers(0, 6, 0), true, false, false, 0);
