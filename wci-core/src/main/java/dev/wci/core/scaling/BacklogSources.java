@@ -21,18 +21,8 @@ package dev.wci.core.scaling;
 public record BacklogSources(long picture, long pictureAgeMillis, long pushed, long grown, long pushedInPicture,
                              long grownInPicture, long earlier) {
 
-    /** No queue, nothing known. */
-    public static final BacklogSources NONE = new BacklogSources(0, -1, 0, 0, 0, 0, 0);
-
     /** The tasks believed waiting: the picture's backlog and the failures added to it. */
     public long total() {
         return picture + pushed + grown;
-    }
-
-    /** The sum over two sets of queues; the age is the older picture's. */
-    public BacklogSources plus(BacklogSources o) {
-        return new BacklogSources(picture + o.picture, Math.max(pictureAgeMillis, o.pictureAgeMillis),
-                pushed + o.pushed, grown + o.grown, pushedInPicture + o.pushedInPicture,
-                grownInPicture + o.grownInPicture, earlier + o.earlier);
     }
 }

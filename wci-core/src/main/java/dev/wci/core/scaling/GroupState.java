@@ -19,6 +19,8 @@ final class GroupState {
     final long observationMaxAgeMillis;
     final Ledger ledger = new Ledger();
     final BacklogTrend trend = new BacklogTrend();
+    /** Reused by each decision to sum the queues' backlogs (the scaler's lock). */
+    final BacklogTally backlogTally = new BacklogTally();
     final List<QueueDemand> queues = new ArrayList<>(2);
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */

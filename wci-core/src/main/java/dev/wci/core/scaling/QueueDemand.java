@@ -240,11 +240,16 @@ final class QueueDemand {
      * otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
      */
     double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
-        return sources(now, maxAgeMillis, drainMillis, drainedAt).total();
+        return tally(now, maxAgeMillis, drainMillis, drainedAt, new BacklogTally()).total();
     }
 
     /** {@link #backlog} and how it was learnt: the picture's own backlog and the failures added or left out. */
     BacklogSources sources(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
+        return tally(now, maxAgeMillis, drainMillis, drainedAt, new BacklogTally()).sources();
+    }
+
+    /** Adds this queue's {@link #sources} to {@code into} (a group's sum over its queues) and returns it. */
+    BacklogTally tally(long now, long maxAgeMillis, long drainMillis, long drainedAt, BacklogTally into) {
         boolean fresh = fresh(now, maxAgeMillis);
         long cutoff = Math.max(Math.max(fresh ? asOfMillis + SIGNAL_DELAY_MILLIS : Long.MIN_VALUE,
                 now - drainMillis), drainedAt);
@@ -261,13 +266,19 @@ final class QueueDemand {
                 pushedShown += failureShown[i] - failureGrown[i];
             }
         }
+        into.earlier += earlier;
         if (fresh) {
             pushedShown += pendingShown(cutoff);
+            into.picture += observation.backlogCount();
+            into.pictureAgeMillis = Math.max(into.pictureAgeMillis, now - asOfMillis);
+            into.pushed += pushed - pushedShown;
+            into.pushedInPicture += pushedShown;
+            into.grownInPicture += grown;
+        } else {
+            into.pushed += pushed;
+            into.grown += grown;
         }
-        return fresh
-                ? new BacklogSources(observation.backlogCount(), now - asOfMillis, pushed - pushedShown, 0,
-                        pushedShown, grown, earlier)
-                : new BacklogSources(0, -1, pushed, grown, 0, 0, earlier);
+        return into;
     }
 
     /**

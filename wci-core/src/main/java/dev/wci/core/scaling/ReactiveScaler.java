@@ -848,16 +848,16 @@ public final class ReactiveScaler implements CensusSink {
     }
 
     private double backlog(GroupState g, long now) {
-        return backlogSources(g, now).total();
+        return backlogTally(g, now).total();
     }
 
-    /** The group's backlog and how it was learnt (per queue: {@link QueueDemand#sources}). */
-    private BacklogSources backlogSources(GroupState g, long now) {
-        BacklogSources b = BacklogSources.NONE;
+    /** The group's backlog and how it was learnt (per queue: {@link QueueDemand#tally}), in the group's tally. */
+    private BacklogTally backlogTally(GroupState g, long now) {
+        BacklogTally t = g.backlogTally.reset();
         for (int i = 0, n = g.queues.size(); i < n; i++) {
-            b = b.plus(g.queues.get(i).sources(now, g.observationMaxAgeMillis, g.drainMillis, g.drainedAt));
+            g.queues.get(i).tally(now, g.observationMaxAgeMillis, g.drainMillis, g.drainedAt, t);
         }
-        return b;
+        return t;
     }
 
     /**
@@ -928,8 +928,8 @@ public final class ReactiveScaler implements CensusSink {
         totalLive += live.live() - g.liveCounted;
         g.liveCounted = live.live();
 
-        BacklogSources sources = backlogSources(g, now);
-        double backlog = sources.total();
+        BacklogTally tally = backlogTally(g, now);
+        double backlog = tally.total();
         double rate = arrivalRate(g, now, live);
         boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
                 && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
@@ -947,7 +947,7 @@ public final class ReactiveScaler implements CensusSink {
             return null;
         }
         DecisionInputs inputs = new DecisionInputs(trigger, backlog, rate, throughput, g.coldStartMillis,
-                sized.desired(), live, rateLimited, censusLive(g, now), adopted(g, now), sized, sources);
+                sized.desired(), live, rateLimited, censusLive(g, now), adopted(g, now), sized, tally.sources());
         if (sized.reason() == DecisionReason.QUEUE_RATE_LIMITED) {
             auditHold(g, now, new ScaleDecision(g.group.id(), g.group.target(), sized.reason(), sized.want(),
                     List.of(), List.of(), inputs, Instant.ofEpochMilli(now)));
