@@ -490,8 +490,8 @@ public final class TemporalCensusSource implements AutoCloseable {
 
     /**
      * The tasks a worker runs at once, from one heartbeat: available + used slots, the smaller of its activity and
-     * workflow slot totals where both are reported (a backlog of either kind is sized by it, and a smaller count
-     * only loosens the cap it feeds); 0 when neither is (unknown).
+     * workflow slot totals where both are reported (a backlog of either kind may wait for it, and a bound of waiting
+     * tasks per slot must not overrate a worker); 0 when neither is (unknown).
      */
     static int slots(WorkerHeartbeat hb) {
         int activity = hb.hasActivityTaskSlotsInfo() ? total(hb.getActivityTaskSlotsInfo()) : 0;
