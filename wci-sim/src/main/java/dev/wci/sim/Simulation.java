@@ -38,7 +38,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Worker census (Temporal's {@code ListWorkers}, see {@link #census}): a worker is listed {@code RUNNING} from its
  * first heartbeat, {@link #HEARTBEAT_MIN}–{@link #HEARTBEAT_MIN} + {@link #HEARTBEAT_SPREAD} after it became ready
- * (spread per worker, deterministically), with its ready time as start time; {@code SHUTTING_DOWN} once it stops
+ * (spread per worker, deterministically), with its ready time as start time and the run's slots per worker (as the
+ * heartbeat's slot infos report them); {@code SHUTTING_DOWN} once it stops
  * polling at its shutdown buffer; {@code SHUTDOWN} (its last heartbeat: when it ended) for {@link #SHUTDOWN_LISTED} after it ended, then gone. A worker
  * that ended before its first periodic heartbeat is listed by its shutdown heartbeat; one that never became ready
  * (ended while starting) is never listed.
@@ -501,7 +502,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
             // A stopped worker's last heartbeat is its shutdown heartbeat: it dates the exit for the scaler.
             long heartbeat = w.state == SimWorker.State.ENDED ? w.endedAt : now;
             listed.add(new CensusWorker(SimLambda.requestId(w.invocationId) + "@" + arn, status,
-                    SimClock.toInstant(w.readyAt), SimClock.toInstant(heartbeat)));
+                    SimClock.toInstant(w.readyAt), SimClock.toInstant(heartbeat), config.slots()));
         }
         return new CensusSnapshot(v, SimClock.toInstant(now), listed);
     }

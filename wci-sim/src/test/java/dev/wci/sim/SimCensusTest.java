@@ -41,6 +41,7 @@ class SimCensusTest {
         CensusWorker w = seen.get(3.5).workers().get(0);
         assertEquals(identity, w.identity());
         assertEquals(CensusStatus.RUNNING, w.status());
+        assertEquals(c.slots(), w.slots(), "its heartbeat's slot count: the run's slots per worker");
         assertTrue(w.startedAt().isBefore(seen.get(1.5).asOf()), "its start is its ready time");
         // It stops polling at 30 s (60 s - 30 s buffer) with its 40 s task in flight, and ends with it at 41.5 s.
         assertEquals(CensusStatus.RUNNING, seen.get(20.0).workers().get(0).status());

@@ -12,12 +12,22 @@ import java.util.Optional;
  * @param status          its last reported state
  * @param startedAt       when the worker started, as it reported (null when unknown)
  * @param lastHeartbeatAt when Temporal last heard from it (null when unknown)
+ * @param slots           how many tasks it runs at once, as its heartbeat reports its slots (0 when unknown)
  */
-public record CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt) {
+public record CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt,
+                           int slots) {
 
     public CensusWorker {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(status, "status");
+        if (slots < 0) {
+            throw new IllegalArgumentException("slots must be 0 (unknown) or more, got " + slots);
+        }
+    }
+
+    /** A worker whose slot count is unknown. */
+    public CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt) {
+        this(identity, status, startedAt, lastHeartbeatAt, 0);
     }
 
     /** The Lambda request id of the invocation that runs this worker, when the identity has WCI's form. */

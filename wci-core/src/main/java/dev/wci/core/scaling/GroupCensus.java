@@ -15,7 +15,9 @@ import java.time.Instant;
  * @param failedStarts      invocations never listed within the failed-start bound, in total
  * @param heldSince         since when reads have failed while the last facts are held (see
  *                          {@link CensusPolicy#outageHold()}), or null
+ * @param slotsPerWorker    tasks one worker runs at once, the fewest the census has listed for the group (0 until it
+ *                          lists a worker with its slots)
  */
 public record GroupCensus(boolean live, Instant asOf, String unavailableReason, int confirmed, int adopted,
-                          long seen, long failedStarts, Instant heldSince) {
+                          long seen, long failedStarts, Instant heldSince, int slotsPerWorker) {
 }

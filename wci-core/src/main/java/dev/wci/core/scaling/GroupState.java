@@ -72,6 +72,8 @@ final class GroupState {
     long lastFirstSeenAt = Long.MIN_VALUE;
     long seenCount;
     long failedStarts;
+    /** Tasks one worker of the group runs at once, the fewest the census has listed; 0 until it lists any. */
+    int slotsPerWorker;
     /** For de-duplicating hold records in the audit. */
     DecisionReason lastHoldReason;
     long lastHoldAuditAt = Long.MIN_VALUE;

@@ -506,6 +506,7 @@ public final class ReactiveScaler implements CensusSink {
             }
             g.censusAsOf = asOf;
             g.censusUnavailable = null;
+            g.slotsPerWorker = fewestSlots(g.slotsPerWorker, snapshot);
             long failedStartMillis = censusPolicy.failedStartMillis(g.coldStartMillis);
             for (int i = 0, n = g.ledger.size(); i < n; i++) {
                 LedgerEntry e = g.ledger.get(i);
@@ -544,6 +545,21 @@ public final class ReactiveScaler implements CensusSink {
                 idledOut(list[k], now); // only on the read that saw the exit: a fleet that ends later ran to its end
             }
         }
+    }
+
+    /**
+     * The fewest slots per worker the census has listed for the group, {@code known} included (0: none yet). The
+     * fewest: a worker of the group with fewer slots than its peers is the one a backlog-per-slot bound must not
+     * overrate (docs/scaler.md).
+     */
+    private static int fewestSlots(int known, CensusSnapshot snapshot) {
+        int fewest = known;
+        for (CensusWorker w : snapshot.workers()) {
+            if (w.slots() > 0 && (fewest == 0 || w.slots() < fewest)) {
+                fewest = w.slots();
+            }
+        }
+        return fewest;
     }
 
     /** The census lists the worker of {@code e}: it is ready from when the facts say, and ended if it stops. */
@@ -742,7 +758,8 @@ public final class ReactiveScaler implements CensusSink {
         return new GroupCensus(live, g.censusAsOf == Long.MIN_VALUE ? null : Instant.ofEpochMilli(g.censusAsOf),
                 g.censusUnavailable, live ? g.ledger.seenLive(now, false) : 0, live ? g.ledger.seenLive(now, true) : 0,
                 g.seenCount, g.failedStarts,
-                live && g.censusOutageSince != Long.MIN_VALUE ? Instant.ofEpochMilli(g.censusOutageSince) : null);
+                live && g.censusOutageSince != Long.MIN_VALUE ? Instant.ofEpochMilli(g.censusOutageSince) : null,
+                g.slotsPerWorker);
     }
 
     /** The ledger's view of the group now; reused while it is unchanged (a decision asks for it several times). */

@@ -616,4 +616,21 @@ class CensusLedgerTest {
         // Predicted ready at 2 s and idle until 7 s: 7 s used, 893 s refunded.
         assertEquals(1800 - 7, status(s).budgetRemaining(), 1e-6);
     }
+    @Test
+    void theGroupKeepsTheFewestSlotsPerWorkerTheCensusListed() {
+        ReactiveScaler s = scaler();
+        census(s);
+        invokeAndAccept(s, 2);
+        assertEquals(0, status(s).census().slotsPerWorker(), "unknown until a worker is listed with its slots");
+        advance(2);
+        census(s, new CensusWorker("req-inv-1@" + ARN, CensusStatus.RUNNING, null, null, 30), running("req-inv-2"));
+        assertEquals(30, status(s).census().slotsPerWorker());
+        advance(1);
+        census(s, new CensusWorker("req-inv-1@" + ARN, CensusStatus.RUNNING, null, null, 0),
+                new CensusWorker("req-inv-2@" + ARN, CensusStatus.RUNNING, null, null, 20));
+        assertEquals(20, status(s).census().slotsPerWorker(), "the fewest; a heartbeat without slots forgets nothing");
+        advance(1);
+        census(s, new CensusWorker("req-inv-1@" + ARN, CensusStatus.RUNNING, null, null, 40));
+        assertEquals(20, status(s).census().slotsPerWorker());
+    }
 }

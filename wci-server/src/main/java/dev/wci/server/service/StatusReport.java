@@ -103,10 +103,11 @@ public final class StatusReport {
     /**
      * The worker census of a group: while {@code live}, {@code starting}/{@code ready} above come from it (ready =
      * listed as running, adopted included); otherwise from the model. {@code heldSince}: reads have failed since
-     * then and the last facts are held through the outage.
+     * then and the last facts are held through the outage. {@code slotsPerWorker}: the fewest slots a listed worker
+     * reported in its heartbeat (0 until one did).
      */
     public record CensusView(boolean live, Instant asOf, String unavailable, int running, int adopted, long seen,
-                             long failedStarts, Instant heldSince) {
+                             long failedStarts, Instant heldSince, int slotsPerWorker) {
     }
 
     public record BootstrapView(int attempts, Instant lastAttemptAt, Instant nextAttemptAt, String lastOutcome) {
@@ -241,7 +242,7 @@ public final class StatusReport {
                 g.invokeLoopSuspect(), g.invokeTokens(), finite(g.budgetRemaining()), g.ledgerSize(),
                 g.phantomsEnded(), g.circuit(), new CensusView(g.census().live(), g.census().asOf(),
                         g.census().unavailableReason(), g.census().confirmed(), g.census().adopted(), g.census().seen(),
-                        g.census().failedStarts(), g.census().heldSince()));
+                        g.census().failedStarts(), g.census().heldSince(), g.census().slotsPerWorker()));
         BootstrapView boot = b == null ? null
                 : new BootstrapView(b.attempts(), b.lastAttemptAt(), b.nextAttemptAt(), b.lastOutcome());
         PollView poll = p == null ? null : new PollView(p.active(), p.polls(), p.failures(),

@@ -17,7 +17,9 @@ import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.api.worker.v1.WorkerInfo;
+import io.temporal.api.worker.v1.WorkerHeartbeat;
 import io.temporal.api.worker.v1.WorkerListInfo;
+import io.temporal.api.worker.v1.WorkerSlotsInfo;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.api.workflowservice.v1.ListWorkersRequest;
 import io.temporal.api.workflowservice.v1.ListWorkersResponse;
@@ -69,8 +71,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Entries.</b> The SDK heartbeats once per worker and task queue: entries with the same identity are one
  * Lambda worker, merged as the most alive status ({@code RUNNING} over {@code SHUTTING_DOWN} over
- * {@code SHUTDOWN}), the earliest start and the latest heartbeat. A stopped worker's entry stays (as
- * {@code SHUTTING_DOWN} or {@code SHUTDOWN}) until Temporal expires it after ~5 min.
+ * {@code SHUTDOWN}), the earliest start, the latest heartbeat and the fewest slots reported (see {@link #slots}).
+ * A stopped worker's entry stays (as {@code SHUTTING_DOWN} or {@code SHUTDOWN}) until Temporal expires it after
+ * ~5 min.
  *
  * <p><b>Failures.</b> Other errors are transient: counted in {@code wci_census_read_failures_total{code}},
  * logged once per streak, the snapshot skipped and the version backed off (doubling up to a minute); the scaler
@@ -453,15 +456,21 @@ public final class TemporalCensusSource implements AutoCloseable {
 
     /**
      * Adds one page's entries, merged by identity. {@code workers} (limited info) is the current field; the
-     * deprecated {@code workers_info} carries the heartbeat time, used while the server still fills it.
+     * deprecated {@code workers_info} carries the heartbeat time and the slot infos, used while the server still
+     * fills it (without it both are unknown).
      */
     @SuppressWarnings("deprecation")
     static void merge(ListWorkersResponse page, Map<String, CensusWorker> into) {
         Map<String, Instant> heartbeats = new HashMap<>();
+        Map<String, Integer> slots = new HashMap<>();
         for (WorkerInfo info : page.getWorkersInfoList()) {
-            if (info.hasWorkerHeartbeat() && info.getWorkerHeartbeat().hasHeartbeatTime()) {
-                heartbeats.merge(info.getWorkerHeartbeat().getWorkerInstanceKey(),
-                        instant(info.getWorkerHeartbeat().getHeartbeatTime()), TemporalCensusSource::later);
+            WorkerHeartbeat hb = info.getWorkerHeartbeat();
+            if (info.hasWorkerHeartbeat() && hb.hasHeartbeatTime()) {
+                heartbeats.merge(hb.getWorkerInstanceKey(), instant(hb.getHeartbeatTime()),
+                        TemporalCensusSource::later);
+            }
+            if (info.hasWorkerHeartbeat() && slots(hb) > 0) {
+                slots.merge(hb.getWorkerInstanceKey(), slots(hb), TemporalCensusSource::fewerKnown);
             }
         }
         if (page.getWorkersCount() == 0) {
@@ -469,26 +478,51 @@ public final class TemporalCensusSource implements AutoCloseable {
             for (WorkerInfo info : page.getWorkersInfoList()) {
                 var hb = info.getWorkerHeartbeat();
                 add(into, hb.getWorkerIdentity(), hb.getStatus(), hb.hasStartTime() ? instant(hb.getStartTime()) : null,
-                        hb.hasHeartbeatTime() ? instant(hb.getHeartbeatTime()) : null);
+                        hb.hasHeartbeatTime() ? instant(hb.getHeartbeatTime()) : null, slots(hb));
             }
             return;
         }
         for (WorkerListInfo w : page.getWorkersList()) {
             add(into, w.getWorkerIdentity(), w.getStatus(), w.hasStartTime() ? instant(w.getStartTime()) : null,
-                    heartbeats.get(w.getWorkerInstanceKey()));
+                    heartbeats.get(w.getWorkerInstanceKey()), slots.getOrDefault(w.getWorkerInstanceKey(), 0));
         }
     }
 
+    /**
+     * The tasks a worker runs at once, from one heartbeat: available + used slots, the smaller of its activity and
+     * workflow slot totals where both are reported (a backlog of either kind may wait for it, and a bound of waiting
+     * tasks per slot must not overrate a worker); 0 when neither is (unknown).
+     */
+    static int slots(WorkerHeartbeat hb) {
+        int activity = hb.hasActivityTaskSlotsInfo() ? total(hb.getActivityTaskSlotsInfo()) : 0;
+        int workflow = hb.hasWorkflowTaskSlotsInfo() ? total(hb.getWorkflowTaskSlotsInfo()) : 0;
+        return fewerKnown(activity, workflow);
+    }
+
+    /** A slot info's total, 0 (unknown) when it is empty or malformed (a negative count). */
+    private static int total(WorkerSlotsInfo info) {
+        int available = info.getCurrentAvailableSlots();
+        int used = info.getCurrentUsedSlots();
+        return available < 0 || used < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) available + used);
+    }
+
+    /** The smaller of two slot counts, 0 standing for unknown. */
+    private static int fewerKnown(int a, int b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
     private static void add(Map<String, CensusWorker> into, String identity,
-                            io.temporal.api.enums.v1.WorkerStatus status, Instant startedAt, Instant heartbeatAt) {
+                            io.temporal.api.enums.v1.WorkerStatus status, Instant startedAt, Instant heartbeatAt,
+                            int slots) {
         Optional<CensusStatus> s = status(status);
         if (identity.isEmpty() || s.isEmpty()) {
             return; // nothing to match an invocation with, or a state the census cannot use
         }
-        CensusWorker w = new CensusWorker(identity, s.get(), startedAt, heartbeatAt);
+        CensusWorker w = new CensusWorker(identity, s.get(), startedAt, heartbeatAt, slots);
         into.merge(identity, w, (a, b) -> new CensusWorker(identity,
                 a.status().ordinal() <= b.status().ordinal() ? a.status() : b.status(),
-                earlier(a.startedAt(), b.startedAt()), later(a.lastHeartbeatAt(), b.lastHeartbeatAt())));
+                earlier(a.startedAt(), b.startedAt()), later(a.lastHeartbeatAt(), b.lastHeartbeatAt()),
+                fewerKnown(a.slots(), b.slots())));
     }
 
     static Optional<CensusStatus> status(io.temporal.api.enums.v1.WorkerStatus s) {

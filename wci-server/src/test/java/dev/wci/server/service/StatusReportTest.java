@@ -101,7 +101,7 @@ class StatusReportTest {
         w.bootstrapper.check(w.registry.snapshot(), w.targets::isRegistered);
         clock.advance(Duration.ofSeconds(1));
         w.scaler.onCensus(new CensusSnapshot(V3, clock.instant(), List.of(
-                new CensusWorker("other@fn:orders:3", CensusStatus.RUNNING, null, null))));
+                new CensusWorker("other@fn:orders:3", CensusStatus.RUNNING, null, null, 12))));
         w.scaler.onCensusUnavailable(V1, "the namespace has no worker heartbeats");
 
         JsonNode status = get(w, new HttpSurface.Readiness(false, List.of("deployment billing not read from Temporal yet")),
@@ -142,6 +142,7 @@ class StatusReportTest {
         assertFalse(census.get("live").asBoolean(), "counts from the model");
         assertEquals("the namespace has no worker heartbeats", census.get("unavailable").asText());
         assertEquals(0, census.get("failedStarts").asInt());
+        assertEquals(0, census.get("slotsPerWorker").asInt(), "unknown");
         assertTrue(v1.get("bootstrap").isNull());
         assertTrue(v1.get("polling").isNull(), "no stats source");
 
@@ -163,6 +164,7 @@ class StatusReportTest {
         assertEquals("2026-01-01T00:00:01Z", v3census.get("asOf").asText());
         assertEquals(1, v3census.get("running").asInt());
         assertEquals(1, v3census.get("adopted").asInt());
+        assertEquals(12, v3census.get("slotsPerWorker").asInt(), "as the listed worker's heartbeat reports");
 
         JsonNode decisions = status.get("recentDecisions");
         assertEquals(1, decisions.size());

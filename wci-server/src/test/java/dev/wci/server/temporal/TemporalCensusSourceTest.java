@@ -25,6 +25,7 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.temporal.api.enums.v1.WorkerStatus;
 import io.temporal.api.worker.v1.WorkerHeartbeat;
+import io.temporal.api.worker.v1.WorkerSlotsInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -218,6 +219,56 @@ class TemporalCensusSourceTest {
         CensusWorker w = snapshots.get(0).workers().get(0);
         assertEquals(t0.minusSeconds(3), w.startedAt());
         assertNull(w.lastHeartbeatAt());
+    }
+
+    private static WorkerSlotsInfo slotInfo(int available, int used) {
+        return WorkerSlotsInfo.newBuilder().setCurrentAvailableSlots(available).setCurrentUsedSlots(used).build();
+    }
+
+    @Test
+    void readsEachWorkersSlotsFromItsHeartbeatAndAbsentSlotsAreUnknown() throws Exception {
+        manage("v1");
+        Instant t0 = clock.instant();
+        List<WorkerHeartbeat> entries = temporal.workers(ORDERS, "v1");
+        // a: 30 activity slots (12 busy), 50 workflow slots: the smaller total. Its second queue reports 40.
+        entries.add(entry("req-a@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setActivityTaskSlotsInfo(slotInfo(18, 12)).setWorkflowTaskSlotsInfo(slotInfo(50, 0)).build());
+        entries.add(entry("req-a@" + ARN, "q2", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setActivityTaskSlotsInfo(slotInfo(40, 0)).build());
+        // b: only workflow slots reported; c: none; d: an empty and a malformed info, both unknown.
+        entries.add(entry("req-b@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setWorkflowTaskSlotsInfo(slotInfo(7, 1)).build());
+        entries.add(entry("req-c@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0));
+        entries.add(entry("req-d@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setActivityTaskSlotsInfo(slotInfo(0, 0)).setWorkflowTaskSlotsInfo(slotInfo(-1, 5)).build());
+
+        run(FIRST_READ);
+
+        Map<String, Integer> slots = snapshots.get(0).workers().stream()
+                .collect(Collectors.toMap(w -> w.requestId().orElseThrow(), CensusWorker::slots));
+        assertEquals(Map.of("req-a", 30, "req-b", 8, "req-c", 0, "req-d", 0), slots);
+    }
+
+    @Test
+    void withoutTheDeprecatedFieldTheSlotsAreUnknown() throws Exception {
+        manage("v1");
+        temporal.fillWorkersInfo = false;
+        Instant t0 = clock.instant();
+        temporal.workers(ORDERS, "v1").add(entry("req-a@" + ARN, "q", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0)
+                .toBuilder().setActivityTaskSlotsInfo(slotInfo(10, 0)).build());
+        run(FIRST_READ);
+        assertEquals(0, snapshots.get(0).workers().get(0).slots());
+    }
+
+    @Test
+    void aServerFillingOnlyTheOlderFieldGivesTheSlotsToo() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        WorkerHeartbeat hb = entry("req-a@" + ARN, "q", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setActivityTaskSlotsInfo(slotInfo(3, 2)).build();
+        Map<String, CensusWorker> into = new java.util.LinkedHashMap<>();
+        TemporalCensusSource.merge(io.temporal.api.workflowservice.v1.ListWorkersResponse.newBuilder()
+                .addWorkersInfo(io.temporal.api.worker.v1.WorkerInfo.newBuilder().setWorkerHeartbeat(hb)).build(), into);
+        assertEquals(5, into.get("req-a@" + ARN).slots());
     }
 
     @Test
