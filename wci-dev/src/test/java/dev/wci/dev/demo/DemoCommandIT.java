@@ -55,7 +55,11 @@ class DemoCommandIT {
             for (ProcessHandle p : process.descendants().toList()) {
                 seen.putIfAbsent(p.pid(), p);
                 String command = p.info().command().orElse("?");
-                commands.putIfAbsent(p.pid(), command);
+                // The latest command, not the first: a child seen between fork and exec still shows its parent's
+                // executable (java), and the dev server seen that way once was then never recognised (a loaded host).
+                if (!command.equals("?") || !commands.containsKey(p.pid())) {
+                    commands.put(p.pid(), command);
+                }
                 running |= command.endsWith("/" + executable) && p.isAlive();
             }
             return running;
