@@ -337,8 +337,8 @@ final class QueueDemand {
 
     /**
      * Failures stamped in {@code (from, to]}, shown by a picture or not: while a backlog waits, every arrival in that
-     * time. No rule reads it since a stats growth marks the pushes it matches ({@link #fail}); it stays as the
-     * unit tests' view of the failure ring (what was counted once, what twice).
+     * time. The served fleet's hold reads it (how many tasks found no free slot lately), and the unit tests read it as
+     * the failure ring's view (what was counted once, what twice).
      */
     long failuresIn(long from, long to) {
         long n = 0;
