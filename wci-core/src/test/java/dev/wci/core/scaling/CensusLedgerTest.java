@@ -329,8 +329,9 @@ class CensusLedgerTest {
         invokeAndAccept(s, 1);
         advance(3);
         census(s, running("req-inv-1"));
-        // Poll end: 900 s timeout - 30 s buffer. At 864 s it ends within a cold start (2.3 s) + refresh margin (5 s).
-        clock.advance(Duration.ofSeconds(861));
+        // Poll end: 900 s timeout - 30 s buffer. At 867 s it ends within a cold start (2.3 s) + refresh margin (with
+        // idle exit off, half a cold start: 1.15 s).
+        clock.advance(Duration.ofSeconds(864));
         census(s, running("req-inv-1"));
         ScaleDecision d = invoked(s.onSignal(steadyDemand()));
         assertEquals(DecisionReason.REFRESH, d.reason());
@@ -343,7 +344,7 @@ class CensusLedgerTest {
         ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).maxWorkersPerVersion(1).build());
         ScaleDecision first = invokeAndAccept(s, 1);
         s.onWorkerReady(first.group(), "inv-1", clock.instant().plusSeconds(3));
-        clock.advance(Duration.ofSeconds(864));
+        clock.advance(Duration.ofSeconds(867));
         assertTrue(s.onSignal(steadyDemand()).isEmpty());
         assertEquals(DecisionReason.LIMITED, audit.recent().get(audit.recent().size() - 1).reason());
     }

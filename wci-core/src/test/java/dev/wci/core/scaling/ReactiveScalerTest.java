@@ -194,6 +194,31 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void refreshesWorkersThatNeverExitIdleHalfAColdStartBeforeTheyStopInsteadOfTheFullMargin() {
+        // Idle exit off: each replacement costs a whole lifetime, so it goes one cold start (2 s) plus half of one
+        // (1 s, less than the 5 s margin) ahead of the poll end (30 s): from 28 s on, not 24 s.
+        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build(),
+                new DeploymentVersion[0]);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
+        assertEquals(1, first.count());
+        accept(s, first);
+        ScaleDecision refresh = null;
+        for (int t = 1; t <= 29 && refresh == null; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 4, 4, false, clock));
+            if (d.isPresent()) {
+                refresh = d.get();
+                assertEquals(28, t, "refresh too early or too late");
+            }
+        }
+        assertNotNull(refresh);
+        assertEquals(DecisionReason.REFRESH, refresh.reason());
+        assertEquals(1, refresh.count());
+        assertEquals(1, refresh.inputs().live().expiring());
+    }
+
+    @Test
     void noRefreshWithoutDemand() {
         ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).build(), new DeploymentVersion[0]);
         s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
