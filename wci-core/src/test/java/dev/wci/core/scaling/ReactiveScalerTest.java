@@ -178,19 +178,7 @@ class ReactiveScalerTest {
         assertEquals(1, first.count());
         accept(s, first);
         // Expiring once poll end (30 s) < now + cold start (2 s) + margin (5 s): from 23 s on.
-        ScaleDecision refresh = null;
-        for (int t = 1; t <= 28 && refresh == null; t++) {
-            clock.advance(Duration.ofSeconds(1));
-            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 4, 4, false, clock));
-            if (d.isPresent()) {
-                refresh = d.get();
-                assertEquals(24, t, "refresh too early or too late");
-            }
-        }
-        assertNotNull(refresh);
-        assertEquals(DecisionReason.REFRESH, refresh.reason());
-        assertEquals(1, refresh.count());
-        assertEquals(1, refresh.inputs().live().expiring());
+        assertOneRefreshAt(s, 24, 28);
     }
 
     @Test
@@ -203,13 +191,21 @@ class ReactiveScalerTest {
         ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
         assertEquals(1, first.count());
         accept(s, first);
+        assertOneRefreshAt(s, 28, 29);
+    }
+
+    /**
+     * Steady demand (4 tasks/s, signalled every second) until the first decision, at most {@code last} s: it comes
+     * at {@code second} s and replaces the one expiring worker.
+     */
+    private void assertOneRefreshAt(ReactiveScaler s, int second, int last) {
         ScaleDecision refresh = null;
-        for (int t = 1; t <= 29 && refresh == null; t++) {
+        for (int t = 1; t <= last && refresh == null; t++) {
             clock.advance(Duration.ofSeconds(1));
             Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, 4, 4, false, clock));
             if (d.isPresent()) {
                 refresh = d.get();
-                assertEquals(28, t, "refresh too early or too late");
+                assertEquals(second, t, "refresh too early or too late");
             }
         }
         assertNotNull(refresh);
