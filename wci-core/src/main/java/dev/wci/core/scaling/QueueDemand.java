@@ -72,7 +72,7 @@ final class QueueDemand {
 
     private final long[] failureAt = new long[RING];
     private final long[] failureCount = new long[RING];
-    /** Of each batch, the tasks a stats picture already showed (so {@link #backlog} does not add them to it). */
+    /** Of each batch, the tasks a stats picture already showed (so {@link #tally} does not add them to it). */
     private final long[] failureShown = new long[RING];
     /**
      * Of each batch, the tasks a stats growth counted (the rest were pushed). A growth's tasks are in its own picture,
@@ -151,7 +151,7 @@ final class QueueDemand {
      * <p>A {@link Origin#STATS_GROWTH stats growth} is the latest observation's backlog growth since the one before
      * ({@code StatsSignals}): tasks added between the two pictures that no worker took. Pushed failures not yet shown
      * by a picture, from when the previous picture may have been taken up to this one's read (+ the push delay), are
-     * the same tasks, oldest first: they are marked shown (in the observed backlog, so {@link #backlog} does not add
+     * the same tasks, oldest first: they are marked shown (in the observed backlog, so {@link #tally} does not add
      * them to it, however late they were stamped) and only the rest of the growth is new. Counted twice, a burst
      * would look like a stream that stepped up and be sized as a rate. The span starts when the previous picture may
      * have been taken, not at its assumed as-of time: Temporal caches stats up to
@@ -234,16 +234,12 @@ final class QueueDemand {
     }
 
     /**
-     * Tasks waiting: the observed backlog plus failures seen after the moment it describes, but for those a picture
-     * already showed ({@link #fail}) or its growth, still to come, will ({@link #pendingGrowth}). Failures older than
-     * the drain target are assumed worked off by the capacity sized for them (a newer observation would say
-     * otherwise), and so are failures before {@code drainedAt}, when a worker went idle.
+     * Tasks waiting ({@link BacklogSources#total}) and how they were learnt: the observed backlog plus failures seen
+     * after the moment it describes, but for those a picture already showed ({@link #fail}) or its growth, still to
+     * come, will ({@link #pendingGrowth}). Failures older than the drain target are assumed worked off by the capacity
+     * sized for them (a newer observation would say otherwise), and so are failures before {@code drainedAt}, when a
+     * worker went idle. The scaler sums its queues with {@link #tally}, which allocates nothing.
      */
-    double backlog(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
-        return tally(now, maxAgeMillis, drainMillis, drainedAt, new BacklogTally()).total();
-    }
-
-    /** {@link #backlog} and how it was learnt: the picture's own backlog and the failures added or left out. */
     BacklogSources sources(long now, long maxAgeMillis, long drainMillis, long drainedAt) {
         return tally(now, maxAgeMillis, drainMillis, drainedAt, new BacklogTally()).sources();
     }

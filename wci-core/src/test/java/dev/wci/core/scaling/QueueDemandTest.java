@@ -47,10 +47,10 @@ class QueueDemandTest {
         q.fail(T0 - 40_000, 5, Origin.PUSH);
         observe(T0, 40, 6);
         q.emptied(T0);
-        assertEquals(0.0, q.backlog(T0 + 1000, MAX_AGE, 60_000, T0), 1e-9, "the drained backlog and its failures");
+        assertEquals(0.0, q.sources(T0 + 1000, MAX_AGE, 60_000, T0).total(), 1e-9, "the drained backlog and its failures");
         assertEquals(0.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
         observe(T0 + 1, 40, 6);
-        assertEquals(40.0, q.backlog(T0 + 1000, MAX_AGE, 60_000, T0), 1e-9, "newer than the exit: work");
+        assertEquals(40.0, q.sources(T0 + 1000, MAX_AGE, 60_000, T0).total(), 1e-9, "newer than the exit: work");
         assertEquals((180 - 40) / 30.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
         // Unless the group's last worker exited idle within the window: those arrivals are over.
         assertEquals(0.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, T0 - 20_000), 1e-9);
@@ -202,14 +202,14 @@ class QueueDemandTest {
         q.fail(T0 + 1_000, 99, Origin.PUSH);
         observeAssumingFiveSeconds(T0 + 2_000, 100, 0);
         q.fail(T0 - 3_000, 100, Origin.STATS_GROWTH);
-        assertEquals(100.0, q.backlog(T0 + 2_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(100.0, q.sources(T0 + 2_000, MAX_AGE, 60_000, Long.MIN_VALUE).total(), 1e-9);
         assertEquals(100, q.failuresIn(Long.MIN_VALUE, T0 + 10_000), "each task once");
         // Tasks pushed after the picture are new; a later picture without growth still shows the burst.
         q.fail(T0 + 2_500, 3, Origin.PUSH);
         observeAssumingFiveSeconds(T0 + 3_000, 100, 0);
-        assertEquals(103.0, q.backlog(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(103.0, q.sources(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE).total(), 1e-9);
         // Once no picture is fresh, every failure within the drain target counts again.
-        assertEquals(103.0, q.backlog(T0 + 3_000 + MAX_AGE + 1, MAX_AGE, MAX_AGE + 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(103.0, q.sources(T0 + 3_000 + MAX_AGE + 1, MAX_AGE, MAX_AGE + 60_000, Long.MIN_VALUE).total(), 1e-9);
     }
 
     @Test
@@ -223,7 +223,7 @@ class QueueDemandTest {
         // The scrape catches up with the other 36, and 2 more: only those 2 are new.
         q.fail(T0 + 5_500, 38, Origin.PUSH);
         assertEquals(102, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
-        assertEquals(102.0, q.backlog(T0 + 5_500, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(102.0, q.sources(T0 + 5_500, MAX_AGE, 60_000, Long.MIN_VALUE).total(), 1e-9);
         // A push well after the picture could have shown its tasks is new.
         q.fail(T0 + 2_000 + QueueDemand.LATE_PUSH_MILLIS + 1, 5, Origin.PUSH);
         assertEquals(107, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
@@ -245,7 +245,7 @@ class QueueDemandTest {
         // So no growth waits for a late push: a task pushed next is new, and counts as demand at once.
         q.fail(T0 + 12_000, 1, Origin.PUSH);
         assertEquals(3, q.failuresIn(Long.MIN_VALUE, T0 + 20_000));
-        assertEquals(3.0, q.backlog(T0 + 12_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(3.0, q.sources(T0 + 12_000, MAX_AGE, 60_000, Long.MIN_VALUE).total(), 1e-9);
     }
 
     @Test
@@ -261,7 +261,7 @@ class QueueDemandTest {
         q.fail(T0 + 2_500, 3, Origin.PUSH);
         BacklogSources s = q.sources(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE);
         assertEquals(new BacklogSources(100, 6_000, 3, 0, 100, 0, 2), s);
-        assertEquals(q.backlog(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE), s.total(), 1e-9);
+        assertEquals(q.sources(T0 + 3_000, MAX_AGE, 60_000, Long.MIN_VALUE).total(), s.total(), 1e-9);
     }
 
     @Test
@@ -294,7 +294,7 @@ class QueueDemandTest {
         }
         BacklogSources s = q.sources(T0 + 15_000, MAX_AGE, 60_000, Long.MIN_VALUE);
         assertEquals(new BacklogSources(15, 19_000, 40, 0, 5, 10, 0), s);
-        assertEquals(q.backlog(T0 + 15_000, MAX_AGE, 60_000, Long.MIN_VALUE), s.total(), 1e-9);
+        assertEquals(q.sources(T0 + 15_000, MAX_AGE, 60_000, Long.MIN_VALUE).total(), s.total(), 1e-9);
     }
 
     @Test
@@ -313,6 +313,6 @@ class QueueDemandTest {
         // A picture that did not grow takes no push: one pushed after the growth's late-push span is new.
         q.fail(T0 + 7_500, 3, Origin.PUSH);
         observeAssumingFiveSeconds(T0 + 8_000, 100, 0);
-        assertEquals(103.0, q.backlog(T0 + 8_000, MAX_AGE, 60_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(103.0, q.sources(T0 + 8_000, MAX_AGE, 60_000, Long.MIN_VALUE).total(), 1e-9);
     }
 }

@@ -353,6 +353,13 @@ class RegistrySyncTest {
     }
 
     @Test
+    void aDeploymentTakenOnThatIsNotConfiguredIsRefusedWithoutACall() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sync.syncNow("no-such"));
+        assertEquals("deployment no-such is not configured", e.getMessage());
+        assertTrue(temporal.calls().isEmpty(), "nothing was read: " + temporal.calls());
+    }
+
+    @Test
     void onlyDeploymentsThisReplicaReadsAreSyncedAndOneTakenOnIsReadAtOnce() throws Exception {
         orders().current("v1");
         Set<String> held = new HashSet<>();
