@@ -6,7 +6,6 @@ import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.invoke.InvokeExecutor;
 import dev.wci.core.invoke.InvokeObserver;
-import dev.wci.core.lease.LeaseListener;
 import dev.wci.core.limits.Limits;
 import dev.wci.core.loop.ControlLoop;
 import dev.wci.core.registry.ConfiguredDeployment;
@@ -31,6 +30,7 @@ import dev.wci.server.http.HttpSurface;
 import dev.wci.server.lambdaendpoint.FunctionMap;
 import dev.wci.server.lambdaendpoint.LambdaEndpointServer;
 import dev.wci.server.lambdaendpoint.LambdaEndpointTargets;
+import dev.wci.server.lease.DeploymentReads;
 import dev.wci.server.lease.LeaseGatedProvider;
 import dev.wci.server.lease.LeaseService;
 import dev.wci.server.metrics.WciMetrics;
@@ -63,7 +63,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -115,8 +115,8 @@ public final class WciService implements AutoCloseable {
     private MatchingMetricsSource matchingMetrics;
     /** The leases when {@code ha} is on (set at start), else null: then every deployment is this process's. */
     private volatile LeaseService leases;
-    /** HA: how far this replica reads each deployment it took on (absent: not at all). */
-    private final Map<String, Reading> reading = new ConcurrentHashMap<>();
+    /** Which deployments this replica reads and how far (with HA), and the order of a takeover's reads. */
+    private final DeploymentReads reads;
     private volatile TemporalConnection.Health health = new TemporalConnection.Health(false, "not checked yet");
     private volatile boolean closed;
 
@@ -177,6 +177,10 @@ public final class WciService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.reads = new DeploymentReads(config.ha().enabled(), d -> {
+            LeaseService l = leases;
+            return l != null && l.holds(d);
+        }, takeoverSteps(), scheduler, config.ha().renewInterval());
         this.statusReport = new StatusReport(clock, registry, scaler, targets, bootstrapper, audit, executor,
                 global.maxWorkersTotal());
         this.http = new HttpSurface(config.http().host(), config.http().port(), new HttpSurface.Endpoints() {
@@ -239,7 +243,7 @@ public final class WciService implements AutoCloseable {
         if (config.ha().enabled()) {
             leases = LeaseService.start(config.ha(), config.temporal().namespace(),
                     config.deployments().stream().map(DeploymentConfig::name).toList(),
-                    TemporalConnection.stubsOptions(config.temporal()), meters, clock, leaseChanges());
+                    TemporalConnection.stubsOptions(config.temporal()), meters, clock, reads);
         }
         if (config.signals().temporalStats().enabled()) {
             statsSource = new TemporalStatsSource(temporal, registry, budget, config.signals().temporalStats(),
@@ -303,43 +307,19 @@ public final class WciService implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** With HA, how far a deployment this replica took on is read. */
-    private enum Reading {
-        /** Its routing and versions were read afresh ({@link #readRegistry}): its groups may be registered. */
-        REGISTRY,
-        /** Its groups are registered and its census is being read afresh: no stats yet. */
-        CENSUS,
-        /** Census and stats. */
-        ALL
-    }
-
-    /**
-     * Whether this replica reads a version's census: always without HA; with HA only while it holds the
-     * deployment's lease and its groups are registered (a snapshot for groups not there yet would be lost).
-     */
+    /** Whether this replica reads a version's census (with HA: held, groups registered; {@link DeploymentReads}). */
     private boolean readsCensus(DeploymentVersion version) {
-        String d = version.deploymentName();
-        Reading r = reading.get(d);
-        return mayInvoke(d) && (!config.ha().enabled() || r == Reading.CENSUS || r == Reading.ALL);
+        return reads.readsCensus(version.deploymentName());
     }
 
-    /**
-     * Whether the scaler may have groups for a deployment: always without HA; with HA only while this replica holds
-     * its lease and has read its routing and versions since taking it (what it read while it last held the lease may
-     * be long out of date: a version drained, deleted or taken over by Temporal's own controller meanwhile).
-     */
+    /** Whether the scaler may have groups for a deployment ({@link DeploymentReads#managesGroups}). */
     private boolean managesGroups(String deployment) {
-        return mayInvoke(deployment) && (!config.ha().enabled() || reading.containsKey(deployment));
+        return reads.managesGroups(deployment);
     }
 
-    /**
-     * Whether this replica polls a version's stats: always without HA; with HA only while it holds the deployment's
-     * lease, and only once the census was read afresh after taking it on ({@link #takeOver}), so a backlog the
-     * previous owner's workers already serve is not taken for demand nobody serves.
-     */
+    /** Whether this replica polls a version's stats (with HA: held, census read since; {@link DeploymentReads}). */
     private boolean pollsStats(DeploymentVersion version) {
-        String d = version.deploymentName();
-        return mayInvoke(d) && (!config.ha().enabled() || reading.get(d) == Reading.ALL);
+        return reads.pollsStats(version.deploymentName());
     }
 
     /** A version's census is read often while the ledger has workers for it or its stats show demand. */
@@ -378,7 +358,7 @@ public final class WciService implements AutoCloseable {
      * The scaler's groups follow the registry: mapped versions that Temporal does not run itself, of deployments
      * whose lease this replica holds when HA is on (and whose registry it read since: {@link #managesGroups}).
      */
-    private java.util.concurrent.CompletableFuture<Void> syncTargets() {
+    private CompletableFuture<Void> syncTargets() {
         List<ManagedVersion> desired = new ArrayList<>();
         for (VersionEntry v : registry.snapshot().versions()) {
             boolean ours = (v.state() == ManagementState.MANAGED || v.state() == ManagementState.NOT_IN_TEMPORAL)
@@ -393,11 +373,7 @@ public final class WciService implements AutoCloseable {
 
     /** Whether this process may invoke for a deployment now: always without HA, else while it holds the lease. */
     private boolean mayInvoke(String deployment) {
-        if (!config.ha().enabled()) {
-            return true;
-        }
-        LeaseService l = leases;
-        return l != null && l.holds(deployment);
+        return reads.mayInvoke(deployment);
     }
 
     private Map<String, ComputeProvider> gated(Map<String, ComputeProvider> providers) {
@@ -407,120 +383,40 @@ public final class WciService implements AutoCloseable {
     }
 
     /**
-     * A lease change re-syncs the scaler's groups at once. Only held deployments are read (registry, stats and
-     * census), so a deployment taken on is read afresh first, then gets a fresh census read once its groups are
-     * registered, and its stats polls start after it ({@link #takeOver}).
+     * A takeover's reads, in the order {@link DeploymentReads} runs them: the deployment's routing and versions, the
+     * scaler's groups, the census of the deployment's managed versions, then the stats polls. Nothing once closed.
      */
-    private LeaseListener leaseChanges() {
-        return new LeaseListener() {
+    private DeploymentReads.Steps takeoverSteps() {
+        return new DeploymentReads.Steps() {
             @Override
-            public void acquired(String deployment, String previousOwner) {
-                // Read nothing of it until the takeover (a lease back after a short lapse too: it may have been
-                // dropped meanwhile). The takeover runs after the groups' sync however it ended: the reads must start.
-                reading.remove(deployment);
-                resync(() -> {
-                    readRegistry(deployment);
-                    syncTargets().handle((ok, failure) -> null).thenRunAsync(
-                            guarded("lease takeover", () -> takeOver(deployment)), scheduler);
-                });
+            public boolean readRegistry(String deployment) throws InterruptedException {
+                return closed || registrySync.syncNow(deployment).failures() == 0;
             }
 
             @Override
-            public void released(String deployment) {
-                stopReading(deployment);
-                resync(WciService.this::syncTargets);
+            public CompletableFuture<?> syncGroups() {
+                return closed ? CompletableFuture.completedFuture(null) : syncTargets();
             }
 
             @Override
-            public void lost(String deployment, LostReason reason) {
-                stopReading(deployment);
-                // The gate already refuses its invokes. The groups go one renew interval later, unless the lease
-                // is back by then (a renewal that came late on a slow host), so a short gap keeps their ledgers.
-                if (!closed) {
-                    try {
-                        scheduler.schedule(guarded("lease sync", WciService.this::syncTargets),
-                                config.ha().renewInterval().toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (RejectedExecutionException e) {
-                        // shutting down
-                    }
+            public int readCensus(String deployment) throws InterruptedException {
+                TemporalCensusSource census = censusSource;
+                if (census == null || closed) {
+                    return 0;
                 }
-            }
-        };
-    }
-
-    private void resync(Runnable sync) {
-        if (!closed) {
-            try {
-                scheduler.execute(guarded("lease sync", sync));
-            } catch (RejectedExecutionException e) {
-                // shutting down
-            }
-        }
-    }
-
-    /**
-     * A deployment was taken on: its routing and versions are read now, before any group of it is registered (a
-     * standby does not read them, and what it read when it last held the lease may be long out of date). A failed
-     * read leaves what was known, as any registry sync does; the loop reads it again at its next round.
-     */
-    private void readRegistry(String deployment) {
-        if (!mayInvoke(deployment)) {
-            return;
-        }
-        try {
-            RegistrySync.SyncReport r = registrySync.syncNow(deployment);
-            if (r.failures() > 0) {
-                log.warn("deployment {} taken on: reading it from Temporal failed; deciding on what was last read of "
-                        + "it until the next registry sync", deployment);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // shutting down
-            return;
-        }
-        if (mayInvoke(deployment)) {
-            reading.putIfAbsent(deployment, Reading.REGISTRY);
-        }
-    }
-
-    /**
-     * A deployment was taken on and its groups synced: its census is read now (the scaler's ledgers start from the
-     * workers the previous owner started, which count at once), then its stats are polled. No read in between:
-     * a standby reads nothing of the deployments it does not hold.
-     */
-    private void takeOver(String deployment) {
-        int read = 0;
-        try {
-            TemporalCensusSource census = censusSource;
-            if (census != null && mayInvoke(deployment)) {
-                reading.put(deployment, Reading.CENSUS);
                 List<DeploymentVersion> versions = registry.snapshot().managed().stream().map(VersionEntry::version)
                         .filter(v -> v.deploymentName().equals(deployment)).toList();
-                read = census.readNow(versions, clock.instant());
+                return census.readNow(versions, clock.instant());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // shutting down
-        } finally {
-            if (mayInvoke(deployment)) {
-                reading.put(deployment, Reading.ALL);
-                log.info("deployment {} taken on: worker census read afresh for {} version(s); its stats are polled "
-                        + "from now", deployment, read);
+
+            @Override
+            public void wakeStats() {
                 TemporalStatsSource stats = statsSource;
                 if (stats != null) {
                     stats.wakeUp();
                 }
             }
-        }
-    }
-
-    /**
-     * A deployment's lease is gone: this replica stops reading its routing and versions, stats and census (another
-     * replica does).
-     */
-    private void stopReading(String deployment) {
-        if (reading.remove(deployment) != null) {
-            log.info("deployment {}: lease gone, its registry, stats and worker census are no longer read here",
-                    deployment);
-        }
+        };
     }
 
     /** The /status document: the service's status, and the leases when HA is on. */
