@@ -5,7 +5,9 @@ package dev.wci.core.scaling;
  * so that it holds when the scaler's own estimates (throughput, cold start) are wrong: between two observations
  * at least {@code minSpan} apart, both describing the queue after the newest workers could be ready, a backlog
  * that at its trend would still be above zero after the drain target, while the version is served (tasks
- * dispatched, or workers the census lists for it), is <em>behind</em>. Otherwise it is not: workers that take
+ * dispatched, or workers the census lists for it), is <em>behind</em>. A backlog below the highest one seen in the
+ * span is judged from that peak: it is falling, and how fast says whether the fleet works it off (from the span's
+ * start, a spike being worked off reads as a backlog that grew). Otherwise it is not: workers that take
  * nothing are gone or do not serve this version (the phantom rule, the census and the invoke-loop guard deal with
  * that), and more of them would not help. The fleet growing starts
  * the judgement afresh. Not thread-safe (the scaler's lock).
@@ -15,6 +17,8 @@ final class BacklogTrend {
     private long fleetReadyAt = Long.MIN_VALUE;
     private long refAsOf = Long.MIN_VALUE;
     private long refBacklog;
+    private long peakAsOf = Long.MIN_VALUE;
+    private long peakBacklog;
     private boolean behind;
 
     /** Workers were invoked and are expected ready at {@code readyAt}: observations before say nothing of them. */
@@ -35,18 +39,30 @@ final class BacklogTrend {
             return;
         }
         if (refAsOf == Long.MIN_VALUE || asOf < refAsOf) {
-            refAsOf = asOf;
-            refBacklog = backlog;
+            startSpan(asOf, backlog);
             return;
         }
-        long span = asOf - refAsOf;
-        if (span < minSpanMillis) {
+        if (asOf - refAsOf < minSpanMillis) {
+            if (backlog >= peakBacklog) {
+                peakAsOf = asOf;
+                peakBacklog = backlog;
+            }
             return;
         }
-        double slopePerMilli = (backlog - refBacklog) / (double) span;
+        // A backlog below the span's highest is falling: its course is how fast it falls since that peak, not the
+        // rise from the span's start (a spike that came and is being worked off would read as a growing backlog).
+        long fromAsOf = backlog < peakBacklog && peakAsOf < asOf ? peakAsOf : refAsOf;
+        long fromBacklog = fromAsOf == peakAsOf ? peakBacklog : refBacklog;
+        double slopePerMilli = (backlog - fromBacklog) / (double) (asOf - fromAsOf);
         behind = serving && backlog > 0 && backlog + slopePerMilli * drainMillis > 0;
+        startSpan(asOf, backlog);
+    }
+
+    private void startSpan(long asOf, long backlog) {
         refAsOf = asOf;
         refBacklog = backlog;
+        peakAsOf = asOf;
+        peakBacklog = backlog;
     }
 
     /** {@link #observe(long, long, long, boolean, long, long)} of an observation whose as-of time is certain. */

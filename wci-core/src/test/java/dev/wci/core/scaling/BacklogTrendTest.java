@@ -33,6 +33,29 @@ class BacklogTrendTest {
     }
 
     @Test
+    void aSpikeBeingWorkedOffIsJudgedByItsFallNotByTheRiseFromTheEmptyQueueBeforeIt() {
+        // Seed 2 #172 of the random benchmark: pictures 0, 183, 103, 21 a second apart under 68 ready workers; from
+        // the span's start the backlog rose (0 -> 21), and half the fleet was added as the spike passed.
+        trend.observe(0, 0, true, DRAIN, SPAN);
+        trend.observe(1_000, 183, true, DRAIN, SPAN);
+        trend.observe(1_500, 103, true, DRAIN, SPAN);
+        trend.observe(2_000, 21, true, DRAIN, SPAN); // -162/s since the peak: empty in well under the drain target
+        assertFalse(trend.behind());
+    }
+
+    @Test
+    void aSpikeFallingTooSlowlyFromItsPeakIsBehind() {
+        // Long tasks on few slots: the spike's backlog barely moves once it is there.
+        trend.observe(0, 0, true, DRAIN, SPAN);
+        trend.observe(1_000, 50, true, DRAIN, SPAN);
+        trend.observe(2_000, 49, true, DRAIN, SPAN); // -1/s: 49 s to go
+        assertTrue(trend.behind());
+        trend.observe(3_000, 60, true, DRAIN, SPAN);
+        trend.observe(4_000, 59, true, DRAIN, SPAN); // the span starts at its last verdict: 49 -> 60 -> 59
+        assertTrue(trend.behind());
+    }
+
+    @Test
     void withoutDispatchMoreWorkersWouldNotHelp() {
         trend.observe(0, 10, false, DRAIN, SPAN);
         trend.observe(3_000, 20, false, DRAIN, SPAN);
