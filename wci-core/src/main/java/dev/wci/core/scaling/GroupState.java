@@ -25,6 +25,8 @@ final class GroupState {
     TargetFacts facts;
     /** Last time the group had work: a failure, a backlog, or tasks being added. */
     long lastDemandAt = Long.MIN_VALUE;
+    /** Last time a task of the group failed to match (its fleet was short): it has a claim on the total cap. */
+    long lastFailureAt = Long.MIN_VALUE;
     /** The last ledger view handed out (see ReactiveScaler.view): saves an allocation per count. */
     LedgerView ledgerView;
     /** Nothing arrived on the group's queues before this moment of its current activity (see docs/scaler.md). */

@@ -563,6 +563,22 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void groupsShortOfWorkersShareTheTotalCapEvenly() {
+        ReactiveScaler s = scaler(Fixtures.policy().maxWorkersTotal(12).build(), V1, V2);
+        assertEquals(1, invoked(s.onSignal(failure(V1, 1, clock))).count());
+        assertEquals(1, invoked(s.onSignal(failure(V2, 1, clock))).count());
+        clock.advanceMillis(500);
+        // V1 decides first on a burst that asks for the whole room; V2's tasks failed too, so V1 takes its even
+        // share (12 / 2) and leaves V2's.
+        ScaleDecision d1 = invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(5, d1.count());
+        assertEquals(LimitKind.TOTAL_CAP, d1.trims().get(d1.trims().size() - 1).limit());
+        ScaleDecision d2 = invoked(s.onSignal(failure(V2, 1000, clock)));
+        assertEquals(5, d2.count());
+        assertEquals(12, s.totalLive());
+    }
+
+    @Test
     void invokeRateTrimsAndRefillsOverTime() {
         ReactiveScaler s = scaler(Fixtures.policy().invokeRatePerTarget(1).invokeBurstPerTarget(2).build(), V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
