@@ -149,6 +149,21 @@ public final class Ledger {
         return ended;
     }
 
+    /**
+     * When the longest-starting worker still starting on time at {@code now} was invoked (one invoked before
+     * {@code lateBefore} is late, not on time), or {@link Long#MAX_VALUE} if none is.
+     */
+    long oldestStarting(long now, LedgerView view, long lateBefore) {
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0, size = entries.size(); i < size; i++) {
+            LedgerEntry e = entries.get(i);
+            if (now < e.effectiveEnd(view) && now < e.readyAt(view) && e.invokedAt() >= lateBefore) {
+                oldest = Math.min(oldest, e.invokedAt());
+            }
+        }
+        return oldest;
+    }
+
     /** The first moment within {@code [from, to)} at which a worker was ready, or {@link Long#MAX_VALUE} if none. */
     long firstReady(long from, long to, LedgerView view) {
         long first = Long.MAX_VALUE;

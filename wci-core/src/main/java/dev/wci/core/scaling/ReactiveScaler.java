@@ -970,12 +970,13 @@ public final class ReactiveScaler implements CensusSink {
         boolean rateLimited = rateLimited(g, now);
         double throughput = g.throughput.value();
         boolean unproven = g.throughput.prior() && !g.shortWhileReady;
+        long awaited = awaitedMillis(g, now, live, unproven);
         SizingResult sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(),
-                spare, rateLimited, unmatched, overdue, unproven, g.coldStartLearned);
+                spare, rateLimited, unmatched, overdue, unproven, g.coldStartLearned, awaited);
         if (!spare && sized.grow() > 0 && rate > 0 && served(g, now, live, rate)) {
             // Only a decision that grows the fleet asks whether it is held (the check walks the ledger).
             sized = g.sizing.size(backlog, rate, throughput, g.coldStartMillis, live, g.trend.behind(), true,
-                    rateLimited, unmatched, overdue, unproven, g.coldStartLearned);
+                    rateLimited, unmatched, overdue, unproven, g.coldStartLearned, awaited);
         }
         if (sized.want() <= 0) {
             return null;
@@ -988,6 +989,18 @@ public final class ReactiveScaler implements CensusSink {
             return null;
         }
         return admitAndReserve(g, now, sized.want(), live, sized.reason(), inputs);
+    }
+
+    /**
+     * While the throughput is the unproven default: how long the longest-starting worker (on time) has been starting,
+     * 0 when none is (read only then: it walks the ledger). The arrivals of that time are the stream's ({@link Sizing}).
+     */
+    private long awaitedMillis(GroupState g, long now, LiveWorkers live, boolean unproven) {
+        if (!unproven || live.starting() == live.late()) {
+            return 0;
+        }
+        long oldest = g.ledger.oldestStarting(now, view(g, now), now - lateAfterMillis(g));
+        return oldest == Long.MAX_VALUE ? 0 : Math.max(0, now - oldest);
     }
 
     /**

@@ -24,10 +24,21 @@ package dev.wci.core.scaling;
  *                        sustained-failure span, see ReactiveScaler): the guess is unproven
  * @param coldStartLearned {@code coldStartMillis} comes from at least one start of the group's workers, not the
  *                         policy's default
+ * @param awaitedMillis    while {@code unproven}: how long the longest-starting worker (on time) has been starting, 0
+ *                         for none; the arrivals of that time wait in {@code backlog} as the stream's, not a burst
  */
 public record SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
                            LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited,
-                           long unmatched, int overdue, boolean unproven, boolean coldStartLearned) {
+                           long unmatched, int overdue, boolean unproven, boolean coldStartLearned,
+                           long awaitedMillis) {
+
+    /** No worker awaited yet. */
+    public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,
+                        LiveWorkers live, boolean trendBehind, boolean spare, boolean rateLimited, long unmatched,
+                        int overdue, boolean unproven, boolean coldStartLearned) {
+        this(backlog, arrivalRate, throughput, coldStartMillis, live, trendBehind, spare, rateLimited, unmatched,
+                overdue, unproven, coldStartLearned, 0);
+    }
 
     /** A cold start learned from the group's own starts. */
     public SizingInputs(double backlog, double arrivalRate, double throughput, long coldStartMillis,

@@ -132,6 +132,36 @@ class CensusLedgerTest {
     }
 
     @Test
+    void aStreamThatWaitedForTheFirstWorkersIsNotSizedAgainAsABacklogWhenOneIsListed() {
+        // 100 tasks/s fail to match from t = 0 while the first workers take 4 s to start (the default says 2 s), at
+        // the unproven default of 5 tasks/s per worker. What waited for the workers still starting is the stream's,
+        // not a burst: with the stream's share it adds 2 x 4 workers at most, however long the start. Sized as a
+        // backlog (and, once the first start has taught the cold start, with the arrivals projected beyond it), the
+        // tasks that waited asked for one more worker a second: 13 workers by t = 6 s instead of 10.
+        ReactiveScaler s = scaler();
+        census(s);
+        int invoked = invokeAndAccept(s, 1).count();
+        for (int i = 1; i <= 12; i++) {
+            clock.advanceMillis(500);
+            if (i == 8) {
+                census(s, running("req-inv-1")); // the first worker is listed at t = 4 s; the others still start
+            }
+            Optional<ScaleDecision> d = s.onSignal(failure(V1, 50, clock));
+            if (d.isPresent() && d.get().invokes()) {
+                for (String id : d.get().invocationIds()) {
+                    s.onInvocationResult(d.get(), new InvocationResult.Accepted(id, clock.instant(), "req-" + id));
+                }
+                invoked += d.get().count();
+            }
+        }
+        assertEquals(1, status(s).live().ready());
+        // 1 from zero, 7 at t = 1 s (1 for what waits now, 3 for the default cold start's arrivals, 4 for the
+        // stream), 1 at t = 2 s as the stream's estimate settles, 1 at t = 5 s for the 100 tasks that waited before
+        // the oldest worker still starting was invoked.
+        assertEquals(10, invoked);
+    }
+
+    @Test
     void aFailureWhileTheOnlyStartingWorkerIsOverdueStartsOneMoreAsAHedge() {
         ReactiveScaler s = scaler(); // cold start 2 s until learned
         census(s);

@@ -32,6 +32,19 @@ class LedgerTest {
     }
 
     @Test
+    void theLongestStartingWorkerIsTheOldestOneStillStartingOnTime() {
+        assertEquals(Long.MAX_VALUE, ledger.oldestStarting(1_000, MODEL, Long.MIN_VALUE), "no worker");
+        ledger.reserve(entry("a", 0, 2_000, 100_000));
+        ledger.reserve(entry("b", 500, 2_500, 100_000));
+        ledger.reserve(entry("c", 1_500, 3_500, 100_000));
+        assertEquals(0, ledger.oldestStarting(1_600, MODEL, Long.MIN_VALUE));
+        assertEquals(500, ledger.oldestStarting(1_600, MODEL, 100), "a, invoked before 100 ms, is late");
+        assertEquals(1_500, ledger.oldestStarting(3_000, MODEL, Long.MIN_VALUE), "a and b are ready at 3 s");
+        assertEquals(0, ledger.oldestStarting(3_000, FACTS, Long.MIN_VALUE), "with facts, unseen is starting");
+        assertEquals(Long.MAX_VALUE, ledger.oldestStarting(4_000, MODEL, Long.MIN_VALUE), "all ready");
+    }
+
+    @Test
     void countsStartingReadyExpiringAndLate() {
         ledger.reserve(entry("a", 0, 2_000, 100_000));
         ledger.reserve(entry("b", 0, 2_000, 5_000));

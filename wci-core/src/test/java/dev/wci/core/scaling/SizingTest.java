@@ -194,6 +194,28 @@ class SizingTest {
     }
 
     @Test
+    void theArrivalsThatWaitedForTheWorkersStillStartingAreTheStreamsShareWhileTheThroughputIsUnproven() {
+        // One worker ready, five starting for 3 s, arrivals 100/s at the default 1/s, a learned 1 s cold start. The
+        // 300 waiting tasks are the stream's 3 s: with the arrivals projected over the next cold start (399 when a
+        // worker invoked now is ready) they add the stream's few workers at most, not 40 for a backlog.
+        LiveWorkers live = new LiveWorkers(5, 1, 0);
+        SizingResult r = sizing.size(
+                new SizingInputs(300, 100, 1, 1_000, live, false, false, false, 0, 0, true, true, 3_000));
+        assertEquals(2 * Sizing.UNPROVEN_STREAM_WORKERS, r.desired());
+        assertEquals(2, r.grow());
+        assertEquals(240, r.uncapped());
+        // Tasks beyond what the stream brought in those 3 s are a burst, sized in full: 200 more are 20 workers.
+        assertEquals(20 + 2 * Sizing.UNPROVEN_STREAM_WORKERS, sizing.size(
+                new SizingInputs(500, 100, 1, 1_000, live, false, false, false, 0, 0, true, true, 3_000)).desired());
+        // With no worker awaited the 399 go in full (40) and the stream's 4 beyond them, as before.
+        assertEquals(40 + Sizing.UNPROVEN_STREAM_WORKERS, sizing.size(
+                new SizingInputs(300, 100, 1, 1_000, live, false, false, false, 0, 0, true, true, 0)).desired());
+        // A proven throughput sizes it all.
+        assertEquals(240, sizing.size(
+                new SizingInputs(300, 100, 1, 1_000, live, false, false, false, 0, 0, false, true, 3_000)).desired());
+    }
+
+    @Test
     void anUnprovenDefaultThroughputStillReplacesTheReadyFleet() {
         // 30 ready workers all expire within a cold start; arrivals 100/s at the default 1/s. The cap limits growth,
         // not the fleet that serves now: all 30 are replaced ahead.
