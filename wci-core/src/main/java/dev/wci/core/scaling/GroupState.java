@@ -27,6 +27,8 @@ final class GroupState {
     long lastDemandAt = Long.MIN_VALUE;
     /** Last time a task of the group failed to match (its fleet was short): it has a claim on the total cap. */
     long lastFailureAt = Long.MIN_VALUE;
+    /** Whether the group is in the scaler's list of claimants on the total cap (see ReactiveScaler.othersShares). */
+    boolean claimant;
     /** The last ledger view handed out (see ReactiveScaler.view): saves an allocation per count. */
     LedgerView ledgerView;
     /** Nothing arrived on the group's queues before this moment of its current activity (see docs/scaler.md). */

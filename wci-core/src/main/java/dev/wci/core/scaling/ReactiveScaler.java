@@ -70,6 +70,8 @@ public final class ReactiveScaler implements CensusSink {
     private static final long HOLD_AUDIT_INTERVAL_MILLIS = 10_000;
     /** Window over which the failure stream is read as an arrival rate. */
     private static final long FAILURE_RATE_WINDOW_MILLIS = 10_000;
+    /** How often, at most, the claimants on the total cap are pruned of those whose failures aged out. */
+    private static final long CLAIMANTS_PRUNE_MILLIS = 1_000;
     /**
      * While workers are ready, failures are read as a rate only once they span this long: a second or two of
      * failures is how random arrivals look at a healthy utilization, and a worker invoked for it would stay.
@@ -101,6 +103,14 @@ public final class ReactiveScaler implements CensusSink {
 
     private final Map<ScalingGroupId, GroupState> groups = new LinkedHashMap<>();
     private final Map<DeploymentVersion, GroupState[]> byVersion = new HashMap<>();
+    /**
+     * The groups whose tasks failed to match within {@link #FAILURE_RATE_WINDOW_MILLIS} (the claimants on the total
+     * cap, {@link #othersShares}), each once ({@code GroupState.claimant}), plus some whose failures aged since the
+     * last {@link #pruneClaimants}: kept apart so a decision walks these, not every group (at 10 000 versions under a
+     * binding cap, a walk of every group per decision cut the signal rate 36-fold).
+     */
+    private final ArrayList<GroupState> claimants = new ArrayList<>();
+    private long claimantsPrunedAt = Long.MIN_VALUE;
     private int totalLive;
     private long ignoredSignals;
 
@@ -156,6 +166,9 @@ public final class ReactiveScaler implements CensusSink {
             return;
         }
         totalLive -= g.liveCounted;
+        if (g.claimant) {
+            claimants.remove(g);
+        }
         GroupState[] list = byVersion.get(id.version());
         GroupState[] kept = Arrays.stream(list).filter(s -> s != g).toArray(GroupState[]::new);
         if (kept.length == 0) {
@@ -240,6 +253,10 @@ public final class ReactiveScaler implements CensusSink {
                 q.fail(at, f.notMatchedCount(), f.origin());
                 g.lastDemandAt = Math.max(g.lastDemandAt, at);
                 g.lastFailureAt = Math.max(g.lastFailureAt, at);
+                if (!g.claimant) {
+                    g.claimant = true;
+                    claimants.add(g);
+                }
             }
             if (f.rateLimitedCount() > 0) {
                 q.rateLimitedAtMillis = Math.max(q.rateLimitedAtMillis, at);
@@ -1059,33 +1076,54 @@ public final class ReactiveScaler implements CensusSink {
      * workers that never exit idle, while the three others had one worker each: p99 1 084 s against the
      * reference's 460 s at 3.6x its worker-seconds). Which groups are short is known only from their failures, not
      * their sizes (the first to decide after a burst has not seen the others' backlogs), so the shares are even.
-     * Read only when the grant could bring the total past half the cap (it walks every group).
+     * Read only when the grant could bring the total past half the cap and some room is left; it walks the claimants
+     * (at most the cap's number of them: with more, every share is 0).
      */
     private int othersShares(GroupState g, long now, int want, int ownLive, int total) {
         int cap = policy.maxWorkersTotal();
-        if (total + want <= cap / 2) {
+        int room = cap - total;
+        if (total + want <= cap / 2 || room <= 0) {
             return 0;
         }
         long since = now - FAILURE_RATE_WINDOW_MILLIS;
-        int claimants = 1;
-        for (GroupState h : groups.values()) {
+        if (now - claimantsPrunedAt >= CLAIMANTS_PRUNE_MILLIS || now < claimantsPrunedAt) {
+            pruneClaimants(since, now);
+        }
+        if (claimants.size() > cap) {
+            return 0; // more claimants than workers: every even share is 0 (a second's aged ones may still be listed)
+        }
+        int others = 0;
+        for (int i = 0, n = claimants.size(); i < n; i++) {
+            GroupState h = claimants.get(i);
             if (h != g && h.lastFailureAt >= since) {
-                claimants++;
+                others++;
             }
         }
-        if (claimants == 1) {
+        if (others == 0) {
             return 0;
         }
-        int share = cap / claimants;
+        int share = cap / (others + 1);
         long reserved = 0;
-        for (GroupState h : groups.values()) {
+        for (int i = 0, n = claimants.size(); i < n; i++) {
+            GroupState h = claimants.get(i);
             if (h != g && h.lastFailureAt >= since) {
                 reserved += Math.max(0, share - h.liveCounted);
             }
         }
-        int room = Math.max(0, cap - total);
         int mine = (int) Math.max(Math.max(0, share - ownLive), room - reserved);
         return Math.max(0, room - Math.min(room, mine));
+    }
+
+    /** Drops the claimants whose failures aged out of the window (their flag too, so a new failure adds them again). */
+    private void pruneClaimants(long since, long now) {
+        claimantsPrunedAt = now;
+        claimants.removeIf(h -> {
+            if (h.lastFailureAt < since) {
+                h.claimant = false;
+                return true;
+            }
+            return false;
+        });
     }
 
     /** Trims {@code want} workers by the limits and reserves what they grant; a full refusal is audited as a hold. */

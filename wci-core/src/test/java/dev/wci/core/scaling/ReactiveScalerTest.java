@@ -579,6 +579,30 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void aClaimOnTheTotalCapLapsesOnceTheGroupsTasksStopFailing() {
+        ReactiveScaler s = scaler(Fixtures.policy().maxWorkersTotal(8).build(), V1, V2);
+        assertEquals(1, invoked(s.onSignal(failure(V1, 1, clock))).count());
+        assertEquals(1, invoked(s.onSignal(failure(V2, 1, clock))).count());
+        clock.advanceMillis(11_000);
+        // V2's last failure is older than the failure window: it claims nothing, V1 takes the whole room (with V2's
+        // claim it would take 3: its share of 4 less its worker).
+        invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(8, s.totalLive());
+    }
+
+    @Test
+    void anUnregisteredGroupHoldsNoClaimOnTheTotalCap() {
+        ReactiveScaler s = scaler(Fixtures.policy().maxWorkersTotal(8).build(), V1, V2);
+        assertEquals(1, invoked(s.onSignal(failure(V1, 1, clock))).count());
+        assertEquals(1, invoked(s.onSignal(failure(V2, 1, clock))).count());
+        s.unregister(group(V2).id());
+        clock.advanceMillis(500);
+        // V2's worker left the total with its group, and its claim went too (kept, V1 would get 4).
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
+        assertEquals(7, d.count());
+    }
+
+    @Test
     void invokeRateTrimsAndRefillsOverTime() {
         ReactiveScaler s = scaler(Fixtures.policy().invokeRatePerTarget(1).invokeBurstPerTarget(2).build(), V1);
         ScaleDecision d = invoked(s.onSignal(failure(V1, 1000, clock)));
