@@ -309,7 +309,7 @@ final class QueueDemand {
      * ready, or all busy with a backlog) every arrival fails and it is the arrival rate, without the stats'
      * staleness. The first batch counts the time before it and is left out, and so are bursts: a burst is
      * backlog, not a rate. The stream is spread over at least {@code spanFloorMillis} (and a second in any case):
-     * a count over a shorter span is mostly noise.
+     * the count of a shorter one is too noisy a rate to size a fleet on.
      */
     double failureRate(long now, long windowMillis, long minSpanMillis, long spanFloorMillis) {
         long from = now - windowMillis;
