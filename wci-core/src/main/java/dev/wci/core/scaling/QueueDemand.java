@@ -308,9 +308,10 @@ final class QueueDemand {
      * of the arrivals, so this is a lower bound of the arrival rate, and while no worker has a free slot (none
      * ready, or all busy with a backlog) every arrival fails and it is the arrival rate, without the stats'
      * staleness. The first batch counts the time before it and is left out, and so are bursts: a burst is
-     * backlog, not a rate.
+     * backlog, not a rate. The stream is spread over at least {@code spanFloorMillis} (and a second in any case):
+     * the count of a shorter one is too noisy a rate to size a fleet on.
      */
-    double failureRate(long now, long windowMillis, long minSpanMillis) {
+    double failureRate(long now, long windowMillis, long minSpanMillis, long spanFloorMillis) {
         long from = now - windowMillis;
         long sum = 0;
         long firstCount = 0;
@@ -327,7 +328,7 @@ final class QueueDemand {
             return 0;
         }
         long stream = sum - firstCount - burstsIn(first, now);
-        double span = Math.max(1000, now - first) / 1000.0;
+        double span = Math.max(Math.max(1000, spanFloorMillis), now - first) / 1000.0;
         return Math.max(0, stream) / span;
     }
 

@@ -72,7 +72,7 @@ class QueueDemandTest {
         assertEquals(9, q.burstsIn(T0 - 1, T0 + 10_000), "alone, the 10 look like a burst");
         q.fail(T0 + 1000, 10, Origin.PUSH);
         assertEquals(0, q.burstsIn(T0 - 1, T0 + 10_000), "a second batch of 10 says the stream stepped up");
-        assertEquals(20.0, q.failureRate(T0 + 1000, 10_000, 0), 1e-9);
+        assertEquals(20.0, q.failureRate(T0 + 1000, 10_000, 0, 0), 1e-9);
     }
 
     @Test
@@ -84,19 +84,30 @@ class QueueDemandTest {
         q.fail(T0 + 2000, 2, Origin.PUSH);
         // After the first batch: 2 + 300 + 2 + 2 in 2 s, of which 297 came at once (beyond the typical batch of 3).
         assertEquals(297, q.burstsIn(T0, T0 + 2000));
-        assertEquals(9 / 2.0, q.failureRate(T0 + 2000, 10_000, 0), 1e-9);
+        assertEquals(9 / 2.0, q.failureRate(T0 + 2000, 10_000, 0, 0), 1e-9);
+    }
+
+    @Test
+    void aShortFailureStreamIsSpreadOverTheSpanFloor() {
+        q.fail(T0, 1, Origin.PUSH);
+        q.fail(T0 + 500, 10, Origin.PUSH);
+        q.fail(T0 + 1000, 10, Origin.PUSH);
+        assertEquals(20 / 2.0, q.failureRate(T0 + 1000, 10_000, 0, 2000), 1e-9, "one second's count over two");
+        q.fail(T0 + 2000, 20, Origin.PUSH);
+        assertEquals(40 / 2.0, q.failureRate(T0 + 2000, 10_000, 0, 2000), 1e-9, "two seconds count in full");
+        assertEquals(40 / 3.0, q.failureRate(T0 + 3000, 10_000, 0, 2000), 1e-9);
     }
 
     @Test
     void theFailureRateNeedsAStreamOfTheMinimumSpan() {
         q.fail(T0, 5, Origin.PUSH);
         q.fail(T0 + 500, 5, Origin.PUSH);
-        assertEquals(0.0, q.failureRate(T0 + 500, 10_000, 0), 1e-9, "two batches are no stream");
+        assertEquals(0.0, q.failureRate(T0 + 500, 10_000, 0, 0), 1e-9, "two batches are no stream");
         q.fail(T0 + 1000, 5, Origin.PUSH);
-        assertEquals(10.0, q.failureRate(T0 + 1000, 10_000, 0), 1e-9);
-        assertEquals(0.0, q.failureRate(T0 + 1000, 10_000, 5000), 1e-9, "one second of failures is no sustained rate");
+        assertEquals(10.0, q.failureRate(T0 + 1000, 10_000, 0, 0), 1e-9);
+        assertEquals(0.0, q.failureRate(T0 + 1000, 10_000, 5000, 0), 1e-9, "one second of failures is no sustained rate");
         q.fail(T0 + 5000, 20, Origin.PUSH);
-        assertEquals(30 / 5.0, q.failureRate(T0 + 5000, 10_000, 5000), 1e-9);
+        assertEquals(30 / 5.0, q.failureRate(T0 + 5000, 10_000, 5000, 0), 1e-9);
     }
 
     @Test
@@ -177,7 +188,7 @@ class QueueDemandTest {
         assertEquals(1799, q.failuresIn(T0, T0 + 20_000), "the growth is the pushed burst, not new tasks");
         // So the burst mark stands: no failure stream, and the add rate holding the burst is no rate.
         assertEquals(1797, q.burstsIn(T0, T0 + 20_000));
-        assertEquals(0, q.failureRate(T0 + 17_000, 10_000, 0), 1e-9);
+        assertEquals(0, q.failureRate(T0 + 17_000, 10_000, 0, 0), 1e-9);
         observeAssumingFiveSeconds(T0 + 19_000, 1396, 58.7);
         assertEquals(0, q.arrivalRate(T0 + 19_000, MAX_AGE, T0 + 9_000, Long.MIN_VALUE), 1e-9);
     }

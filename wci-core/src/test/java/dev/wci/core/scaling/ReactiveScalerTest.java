@@ -430,6 +430,30 @@ class ReactiveScalerTest {
     }
 
     @Test
+    void onceTheThroughputIsMeasuredAFailureStreamOfASecondIsReadOverTwo() {
+        ReactiveScaler s = scaler(Fixtures.policy().workerIdleExit(Duration.ZERO).throughputEwmaAlpha(1)
+                .drainTarget(Duration.ofSeconds(1000)).build(), V1);
+        ScaleDecision d = invoked(s.onSignal(failure(V1, 100, clock)));
+        s.onWorkerReady(d.group(), d.invocationIds().get(0), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        s.onSignal(observation(V1, 1000, 0, DISPATCHING, false, clock));
+        clock.advance(Duration.ofSeconds(2));
+        s.onSignal(observation(V1, 10, 0, DISPATCHING, false, clock));
+        assertEquals(10, s.status().get(0).workerThroughput(), 1e-9, "measured");
+        s.onWorkerEnded(d.group(), d.invocationIds().get(0), clock.instant(), true);
+        clock.advance(Duration.ofMinutes(3)); // the failures and the observations above are forgotten
+        s.onSignal(failure(V1, 1, clock));
+        clock.advanceMillis(500);
+        s.onSignal(failure(V1, 10, clock));
+        clock.advanceMillis(500);
+        ScaleDecision d2 = invoked(s.onSignal(failure(V1, 10, clock)));
+        // No worker is ready: 20 tasks in the 1 s after the first batch, read over 2 s (at the default, 20/s:
+        // whileNoWorkerIsReadyTheFailureStreamGivesTheArrivalRate).
+        assertEquals(10.0, d2.inputs().arrivalRate(), 1e-9);
+        assertEquals(10.0, s.status().get(0).arrivalRate(), 1e-9);
+    }
+
+    @Test
     void aBurstBatchInTheFailureStreamIsBacklogNotRate() {
         ReactiveScaler s = scaler();
         invoked(s.onSignal(failure(V1, 1000, clock)));
