@@ -5,9 +5,7 @@ import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
 import dev.wci.core.census.SlotLoad;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A group's per-worker pace measured from its workers' heartbeats (docs/scaler.md): by Little's law the mean task
@@ -28,8 +26,10 @@ final class CensusPace {
     /** The sums are halved when they pass this many tasks (a long memory, still not for ever). */
     static final int DECAY_TASKS = 1_000;
 
-    /** Per running worker, the time of the latest heartbeat counted: a read that repeats it adds nothing. */
-    private final Map<String, Long> counted = new HashMap<>();
+    /** Per running worker, the latest heartbeat counted: a read that repeats it adds nothing. */
+    private final Map<String, Counted> counted = new HashMap<>();
+    /** Reads so far: a worker's entry not touched by the latest read is dropped (it is no longer listed). */
+    private long reads;
     private double tasks;
     private double busySlotSeconds;
     private double slotSeconds;
@@ -48,7 +48,7 @@ final class CensusPace {
      * slots completes nothing for a task time, and sooner long tasks just begun would read as a slow pace.
      */
     double add(CensusSnapshot snapshot) {
-        Set<String> listed = new HashSet<>();
+        long read = ++reads;
         long asOf = snapshot.asOf().toEpochMilli();
         boolean any = false;
         for (CensusWorker w : snapshot.workers()) {
@@ -56,12 +56,13 @@ final class CensusPace {
             if (w.status() != CensusStatus.RUNNING || load == null || w.slots() <= 0 || w.lastHeartbeatAt() == null) {
                 continue;
             }
-            listed.add(w.identity());
             long at = w.lastHeartbeatAt().toEpochMilli();
-            Long before = counted.put(w.identity(), at);
-            if (before != null && before >= at) {
+            Counted c = counted.computeIfAbsent(w.identity(), k -> new Counted());
+            c.read = read;
+            if (c.heartbeatAt >= at) {
                 continue;
             }
+            c.heartbeatAt = at;
             double seconds = load.interval().toMillis() / 1000.0;
             tasks += load.processedTasks();
             busySlotSeconds += Math.min(load.usedSlots(), w.slots()) * seconds;
@@ -70,7 +71,7 @@ final class CensusPace {
             heartbeats++;
             any = true;
         }
-        counted.keySet().retainAll(listed);
+        counted.values().removeIf(c -> c.read != read);
         if (any && lastAsOf != Long.MIN_VALUE && asOf > lastAsOf) {
             spanSeconds += (asOf - lastAsOf) / 1000.0;
         }
@@ -89,5 +90,11 @@ final class CensusPace {
             spanSeconds /= 2;
         }
         return pace;
+    }
+
+    /** A worker's latest heartbeat counted, and the read that last listed it. */
+    private static final class Counted {
+        long heartbeatAt = Long.MIN_VALUE;
+        long read;
     }
 }
