@@ -40,7 +40,9 @@ import java.util.random.RandomGenerator;
  * <p>Worker census (Temporal's {@code ListWorkers}, see {@link #census}): a worker is listed {@code RUNNING} from its
  * first heartbeat, {@link #HEARTBEAT_MIN}–{@link #HEARTBEAT_MIN} + {@link #HEARTBEAT_SPREAD} after it became ready
  * (spread per worker, deterministically), with its ready time as start time and the run's slots per worker (as the
- * heartbeat's slot infos report them); {@code SHUTTING_DOWN} once it stops
+ * heartbeat's slot infos report them); while running, with its latest periodic heartbeat ({@link #HEARTBEAT_INTERVAL}
+ * apart) as its heartbeat time and that heartbeat's load: the slots in use when it was sent and the tasks completed in
+ * the interval before it, nothing fresher; {@code SHUTTING_DOWN} once it stops
  * polling at its shutdown buffer; {@code SHUTDOWN} (its last heartbeat: when it ended) for {@link #SHUTDOWN_LISTED} after it ended, then gone. A worker
  * that ended before its first periodic heartbeat is listed by its shutdown heartbeat; one that never became ready
  * (ended while starting) is never listed.

@@ -9,7 +9,7 @@ package dev.wci.core.scaling;
  * tasks done per worker-second of readiness, only when the fleet did not change in that window and the backlog at
  * its start was at least what the fleet works off in it. One sample moves the estimate at most by ×2 or ÷2, then an
  * EWMA. While nothing waits, what a fleet served is a lower bound ({@link #served}), which raises an estimate that
- * was never measured.
+ * was never measured. The pace the workers' heartbeats measure ({@link #paced}) is a floor of the estimate.
  */
 final class ThroughputEstimator {
 
