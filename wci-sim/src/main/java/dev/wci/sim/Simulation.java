@@ -3,6 +3,7 @@ package dev.wci.sim;
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
+import dev.wci.core.census.SlotLoad;
 import dev.wci.core.compute.ComputeProvider;
 import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.compute.TargetFacts;
@@ -39,7 +40,9 @@ import java.util.random.RandomGenerator;
  * <p>Worker census (Temporal's {@code ListWorkers}, see {@link #census}): a worker is listed {@code RUNNING} from its
  * first heartbeat, {@link #HEARTBEAT_MIN}–{@link #HEARTBEAT_MIN} + {@link #HEARTBEAT_SPREAD} after it became ready
  * (spread per worker, deterministically), with its ready time as start time and the run's slots per worker (as the
- * heartbeat's slot infos report them); {@code SHUTTING_DOWN} once it stops
+ * heartbeat's slot infos report them); while running, with its latest periodic heartbeat ({@link #HEARTBEAT_INTERVAL}
+ * apart) as its heartbeat time and that heartbeat's load: the slots in use when it was sent and the tasks completed in
+ * the interval before it, nothing fresher; {@code SHUTTING_DOWN} once it stops
  * polling at its shutdown buffer; {@code SHUTDOWN} (its last heartbeat: when it ended) for {@link #SHUTDOWN_LISTED} after it ended, then gone. A worker
  * that ended before its first periodic heartbeat is listed by its shutdown heartbeat; one that never became ready
  * (ended while starting) is never listed.
@@ -74,6 +77,8 @@ public final class Simulation implements SimContext, SimLambda.Host {
     static final long HEARTBEAT_MIN = 1_000_000_000L;
     /** ... plus up to this, per worker. */
     static final long HEARTBEAT_SPREAD = 1_000_000_000L;
+    /** Between a worker's periodic heartbeats (the worker library's default). */
+    static final long HEARTBEAT_INTERVAL = 1_000_000_000L;
     /** An ended worker stays listed as shut down this long. */
     static final long SHUTDOWN_LISTED = 60_000_000_000L;
 
@@ -224,6 +229,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
             w.idleNanos += now - w.idleSince;
             w.idleEpoch++; // cancels a pending idle-exit check
         }
+        w.beat(now, HEARTBEAT_INTERVAL);
         w.inFlight.add(task);
         task.worker = w;
         events.after(task.duration, new Completion(task, task.attempt));
@@ -250,11 +256,13 @@ public final class Simulation implements SimContext, SimLambda.Host {
             return; // this attempt was lost at its worker's hard timeout
         }
         SimWorker w = task.worker;
+        long now = clock.nanos();
+        w.beat(now, HEARTBEAT_INTERVAL);
         task.worker = null;
         w.inFlight.remove(task);
+        w.processed++;
         completed++;
         outstanding--;
-        long now = clock.nanos();
         if (w.state == SimWorker.State.READY) {
             TaskQueueModel q = queues[w.version];
             // Invariant: a ready worker with a free slot is in the poll order exactly once; a full one is not.
@@ -329,6 +337,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
         w.state = SimWorker.State.READY;
         w.readyAt = now;
         w.listedAt = now + HEARTBEAT_MIN + Math.floorMod(w.invocationId.hashCode() * 2654435761L, HEARTBEAT_SPREAD);
+        w.firstBeatAt = w.listedAt;
         w.idleNanos += now - w.acceptedAt; // the cold start is paid for and does no work
         w.idleSince = now;
         TaskQueueModel q = queues[w.version];
@@ -362,6 +371,7 @@ public final class Simulation implements SimContext, SimLambda.Host {
         }
         long now = clock.nanos();
         List<SimTask> lost = new ArrayList<>(w.inFlight);
+        w.beat(now, HEARTBEAT_INTERVAL);
         end(w, now);
         w.inFlight.clear();
         for (SimTask t : lost) {
@@ -499,10 +509,19 @@ public final class Simulation implements SimContext, SimLambda.Host {
                 case DRAINING -> CensusStatus.SHUTTING_DOWN;
                 default -> CensusStatus.RUNNING;
             };
-            // A stopped worker's last heartbeat is its shutdown heartbeat: it dates the exit for the scaler.
+            // A stopped worker's last heartbeat is its shutdown heartbeat: it dates the exit for the scaler. A
+            // running one's is its latest periodic heartbeat, with what that saw of its slots and completions.
             long heartbeat = w.state == SimWorker.State.ENDED ? w.endedAt : now;
+            SlotLoad load = null;
+            if (w.state == SimWorker.State.READY) {
+                w.beat(now, HEARTBEAT_INTERVAL);
+                if (w.beatAt >= 0) {
+                    heartbeat = w.beatAt;
+                    load = new SlotLoad(w.beatUsed, w.beatProcessed, Duration.ofNanos(w.beatInterval));
+                }
+            }
             listed.add(new CensusWorker(SimLambda.requestId(w.invocationId) + "@" + arn, status,
-                    SimClock.toInstant(w.readyAt), SimClock.toInstant(heartbeat), config.slots()));
+                    SimClock.toInstant(w.readyAt), SimClock.toInstant(heartbeat), config.slots(), load));
         }
         return new CensusSnapshot(v, SimClock.toInstant(now), listed);
     }

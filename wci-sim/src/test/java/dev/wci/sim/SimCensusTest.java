@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
+import dev.wci.core.census.SlotLoad;
 import dev.wci.core.compute.InvocationResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,8 +52,59 @@ class SimCensusTest {
         // Its last heartbeat is its shutdown heartbeat (when it ended), which dates the exit for the scaler.
         assertEquals(seen.get(45.0).workers().get(0).lastHeartbeatAt(), seen.get(100.0).workers().get(0).lastHeartbeatAt());
         assertTrue(seen.get(45.0).workers().get(0).lastHeartbeatAt().isBefore(seen.get(45.0).asOf().minusSeconds(3)));
-        assertEquals(seen.get(20.0).asOf(), seen.get(20.0).workers().get(0).lastHeartbeatAt(), "running: heard now");
+        CensusWorker at20 = seen.get(20.0).workers().get(0);
+        assertTrue(!at20.lastHeartbeatAt().isAfter(seen.get(20.0).asOf())
+                && at20.lastHeartbeatAt().isAfter(seen.get(20.0).asOf().minusSeconds(1)),
+                "running: its latest periodic heartbeat, at most one interval old");
         assertEquals(List.of(), seen.get(110.0).workers(), "gone a minute after it ended");
+    }
+
+    @Test
+    void aRunningWorkersLoadIsWhatItsLatestHeartbeatSawNoMore() {
+        SimConfig c = SimConfig.defaults().withColdStart(Duration.ofSeconds(1), Duration.ofSeconds(1)).withIdleExit(null);
+        Map<Double, CensusSnapshot> seen = new TreeMap<>();
+        // At 4 s three tasks of 0.5 s and one of 10 s (the worker has 10 slots): 3 done at 4.5 s, 1 at 14 s.
+        Arrivals.Builder b = new Arrivals.Builder();
+        for (int i = 0; i < 3; i++) {
+            b.add(SimTestSupport.s(4), SimTestSupport.s(0.5), 0);
+        }
+        b.add(SimTestSupport.s(4), SimTestSupport.s(10), 0);
+        b.add(SimTestSupport.s(30), SimTestSupport.s(0.1), 0); // keeps the run going
+        run(b.build(), script(ctx -> {
+            invokeAt(ctx, 0, 1, new ArrayList<>());
+            for (int quarter = 8; quarter <= 80; quarter++) {
+                double t = quarter / 4.0;
+                ctx.schedule(Duration.ofMillis((long) (t * 1000)), () -> seen.put(t, ctx.census(ctx.groups().get(0)
+                        .id().version())));
+            }
+        }), c);
+        Map<Long, CensusWorker> beats = new TreeMap<>();
+        for (CensusSnapshot snapshot : seen.values()) {
+            for (CensusWorker w : snapshot.workers()) {
+                long h = w.lastHeartbeatAt().toEpochMilli();
+                long asOf = snapshot.asOf().toEpochMilli();
+                assertTrue(h <= asOf && h > asOf - 1000, "the latest heartbeat, at most one interval old");
+                beats.put(h, w);
+            }
+        }
+        assertTrue(beats.size() >= 17, "one heartbeat a second from 2-3 s to 20 s, got " + beats.size());
+        long zero = seen.get(2.0).asOf().toEpochMilli() - 2000; // the run's time 0
+        int processed = 0;
+        long previous = -1;
+        for (Map.Entry<Long, CensusWorker> e : beats.entrySet()) {
+            double h = (e.getKey() - zero) / 1000.0;
+            SlotLoad load = e.getValue().load();
+            int inFlight = h < 4 ? 0 : h < 4.5 ? 4 : h < 14 ? 1 : 0;
+            int done = (h - 1 <= 4.5 && 4.5 < h ? 3 : 0) + (h - 1 <= 14 && 14 < h ? 1 : 0);
+            assertEquals(inFlight, load.usedSlots(), "used slots at the heartbeat of " + h + " s");
+            assertEquals(done, load.processedTasks(), "tasks done in the second before " + h + " s");
+            if (previous >= 0) {
+                assertEquals(Duration.ofSeconds(1), load.interval());
+            }
+            processed += load.processedTasks();
+            previous = e.getKey();
+        }
+        assertEquals(4, processed, "every completion in exactly one heartbeat");
     }
 
     @Test

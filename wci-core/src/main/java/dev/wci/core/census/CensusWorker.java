@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param startedAt       when the worker started, as it reported (null when unknown)
  * @param lastHeartbeatAt when Temporal last heard from it (null when unknown)
  * @param slots           how many tasks it runs at once, as its heartbeat reports its slots (0 when unknown)
+ * @param load            what its latest heartbeat says of its work (null when unknown)
  */
 public record CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt,
-                           int slots) {
+                           int slots, SlotLoad load) {
 
     public CensusWorker {
         Objects.requireNonNull(identity, "identity");
@@ -25,9 +26,14 @@ public record CensusWorker(String identity, CensusStatus status, Instant started
         }
     }
 
+    /** A worker whose heartbeat's load is unknown. */
+    public CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt, int slots) {
+        this(identity, status, startedAt, lastHeartbeatAt, slots, null);
+    }
+
     /** A worker whose slot count is unknown. */
     public CensusWorker(String identity, CensusStatus status, Instant startedAt, Instant lastHeartbeatAt) {
-        this(identity, status, startedAt, lastHeartbeatAt, 0);
+        this(identity, status, startedAt, lastHeartbeatAt, 0, null);
     }
 
     /** The Lambda request id of the invocation that runs this worker, when the identity has WCI's form. */

@@ -78,6 +78,8 @@ final class GroupState {
     long failedStarts;
     /** Tasks one worker of the group runs at once, the fewest the census has listed; 0 until it lists any. */
     int slotsPerWorker;
+    /** The pace its workers' heartbeats measure (fed to {@link #throughput}). */
+    final CensusPace censusPace = new CensusPace();
     /** For de-duplicating hold records in the audit. */
     DecisionReason lastHoldReason;
     long lastHoldAuditAt = Long.MIN_VALUE;

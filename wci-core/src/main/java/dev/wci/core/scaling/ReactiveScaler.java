@@ -537,6 +537,10 @@ public final class ReactiveScaler implements CensusSink {
             g.censusAsOf = asOf;
             g.censusUnavailable = null;
             g.slotsPerWorker = fewestSlots(g.slotsPerWorker, snapshot);
+            double pace = g.censusPace.add(snapshot);
+            if (pace > 0) {
+                g.throughput.paced(pace);
+            }
             long failedStartMillis = censusPolicy.failedStartMillis(g.coldStartMillis);
             for (int i = 0, n = g.ledger.size(); i < n; i++) {
                 LedgerEntry e = g.ledger.get(i);

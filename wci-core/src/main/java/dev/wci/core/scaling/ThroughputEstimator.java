@@ -9,7 +9,7 @@ package dev.wci.core.scaling;
  * tasks done per worker-second of readiness, only when the fleet did not change in that window and the backlog at
  * its start was at least what the fleet works off in it. One sample moves the estimate at most by ×2 or ÷2, then an
  * EWMA. While nothing waits, what a fleet served is a lower bound ({@link #served}), which raises an estimate that
- * was never measured.
+ * was never measured. The pace the workers' heartbeats measure ({@link #paced}) is a floor of the estimate.
  */
 final class ThroughputEstimator {
 
@@ -28,6 +28,8 @@ final class ThroughputEstimator {
     /** Nothing has moved the estimate yet: it is still the policy's default, a prior no worker of the group backs. */
     private boolean prior = true;
     private long saturatedAsOf;
+    /** The pace the workers' heartbeats last measured (0: none): a floor of the estimate. */
+    private double paced;
 
     ThroughputEstimator(double initial, double alpha) {
         this.value = initial;
@@ -36,17 +38,17 @@ final class ThroughputEstimator {
 
     /** Whether a saturated sample or the backlog trend has set the estimate (lower bounds alone do not). */
     boolean measured() {
-        return measured;
+        return measured || paced > value;
     }
 
     /** Whether the estimate is still the default: no sample, lower bound or trend judgement has moved it. */
     boolean prior() {
-        return prior;
+        return prior && paced <= value;
     }
 
-    /** The estimate. */
+    /** The estimate: the one learned, or the census' measure where that is higher. */
     double value() {
-        return value;
+        return Math.max(value, paced);
     }
 
     /** Nothing waits (or the queue's rate limit or a stall sets the pace): the next window starts afresh. */
@@ -110,6 +112,17 @@ final class ThroughputEstimator {
             prior = false;
             value = Math.min(MAX, Math.min(value * 2, perWorker));
         }
+    }
+
+    /**
+     * The workers' heartbeats measured the pace ({@link CensusPace}): the estimate is at least that, for as long as
+     * the measure says so. A floor that follows the measure both ways, not a ratchet: each window's reading is noisy
+     * (heavy-tailed task times), so the highest one would overrate the workers. Not a ceiling: where the estimate
+     * learned from the backlog is higher, it stays (docs/scaler.md: measured on the random benchmark, the measure
+     * taken downwards sizes for the drain target at many times the reference's cost).
+     */
+    void paced(double perWorker) {
+        paced = Math.max(0, Math.min(MAX, perWorker));
     }
 
     /**

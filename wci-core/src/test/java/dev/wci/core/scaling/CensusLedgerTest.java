@@ -17,6 +17,7 @@ import dev.wci.core.audit.DecisionAudit;
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
+import dev.wci.core.census.SlotLoad;
 import dev.wci.core.compute.InvocationResult;
 import dev.wci.core.compute.TargetFacts;
 import dev.wci.core.limits.Limits;
@@ -663,5 +664,32 @@ class CensusLedgerTest {
         advance(1);
         census(s, new CensusWorker("req-inv-1@" + ARN, CensusStatus.RUNNING, null, null, 40));
         assertEquals(20, status(s).census().slotsPerWorker());
+    }
+
+    @Test
+    void theWorkersHeartbeatsMeasureThePaceTheThroughputEstimateTakes() {
+        ReactiveScaler s = scaler();
+        census(s);
+        invokeAndAccept(s, 2);
+        assertEquals(5, status(s).workerThroughput(), 1e-9, "the policy's default");
+        // Two workers of 4 slots, 1 in use at each heartbeat, 10 tasks completed in each 1 s interval: tasks of
+        // 0.1 s, so a worker at full use does 40 tasks/s, though the fleet is far from saturated.
+        for (int second = 1; second <= 4; second++) {
+            advance(1);
+            Instant beat = clock.instant();
+            census(s, loaded("req-inv-1", beat), loaded("req-inv-2", beat));
+            assertEquals(5, status(s).workerThroughput(), 1e-9, "fewer than 10 heartbeats yet");
+        }
+        advance(1); // the ninth and tenth heartbeats, 100 tasks over 10 busy slot-seconds
+        census(s, loaded("req-inv-1", clock.instant()), loaded("req-inv-2", clock.instant()));
+        assertEquals(40, status(s).workerThroughput(), 1e-9);
+        // A read that repeats the same heartbeats changes nothing; a worker listed without its load neither.
+        census(s, loaded("req-inv-1", clock.instant()), running("req-inv-2"));
+        assertEquals(40, status(s).workerThroughput(), 1e-9);
+    }
+
+    private static CensusWorker loaded(String requestId, Instant heartbeat) {
+        return new CensusWorker(requestId + "@" + ARN, CensusStatus.RUNNING, null, heartbeat, 4,
+                new SlotLoad(1, 10, Duration.ofSeconds(1)));
     }
 }

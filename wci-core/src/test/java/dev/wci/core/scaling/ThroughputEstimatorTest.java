@@ -101,4 +101,27 @@ class ThroughputEstimatorTest {
         judged.trendBehind(1);
         assertFalse(judged.prior());
     }
+
+    @Test
+    void theCensusPaceIsAFloorThatFollowsTheMeasureBothWays() {
+        assertTrue(t.prior());
+        t.paced(40); // fast tasks: the heartbeats measure 40 tasks/s per worker, the default says 5
+        assertEquals(40, t.value(), 1e-9, "not doubled step by step: a measure over many tasks");
+        assertFalse(t.prior(), "measured, no longer the unproven default");
+        assertTrue(t.measured());
+        t.paced(30); // a later, larger window reads lower: the floor follows it
+        assertEquals(30, t.value(), 1e-9);
+        t.paced(1); // below the learned estimate: that stays (the measure is not a ceiling)
+        assertEquals(5, t.value(), 1e-9);
+        assertTrue(t.prior(), "the default again, as nothing else moved it");
+    }
+
+    @Test
+    void aLowerBoundDoesNotRaiseTheLearnedEstimateOverTheCensusFloor() {
+        t.paced(20);
+        t.served(8); // a bound above the learned 5: raises it, to 8; the floor still rules
+        assertEquals(20, t.value(), 1e-9);
+        t.paced(2);
+        assertEquals(8, t.value(), 1e-9, "what the other rules learned is kept under the floor");
+    }
 }

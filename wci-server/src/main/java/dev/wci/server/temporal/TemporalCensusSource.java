@@ -4,6 +4,7 @@ import dev.wci.core.census.CensusSink;
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
+import dev.wci.core.census.SlotLoad;
 import dev.wci.core.registry.RegistryChange;
 import dev.wci.core.registry.RegistryListener;
 import dev.wci.core.registry.VersionEntry;
@@ -456,13 +457,13 @@ public final class TemporalCensusSource implements AutoCloseable {
 
     /**
      * Adds one page's entries, merged by identity. {@code workers} (limited info) is the current field; the
-     * deprecated {@code workers_info} carries the heartbeat time and the slot infos, used while the server still
-     * fills it (without it both are unknown).
+     * deprecated {@code workers_info} carries the heartbeat time, the slot infos and the load, used while the server
+     * still fills it (without it all are unknown).
      */
     @SuppressWarnings("deprecation")
     static void merge(ListWorkersResponse page, Map<String, CensusWorker> into) {
         Map<String, Instant> heartbeats = new HashMap<>();
-        Map<String, Integer> slots = new HashMap<>();
+        Map<String, Beat> beats = new HashMap<>();
         for (WorkerInfo info : page.getWorkersInfoList()) {
             WorkerHeartbeat hb = info.getWorkerHeartbeat();
             if (info.hasWorkerHeartbeat() && hb.hasHeartbeatTime()) {
@@ -470,7 +471,7 @@ public final class TemporalCensusSource implements AutoCloseable {
                         TemporalCensusSource::later);
             }
             if (info.hasWorkerHeartbeat() && slots(hb) > 0) {
-                slots.merge(hb.getWorkerInstanceKey(), slots(hb), TemporalCensusSource::fewerKnown);
+                beats.merge(hb.getWorkerInstanceKey(), beat(hb), Beat::fewer);
             }
         }
         if (page.getWorkersCount() == 0) {
@@ -478,14 +479,56 @@ public final class TemporalCensusSource implements AutoCloseable {
             for (WorkerInfo info : page.getWorkersInfoList()) {
                 var hb = info.getWorkerHeartbeat();
                 add(into, hb.getWorkerIdentity(), hb.getStatus(), hb.hasStartTime() ? instant(hb.getStartTime()) : null,
-                        hb.hasHeartbeatTime() ? instant(hb.getHeartbeatTime()) : null, slots(hb));
+                        hb.hasHeartbeatTime() ? instant(hb.getHeartbeatTime()) : null, beat(hb));
             }
             return;
         }
         for (WorkerListInfo w : page.getWorkersList()) {
             add(into, w.getWorkerIdentity(), w.getStatus(), w.hasStartTime() ? instant(w.getStartTime()) : null,
-                    heartbeats.get(w.getWorkerInstanceKey()), slots.getOrDefault(w.getWorkerInstanceKey(), 0));
+                    heartbeats.get(w.getWorkerInstanceKey()), beats.getOrDefault(w.getWorkerInstanceKey(), Beat.UNKNOWN));
         }
+    }
+
+    /** A heartbeat's slot count (0: unknown) and the load of the slots it was taken from (null: unknown). */
+    record Beat(int slots, SlotLoad load) {
+        static final Beat UNKNOWN = new Beat(0, null);
+
+        /** Of two entries of one worker, the one with fewer known slots, its load with it. */
+        static Beat fewer(Beat a, Beat b) {
+            return fewerKnown(a.slots, b.slots) == a.slots ? a : b;
+        }
+    }
+
+    /** A heartbeat's slots ({@link #slots(WorkerHeartbeat)}) and, from the same slot info, its load. */
+    static Beat beat(WorkerHeartbeat hb) {
+        int slots = slots(hb);
+        if (slots == 0) {
+            return Beat.UNKNOWN;
+        }
+        boolean activity = hb.hasActivityTaskSlotsInfo() && total(hb.getActivityTaskSlotsInfo()) == slots;
+        return new Beat(slots, load(activity ? hb.getActivityTaskSlotsInfo() : hb.getWorkflowTaskSlotsInfo(),
+                hb.hasElapsedSinceLastHeartbeat() ? hb.getElapsedSinceLastHeartbeat() : null));
+    }
+
+    /** The longest heartbeat interval a load is taken over: beyond it the counts are too coarse, or malformed. */
+    static final Duration MAX_LOAD_INTERVAL = Duration.ofMinutes(10);
+
+    /**
+     * A slot info's load: the slots in use and the tasks processed since the previous heartbeat, over the interval
+     * the heartbeat reports; null (unknown) without the interval or with a negative or absurd value.
+     */
+    static SlotLoad load(WorkerSlotsInfo info, com.google.protobuf.Duration elapsed) {
+        if (elapsed == null || elapsed.getSeconds() < 0 || elapsed.getNanos() < 0
+                || elapsed.getSeconds() > MAX_LOAD_INTERVAL.toSeconds()) {
+            return null;
+        }
+        Duration interval = Duration.ofSeconds(elapsed.getSeconds(), elapsed.getNanos());
+        int used = info.getCurrentUsedSlots();
+        int processed = info.getLastIntervalProcessedTasks();
+        if (interval.isZero() || interval.compareTo(MAX_LOAD_INTERVAL) > 0 || used < 0 || processed < 0) {
+            return null;
+        }
+        return new SlotLoad(used, processed, interval);
     }
 
     /**
@@ -513,16 +556,18 @@ public final class TemporalCensusSource implements AutoCloseable {
 
     private static void add(Map<String, CensusWorker> into, String identity,
                             io.temporal.api.enums.v1.WorkerStatus status, Instant startedAt, Instant heartbeatAt,
-                            int slots) {
+                            Beat beat) {
         Optional<CensusStatus> s = status(status);
         if (identity.isEmpty() || s.isEmpty()) {
             return; // nothing to match an invocation with, or a state the census cannot use
         }
-        CensusWorker w = new CensusWorker(identity, s.get(), startedAt, heartbeatAt, slots);
-        into.merge(identity, w, (a, b) -> new CensusWorker(identity,
-                a.status().ordinal() <= b.status().ordinal() ? a.status() : b.status(),
-                earlier(a.startedAt(), b.startedAt()), later(a.lastHeartbeatAt(), b.lastHeartbeatAt()),
-                fewerKnown(a.slots(), b.slots())));
+        CensusWorker w = new CensusWorker(identity, s.get(), startedAt, heartbeatAt, beat.slots(), beat.load());
+        into.merge(identity, w, (a, b) -> {
+            Beat kept = Beat.fewer(new Beat(a.slots(), a.load()), new Beat(b.slots(), b.load()));
+            return new CensusWorker(identity, a.status().ordinal() <= b.status().ordinal() ? a.status() : b.status(),
+                    earlier(a.startedAt(), b.startedAt()), later(a.lastHeartbeatAt(), b.lastHeartbeatAt()),
+                    kept.slots(), kept.load());
+        });
     }
 
     static Optional<CensusStatus> status(io.temporal.api.enums.v1.WorkerStatus s) {

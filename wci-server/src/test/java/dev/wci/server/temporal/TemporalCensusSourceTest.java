@@ -14,6 +14,7 @@ import dev.wci.core.census.CensusSink;
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
+import dev.wci.core.census.SlotLoad;
 import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.registry.ConfiguredDeployment;
 import dev.wci.core.registry.ConfiguredVersion;
@@ -269,6 +270,64 @@ class TemporalCensusSourceTest {
         TemporalCensusSource.merge(io.temporal.api.workflowservice.v1.ListWorkersResponse.newBuilder()
                 .addWorkersInfo(io.temporal.api.worker.v1.WorkerInfo.newBuilder().setWorkerHeartbeat(hb)).build(), into);
         assertEquals(5, into.get("req-a@" + ARN).slots());
+    }
+
+    private static WorkerSlotsInfo loadInfo(int available, int used, int processed) {
+        return slotInfo(available, used).toBuilder().setLastIntervalProcessedTasks(processed).build();
+    }
+
+    private static com.google.protobuf.Duration seconds(long s, int nanos) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(s).setNanos(nanos).build();
+    }
+
+    @Test
+    void readsEachWorkersLoadFromTheSlotInfoItsSlotsCameFromAndBoundsAbsurdValues() throws Exception {
+        manage("v1");
+        Instant t0 = clock.instant();
+        List<WorkerHeartbeat> entries = temporal.workers(ORDERS, "v1");
+        // a: 30 activity slots (12 busy, 40 done in the last 1.5 s), 50 workflow slots: the activity info's load.
+        entries.add(entry("req-a@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(1, 500_000_000))
+                .setActivityTaskSlotsInfo(loadInfo(18, 12, 40)).setWorkflowTaskSlotsInfo(loadInfo(50, 0, 900)).build());
+        // b: only workflow slots; c: no interval; d: a negative count; e: an interval of years; f: no slot info.
+        entries.add(entry("req-b@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(1, 0)).setWorkflowTaskSlotsInfo(loadInfo(7, 1, 3)).build());
+        entries.add(entry("req-c@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setActivityTaskSlotsInfo(loadInfo(7, 1, 3)).build());
+        entries.add(entry("req-d@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(1, 0)).setActivityTaskSlotsInfo(loadInfo(7, 1, -3)).build());
+        entries.add(entry("req-e@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(Long.MAX_VALUE / 2, 0))
+                .setActivityTaskSlotsInfo(loadInfo(7, 1, Integer.MAX_VALUE)).build());
+        entries.add(entry("req-f@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(1, 0)).build());
+
+        run(FIRST_READ);
+
+        Map<String, CensusWorker> byId = snapshots.get(0).workers().stream()
+                .collect(Collectors.toMap(w -> w.requestId().orElseThrow(), w -> w));
+        assertEquals(new SlotLoad(12, 40, Duration.ofMillis(1500)), byId.get("req-a").load());
+        assertEquals(new SlotLoad(1, 3, Duration.ofSeconds(1)), byId.get("req-b").load());
+        assertNull(byId.get("req-c").load(), "no interval: no rate");
+        assertNull(byId.get("req-d").load(), "malformed: unknown");
+        assertNull(byId.get("req-e").load(), "an interval past the bound: unknown");
+        assertNull(byId.get("req-f").load(), "a heartbeat without slot infos");
+        assertEquals(0, byId.get("req-f").slots());
+    }
+
+    @Test
+    void ofTwoEntriesOfOneWorkerTheLoadGoesWithTheFewerSlotsKept() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        WorkerHeartbeat q1 = entry("req-a@" + ARN, "q1", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(1, 0)).setActivityTaskSlotsInfo(loadInfo(36, 4, 9)).build();
+        WorkerHeartbeat q2 = entry("req-a@" + ARN, "q2", WorkerStatus.WORKER_STATUS_RUNNING, t0, t0).toBuilder()
+                .setElapsedSinceLastHeartbeat(seconds(1, 0)).setActivityTaskSlotsInfo(loadInfo(8, 2, 5)).build();
+        Map<String, CensusWorker> into = new java.util.LinkedHashMap<>();
+        TemporalCensusSource.merge(io.temporal.api.workflowservice.v1.ListWorkersResponse.newBuilder()
+                .addWorkersInfo(io.temporal.api.worker.v1.WorkerInfo.newBuilder().setWorkerHeartbeat(q1))
+                .addWorkersInfo(io.temporal.api.worker.v1.WorkerInfo.newBuilder().setWorkerHeartbeat(q2)).build(), into);
+        assertEquals(10, into.get("req-a@" + ARN).slots());
+        assertEquals(new SlotLoad(2, 5, Duration.ofSeconds(1)), into.get("req-a@" + ARN).load());
     }
 
     @Test

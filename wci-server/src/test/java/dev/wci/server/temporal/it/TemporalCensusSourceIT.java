@@ -8,6 +8,7 @@ import dev.wci.core.census.CensusSink;
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
 import dev.wci.core.census.CensusWorker;
+import dev.wci.core.census.SlotLoad;
 import dev.wci.core.compute.ComputeTarget;
 import dev.wci.core.registry.ConfiguredDeployment;
 import dev.wci.core.registry.ConfiguredVersion;
@@ -96,6 +97,15 @@ class TemporalCensusSourceIT {
                 assertEquals(TemporalCensusSource.Availability.AVAILABLE, census.availability(),
                         "the dev server advertises workerHeartbeats");
 
+                // Its heartbeats carry the load the census pace reads: an idle worker, no slot in use, no task done,
+                // over the 1 s interval (the first heartbeat may come without one).
+                await().atMost(Duration.ofSeconds(60)).until(() -> loaded(snapshots, identity));
+                SlotLoad load = last(snapshots).workers().stream().filter(w -> w.identity().equals(identity))
+                        .findFirst().orElseThrow().load();
+                assertEquals(0, load.usedSlots());
+                assertEquals(0, load.processedTasks());
+                assertTrue(load.interval().compareTo(Duration.ofSeconds(10)) <= 0, load.toString());
+
                 worker.close();
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     CensusSnapshot s = last(snapshots);
@@ -114,6 +124,11 @@ class TemporalCensusSourceIT {
     private static boolean listed(List<CensusSnapshot> snapshots, String identity, CensusStatus status) {
         return !snapshots.isEmpty() && last(snapshots).workers().stream()
                 .anyMatch(w -> w.identity().equals(identity) && w.status() == status);
+    }
+
+    private static boolean loaded(List<CensusSnapshot> snapshots, String identity) {
+        return !snapshots.isEmpty() && last(snapshots).workers().stream()
+                .anyMatch(w -> w.identity().equals(identity) && w.load() != null);
     }
 
     private static CensusSnapshot last(List<CensusSnapshot> snapshots) {
