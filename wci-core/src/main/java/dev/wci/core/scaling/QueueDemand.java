@@ -41,6 +41,13 @@ final class QueueDemand {
     private static final int BURSTS = 8;
     /** An add rate is never read as covering less than this (the start of arrivals is known to about 1 s). */
     static final long MIN_RATE_SPAN_MILLIS = 5_000;
+    /**
+     * Temporal's matching unloads a task queue idle this long ({@code matching.maxTaskQueueIdleTime}, 5 min), and a
+     * loaded queue starts its rate trackers with its first task: their rates then cover the time since that task, not
+     * a 30 s window (its {@code taskTracker}: the tasks of 5 s buckets over 30 s plus the current bucket's offset, or
+     * over the time since the tracker started if less; {@link #youngTrackerRate}).
+     */
+    static final long TRACKER_IDLE_UNLOAD_MILLIS = 300_000;
 
     final String taskQueue;
     final TaskQueueType type;
@@ -283,15 +290,41 @@ final class QueueDemand {
      * that found idle workers show in neither) is taken out, or a burst would be counted as a rate for 30 s.
      * None while the window reaches back before {@code arrivalsEndedAt}, when the group's last worker exited for lack
      * of work: the arrivals it counts are over, and read as a rate they would start a fleet for them again.
+     * While the server's rate trackers are younger than their window ({@code ratesFrom}: {@link #youngTrackerRate}),
+     * the rate is theirs.
      */
-    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom, long arrivalsEndedAt) {
+    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom, long arrivalsEndedAt, long ratesFrom) {
         if (!fresh(now, maxAgeMillis) || asOfMillis - RATE_WINDOW_MILLIS < arrivalsEndedAt) {
             return 0;
         }
         long burst = burstsIn(asOfMillis - RATE_WINDOW_MILLIS, asOfMillis + SIGNAL_DELAY_MILLIS);
         double once = Math.max(burst, observation.backlogCount());
+        if (ratesFrom > asOfMillis - RATE_WINDOW_MILLIS) {
+            return youngTrackerRate(observation.addRate(), once, asOfMillis - ratesFrom,
+                    observedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS - ratesFrom);
+        }
         double added = observation.addRate() * RATE_WINDOW_MILLIS / 1000.0;
         return Math.max(0, (added - once) * 1000.0 / rateSpanMillis(asOfMillis, arrivalsFrom));
+    }
+
+    /**
+     * Sustained arrivals per second from the add rate of trackers that started with this activity's first task (a
+     * queue just loaded: Temporal's {@code taskTracker} divides the tasks since its start by the time since, not by
+     * 30 s). That time is known only within the stats' cache: at most {@code sinceAssumed} (from the as-of time the
+     * source assumed), at least {@code sinceSure} (from the read less the longest cache). The tasks that came at once
+     * ({@code once}) raised the rate by once / that time: taken out over the shortest (all of it while that may be 0),
+     * so a burst read a second after it came (its size per second) is no stream. A young tracker's rate is noisy (a
+     * task 0.2 s after the start reads as 5/s): as for a diluted rate, its tasks are spread over
+     * {@link #MIN_RATE_SPAN_MILLIS} at least. Read as a 30 s window, such rates counted each task up to six times
+     * (the simulator with the server's trackers: burst draws of the random benchmark up to 40x the reference's
+     * worker-seconds).
+     */
+    static double youngTrackerRate(double addRate, double once, long sinceAssumed, long sinceSure) {
+        if (sinceAssumed <= 0) {
+            return 0;
+        }
+        double stream = once <= 0 ? addRate : sinceSure <= 0 ? 0 : Math.max(0, addRate - once * 1000.0 / sinceSure);
+        return stream * Math.min(1, (double) sinceAssumed / MIN_RATE_SPAN_MILLIS);
     }
 
     /**

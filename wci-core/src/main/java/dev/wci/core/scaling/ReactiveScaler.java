@@ -230,6 +230,9 @@ public final class ReactiveScaler implements CensusSink {
                     // No worker and no demand for a whole rate window: nothing arrived before this failure (it
                     // would have failed too), so the next add rates describe a shorter time than their window.
                     g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
+                    // A queue never used, or idle long enough for Temporal to have unloaded it, starts its rate
+                    // trackers with this activity's first task: its rates are not diluted over 30 s.
+                    g.ratesFrom = g.lastDemandAt < at - QueueDemand.TRACKER_IDLE_UNLOAD_MILLIS ? at : Long.MIN_VALUE;
                 }
                 // Read only while the default is unproven: afterwards it has no use (and it costs a ledger walk).
                 long readyAt = at - QueueDemand.SIGNAL_DELAY_MILLIS;
@@ -898,7 +901,7 @@ public final class ReactiveScaler implements CensusSink {
         double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt);
+            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt, g.ratesFrom);
             failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS, minSpan);
         }
         return Math.max(observed, failing);
@@ -1235,7 +1238,7 @@ public final class ReactiveScaler implements CensusSink {
             }
             backlog += o.backlogCount();
             dispatch += o.dispatchRate();
-            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt);
+            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt, g.ratesFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
         ThroughputEstimator t = g.throughput;

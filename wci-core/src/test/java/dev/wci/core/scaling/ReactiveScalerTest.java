@@ -407,11 +407,37 @@ class ReactiveScalerTest {
     void addRatesOfAnActivityThatJustBeganCoverOnlyItsTime() {
         ReactiveScaler s = scaler();
         invoked(s.onSignal(failure(V1, 1, clock)));
+        // A minute later its worker has exited idle: the queue is still loaded, its rate trackers count on.
+        clock.advance(Duration.ofSeconds(60));
+        invoked(s.onSignal(failure(V1, 1, clock)));
         clock.advance(Duration.ofSeconds(10));
-        // Nothing arrived before the first failure (minus a push batch): the 180 tasks of the 30 s window
-        // came within 11 s.
+        // Nothing arrived before this activity's first failure (minus a push batch): the 180 tasks of the 30 s
+        // window came within 11 s.
         s.onSignal(observation(V1, 0, 6, 6, false, clock));
         assertEquals(180 / 11.0, s.status().get(0).arrivalRate(), 1e-9);
+    }
+
+    @Test
+    void addRatesOfAQueueWhoseFirstTaskStartedTheServersTrackersAreNotDiluted() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(10));
+        // The version's first task started Temporal's rate trackers: 6/s over the 11 s since, 66 tasks, not the
+        // 180 of a 30 s window (read that way, 16.4/s).
+        s.onSignal(observation(V1, 0, 6, 6, false, clock));
+        assertEquals(6.0, s.status().get(0).arrivalRate(), 1e-9);
+    }
+
+    @Test
+    void addRatesAfterAnIdleLongerThanTheServerKeepsAQueueLoadedAreNotDiluted() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        // Six minutes idle: Temporal unloaded the queue (5 min), and its next task starts new trackers.
+        clock.advance(Duration.ofMinutes(6));
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(10));
+        s.onSignal(observation(V1, 0, 6, 6, false, clock));
+        assertEquals(6.0, s.status().get(0).arrivalRate(), 1e-9);
     }
 
     @Test
@@ -766,6 +792,10 @@ class ReactiveScalerTest {
         // Long tasks: 0.05 tasks/s per worker. 5 waiting and ~3.8/s arriving would size a hundred workers, but
         // workers invoked now find at most the backlog plus one cold start (2 s) of arrivals when they are ready.
         ReactiveScaler s = scaler(Fixtures.policy().defaultWorkerThroughput(0.05).build(), V1);
+        // The queue had work a minute ago (its worker has exited idle since): Temporal's rate trackers run on, and
+        // their add rate is a 30 s window's.
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(60));
         // A first worker has started (in 2 s): the cold start is learned, not the default.
         ScaleDecision first = invoked(s.onSignal(failure(V1, 1, clock)));
         clock.advance(Duration.ofSeconds(2));
