@@ -29,6 +29,10 @@ final class QueueDemand {
      */
     static final long LATE_PUSH_MILLIS = 5_000;
     private static final int RING = 32;
+    /** Pictures kept for {@link #recentArrivalRate}: at one read a second, 16 s. */
+    private static final int RATES = 16;
+    /** A falling mean is judged against a picture at least this much older (one of the server's rate buckets). */
+    static final long RECENT_SPAN_MILLIS = 5_000;
     /**
      * A batch carrying more than this many times the stream's typical batch is a burst: tasks added at once,
      * which are backlog to work off, not a rate that goes on.
@@ -70,6 +74,12 @@ final class QueueDemand {
     private long statsOnly;
     private long statsOnlyUntilMillis = Long.MIN_VALUE;
     long rateLimitedAtMillis = Long.MIN_VALUE;
+    /** The add rates of the last pictures before the latest one, and their as-of times ({@link #recentArrivalRate}). */
+    private final long[] rateAsOf = new long[RATES];
+    private final double[] rateSeen = new double[RATES];
+    /** Where the next picture's rate goes in the ring, and how many it holds. */
+    private int rateNext;
+    private int rateCount;
     /**
      * A worker of the group exited for lack of work at this moment, having found its queues empty (its own backlog
      * check): an observation describing this moment or an earlier one is older than that fact and counts as none.
@@ -140,6 +150,12 @@ final class QueueDemand {
     }
 
     void observe(BacklogObservation o, long observedAt, long asOf) {
+        if (observation != null && asOfMillis > Long.MIN_VALUE) {
+            rateAsOf[rateNext] = asOfMillis;
+            rateSeen[rateNext] = observation.addRate();
+            rateNext = (rateNext + 1) % RATES;
+            rateCount = Math.min(RATES, rateCount + 1);
+        }
         pendingGrowth = Math.max(0, o.backlogCount() - (observation == null ? 0 : observation.backlogCount()));
         if (observation != null) {
             previousObservedAtMillis = observedAtMillis;
@@ -325,6 +341,31 @@ final class QueueDemand {
         }
         double stream = once <= 0 ? addRate : sinceSure <= 0 ? 0 : Math.max(0, addRate - once * 1000.0 / sinceSure);
         return stream * Math.min(1, (double) sinceAssumed / MIN_RATE_SPAN_MILLIS);
+    }
+
+    /**
+     * Arrivals per second in the newest seconds, at most {@code rate}: the add rate is a 30 s mean, and while it falls
+     * the newest arrivals are below it. Against the newest picture at least {@link #RECENT_SPAN_MILLIS} older, a mean
+     * that fell by d over s seconds lost d x 30 / s per second of tasks leaving its window beyond those arriving, so
+     * the newest arrivals run at about the mean less that (none when a stream stopped: its mean falls by its own rate
+     * / 30 per second). Only while nothing waits and no task failed since that picture: else {@code rate}.
+     */
+    double recentArrivalRate(double rate) {
+        if (observation == null || observation.backlogCount() > 0) {
+            return rate;
+        }
+        for (int k = 1; k <= rateCount; k++) {
+            int i = (rateNext - k + RATES) % RATES;
+            long span = asOfMillis - rateAsOf[i];
+            if (span >= RECENT_SPAN_MILLIS) {
+                double fall = rateSeen[i] - observation.addRate();
+                if (fall <= 0 || failuresIn(rateAsOf[i], Long.MAX_VALUE) > 0) {
+                    return rate;
+                }
+                return Math.min(rate, Math.max(0, observation.addRate() - fall * RATE_WINDOW_MILLIS / span));
+            }
+        }
+        return rate;
     }
 
     /**

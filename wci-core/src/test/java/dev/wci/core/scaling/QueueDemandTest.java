@@ -136,6 +136,37 @@ class QueueDemandTest {
     }
 
     @Test
+    void theNewestArrivalsAreTheMeanLessWhatItsFallSaysLeftTheWindowBeyondThem() {
+        observe(T0, 0, 6);
+        observe(T0 + 2_000, 0, 5.9);
+        // No picture 5 s older yet: the mean stands.
+        assertEquals(5.9, q.recentArrivalRate(5.9), 1e-9);
+        // Against T0 (the newest picture at least 5 s older): 0.5/s lower over 5 s, so 3/s more left the 30 s window
+        // than arrived: about 2.5/s arrive now.
+        observe(T0 + 5_000, 0, 5.5);
+        assertEquals(2.5, q.recentArrivalRate(5.5), 1e-9);
+        // Never above the rate it is given (a young tracker's reading, bursts taken out).
+        assertEquals(2.0, q.recentArrivalRate(2.0), 1e-9);
+        // A stream that stopped: its mean falls by its own rate / 30 per second, and nothing arrives now.
+        observe(T0 + 10_000, 0, 4.5);
+        assertEquals(0.0, q.recentArrivalRate(4.5), 1e-9);
+    }
+
+    @Test
+    void aSteadyOrRisingMeanOrOneWithTasksWaitingOrFailingStands() {
+        observe(T0, 0, 6);
+        observe(T0 + 5_000, 0, 6);
+        assertEquals(6.0, q.recentArrivalRate(6), 1e-9, "steady");
+        observe(T0 + 10_000, 0, 6.5);
+        assertEquals(6.5, q.recentArrivalRate(6.5), 1e-9, "rising");
+        observe(T0 + 15_000, 3, 5.5);
+        assertEquals(5.5, q.recentArrivalRate(5.5), 1e-9, "tasks wait: they are arrivals the mean has not lost");
+        observe(T0 + 20_000, 0, 5);
+        q.fail(T0 + 19_000, 2, Origin.PUSH);
+        assertEquals(5.0, q.recentArrivalRate(5), 1e-9, "tasks failed to match since the older picture");
+    }
+
+    @Test
     void anAddRateOfAnActivityThatJustBeganCoversOnlyItsTime() {
         // Nothing arrived before T0 - 1 s: 180 adds in the 30 s window came within 11 s.
         observe(T0 + 10_000, 0, 6);

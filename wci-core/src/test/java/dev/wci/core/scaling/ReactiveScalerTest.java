@@ -194,6 +194,25 @@ class ReactiveScalerTest {
         assertOneRefreshAt(s, 28, 29);
     }
 
+    @Test
+    void noRefreshWhileTheAddRatesMeanFallsAsAStoppedStreamsDoes() {
+        // Idle exit off, poll end at 30 s, replacements due from 28 s (above). 4 tasks/s until 20 s, then none: the
+        // 30 s mean falls by 4/30 per second (2.9/s at 28 s, still above 0), and against the picture 5 s older it says
+        // that nothing arrives now. The worker is not replaced, and nothing is invoked once it has stopped.
+        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build(),
+                new DeploymentVersion[0]);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
+        accept(s, first);
+        for (int t = 1; t <= 40; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            double mean = 4.0 * Math.max(0, 30 - Math.max(0, t - 20)) / 30;
+            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, mean, mean, false, clock));
+            assertTrue(d.isEmpty(), "no worker for arrivals that stopped, at " + t + " s: " + d);
+            assertTrue(s.tick().isEmpty(), "at " + t + " s");
+        }
+    }
+
     /**
      * Steady demand (4 tasks/s, signalled every second) until the first decision, at most {@code last} s: it comes
      * at {@code second} s and replaces the one expiring worker.
