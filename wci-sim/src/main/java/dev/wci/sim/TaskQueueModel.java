@@ -11,7 +11,14 @@ import java.util.ArrayDeque;
  * with a free slot, and a compact history of its statistics.
  *
  * <p>Stats are answered as of {@code now − staleness}: the history keeps the backlog's change points
- * and the add / dispatch timestamps of the last {@code staleness + rateWindow}, nothing older.
+ * and the add / dispatch timestamps of the last {@code staleness + rateWindow} and one bucket, nothing older.
+ *
+ * <p>Rates are counted as Temporal's matching counts them ({@code service/matching/task_tracker.go}, created by
+ * {@code matchingEngineImpl.newTaskTracker} with 5 s buckets over 30 s): events fall in buckets aligned on the
+ * tracker's start (the queue's first add or dispatch, both trackers being created together), and a rate is the
+ * events of the current, partial bucket and the six before it divided by the time they span, 30 s plus the offset
+ * into the current bucket, or the time since the tracker started if less. There is no decay: an event counts in full
+ * until its bucket leaves the window, so a stopped stream's rate falls in 5 s steps.
  */
 final class TaskQueueModel {
 
@@ -20,6 +27,10 @@ final class TaskQueueModel {
     final TaskQueueType type;
     private final long staleness;
     private final long window;
+    /** Temporal's rate bucket: 5 s of its 30 s window. */
+    private final long bucket;
+    /** When Temporal's rate trackers for this queue started (its first add or dispatch); -1 before. */
+    private long trackerStart = -1;
 
     private final ArrayDeque<SimTask> backlog = new ArrayDeque<>();
     /** Ready workers with a free slot, in poll order; stale entries are skipped lazily. */
@@ -40,6 +51,7 @@ final class TaskQueueModel {
         this.type = type;
         this.staleness = staleness.toNanos();
         this.window = rateWindow.toNanos();
+        this.bucket = window / RATE_BUCKETS;
         this.slots = slots;
     }
 
@@ -66,12 +78,17 @@ final class TaskQueueModel {
         available.addLast(w);
     }
 
+    /** Buckets in the rate window (the server's 30 s in 5 s buckets). */
+    static final int RATE_BUCKETS = 6;
+
     void recordAdd(long now) {
+        startTracker(now);
         adds.add(now);
         prune(adds, now);
     }
 
     void recordDispatch(long now) {
+        startTracker(now);
         dispatches.add(now);
         prune(dispatches, now);
     }
@@ -115,8 +132,14 @@ final class TaskQueueModel {
         }
     }
 
+    private void startTracker(long now) {
+        if (trackerStart < 0) {
+            trackerStart = now;
+        }
+    }
+
     private void prune(LongRing ring, long now) {
-        long cutoff = now - staleness - window;
+        long cutoff = now - staleness - window - bucket;
         while (ring.size() > 0 && ring.get(0) <= cutoff) {
             ring.removeFirst();
         }
@@ -133,15 +156,24 @@ final class TaskQueueModel {
             long oldest = changeOldest.get(i);
             age = oldest < 0 ? 0 : Math.max(0, asOf - oldest);
         }
-        double seconds = window / 1e9;
-        double addRate = countIn(adds, asOf) / seconds;
-        double dispatchRate = countIn(dispatches, asOf) / seconds;
+        double addRate = rate(adds, asOf);
+        double dispatchRate = rate(dispatches, asOf);
         return new BacklogObservation(version, name, type, count, Duration.ofNanos(age), addRate, dispatchRate,
                 false, SimClock.toInstant(now), Duration.ofNanos(staleness));
     }
 
-    /** Events in the window (asOf − window, asOf]. */
-    private int countIn(LongRing ring, long asOf) {
-        return ring.upperBound(asOf) - ring.upperBound(asOf - window);
+    /**
+     * The rate Temporal reports as of {@code asOf} (see the class comment): the events since the start of the bucket
+     * six before the current one, over the time since then or since the tracker started, whichever is shorter.
+     */
+    private double rate(LongRing ring, long asOf) {
+        if (trackerStart < 0 || asOf <= trackerStart) {
+            return 0;
+        }
+        long bucketStart = trackerStart + (asOf - trackerStart) / bucket * bucket;
+        long from = bucketStart - window;
+        long elapsed = Math.min(asOf - from, asOf - trackerStart);
+        int count = ring.upperBound(asOf) - ring.upperBound(from - 1);
+        return count / (elapsed / 1e9);
     }
 }

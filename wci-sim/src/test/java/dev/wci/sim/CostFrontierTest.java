@@ -44,8 +44,9 @@ class CostFrontierTest {
 
     @Test
     void aDrawWhereASmallFleetAtTheFirstFailureIsInBandIsWinnable() {
-        // #71: on-off, 259 tasks/s of 40 s tasks, where 224 workers at the first failure are in the band at 0.93x the
-        // reference's cost and WCI pays 1.55x. Chosen for its margin: the band moves with WCI's own p99 (the best
+        // #71: on-off, 259 tasks/s of 40 s tasks, where 269 workers at the first failure are in the band at 1.08x the
+        // reference's cost and WCI pays 1.60x (224 at 0.93x against 1.55x before the simulator counted rates as
+        // Temporal's 5 s-bucket trackers do). Chosen for its margin: the band moves with WCI's own p99 (the best
         // algorithm's), so a draw at the edge (as #161 was, 1.26x) flips with scaler changes. (#133, pinned before,
         // flipped by WCI's own improvement: since a lone failure while a worker is ready no longer proves the
         // default throughput short, WCI is in band there at 0.94x, the cheapest run.)
@@ -53,7 +54,7 @@ class CostFrontierTest {
         CostFrontier.Row row = CostFrontier.checkOne(d);
         assertEquals(CostFrontier.Verdict.WINNABLE, row.verdict(), row.toString());
         assertTrue(row.cheapest().name().startsWith("one-shot-"), row.cheapest().name());
-        assertTrue(row.frontierRatio() <= CostFrontier.GOAL && row.wciRatio() > 1.5 * row.frontierRatio(),
+        assertTrue(row.frontierRatio() <= CostFrontier.GOAL && row.wciRatio() > 1.45 * row.frontierRatio(),
                 row.frontierRatio() + " vs " + row.wciRatio());
     }
 

@@ -69,7 +69,7 @@ class SimulationTest {
     }
 
     @Test
-    void ratesUseThirtySecondWindows() {
+    void ratesAreCountedAsTemporalsTaskTrackerCountsThem() {
         List<BacklogObservation> seen = new ArrayList<>();
         double[] times = new double[60];
         for (int i = 0; i < 60; i++) {
@@ -85,13 +85,16 @@ class SimulationTest {
         });
         run(tasksAt(0.1, times), probe, BASE.withIdleExit(null).withColdStart(Duration.ofMillis(100),
                 Duration.ofMillis(100)).withDrainLimit(Duration.ofSeconds(60)));
-        // At 20 s the data is as of 15 s: 15 adds (0.5..14.5) in the last 30 s.
-        assertEquals(15 / 30.0, seen.get(0).addRate(), 1e-9);
-        assertEquals(15 / 30.0, seen.get(0).dispatchRate(), 1e-9);
-        // At 45 s, as of 40 s: window (10, 40] holds 10.5..39.5 = 30 adds.
-        assertEquals(1.0, seen.get(1).addRate(), 1e-9);
-        // At 95 s, as of 90 s: window (60, 90] holds nothing.
-        assertEquals(0.0, seen.get(2).addRate(), 1e-9);
+        // Temporal's trackers start with the first add (0.5 s) and count 5 s buckets from then. At 20 s the data is
+        // as of 15 s: 15 adds (0.5..14.5) over the 14.5 s since the start (not a 30 s window's share).
+        assertEquals(15 / 14.5, seen.get(0).addRate(), 1e-9);
+        assertEquals(15 / 14.5, seen.get(0).dispatchRate(), 1e-9);
+        // At 45 s, as of 40 s: the current bucket began at 35.5 s, and with the six before it the count runs from
+        // 5.5 s: 5.5..39.5 = 35 adds over 34.5 s.
+        assertEquals(35 / 34.5, seen.get(1).addRate(), 1e-9);
+        // At 95 s, as of 90 s: the buckets from 55.5 s hold 55.5..59.5, 5 adds over 34.5 s (no decay: a stopped
+        // stream stays in the rate until its bucket leaves).
+        assertEquals(5 / 34.5, seen.get(2).addRate(), 1e-9);
     }
 
     @Test

@@ -33,6 +33,12 @@ final class GroupState {
     LedgerView ledgerView;
     /** Nothing arrived on the group's queues before this moment of its current activity (see docs/scaler.md). */
     long arrivalsFrom = Long.MIN_VALUE;
+    /**
+     * The server's rate trackers started counting the current activity at this moment (its first task on a queue
+     * idle longer than Temporal unloads one, or never used): its rates cover the time since
+     * (QueueDemand.youngTrackerRate).
+     */
+    long ratesFrom = Long.MIN_VALUE;
     /** The queue was empty at this moment (a worker exited idle after it): older failures were served. */
     long drainedAt = Long.MIN_VALUE;
     /** When a worker of the group was last seen (reported, or by the census) to exit for lack of work. */

@@ -29,6 +29,10 @@ final class QueueDemand {
      */
     static final long LATE_PUSH_MILLIS = 5_000;
     private static final int RING = 32;
+    /** Pictures kept for {@link #recentArrivalRate}: at one read a second, 16 s. */
+    private static final int RATES = 16;
+    /** A falling mean is judged against a picture at least this much older (one of the server's rate buckets). */
+    static final long RECENT_SPAN_MILLIS = 5_000;
     /**
      * A batch carrying more than this many times the stream's typical batch is a burst: tasks added at once,
      * which are backlog to work off, not a rate that goes on.
@@ -41,6 +45,13 @@ final class QueueDemand {
     private static final int BURSTS = 8;
     /** An add rate is never read as covering less than this (the start of arrivals is known to about 1 s). */
     static final long MIN_RATE_SPAN_MILLIS = 5_000;
+    /**
+     * Temporal's matching unloads a task queue idle this long ({@code matching.maxTaskQueueIdleTime}, 5 min), and a
+     * loaded queue starts its rate trackers with its first task: their rates then cover the time since that task, not
+     * a 30 s window (its {@code taskTracker}: the tasks of 5 s buckets over 30 s plus the current bucket's offset, or
+     * over the time since the tracker started if less; {@link #youngTrackerRate}).
+     */
+    static final long TRACKER_IDLE_UNLOAD_MILLIS = 300_000;
 
     final String taskQueue;
     final TaskQueueType type;
@@ -63,6 +74,12 @@ final class QueueDemand {
     private long statsOnly;
     private long statsOnlyUntilMillis = Long.MIN_VALUE;
     long rateLimitedAtMillis = Long.MIN_VALUE;
+    /** The add rates of the last pictures before the latest one, and their as-of times ({@link #recentArrivalRate}). */
+    private final long[] rateAsOf = new long[RATES];
+    private final double[] rateSeen = new double[RATES];
+    /** Where the next picture's rate goes in the ring, and how many it holds. */
+    private int rateNext;
+    private int rateCount;
     /**
      * A worker of the group exited for lack of work at this moment, having found its queues empty (its own backlog
      * check): an observation describing this moment or an earlier one is older than that fact and counts as none.
@@ -133,6 +150,12 @@ final class QueueDemand {
     }
 
     void observe(BacklogObservation o, long observedAt, long asOf) {
+        if (observation != null && asOfMillis > Long.MIN_VALUE) {
+            rateAsOf[rateNext] = asOfMillis;
+            rateSeen[rateNext] = observation.addRate();
+            rateNext = (rateNext + 1) % RATES;
+            rateCount = Math.min(RATES, rateCount + 1);
+        }
         pendingGrowth = Math.max(0, o.backlogCount() - (observation == null ? 0 : observation.backlogCount()));
         if (observation != null) {
             previousObservedAtMillis = observedAtMillis;
@@ -283,15 +306,66 @@ final class QueueDemand {
      * that found idle workers show in neither) is taken out, or a burst would be counted as a rate for 30 s.
      * None while the window reaches back before {@code arrivalsEndedAt}, when the group's last worker exited for lack
      * of work: the arrivals it counts are over, and read as a rate they would start a fleet for them again.
+     * While the server's rate trackers are younger than their window ({@code ratesFrom}: {@link #youngTrackerRate}),
+     * the rate is theirs.
      */
-    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom, long arrivalsEndedAt) {
+    double arrivalRate(long now, long maxAgeMillis, long arrivalsFrom, long arrivalsEndedAt, long ratesFrom) {
         if (!fresh(now, maxAgeMillis) || asOfMillis - RATE_WINDOW_MILLIS < arrivalsEndedAt) {
             return 0;
         }
         long burst = burstsIn(asOfMillis - RATE_WINDOW_MILLIS, asOfMillis + SIGNAL_DELAY_MILLIS);
         double once = Math.max(burst, observation.backlogCount());
+        if (ratesFrom > asOfMillis - RATE_WINDOW_MILLIS) {
+            return youngTrackerRate(observation.addRate(), once, asOfMillis - ratesFrom,
+                    observedAtMillis - ReactiveScaler.STATS_MAX_STALENESS_MILLIS - ratesFrom);
+        }
         double added = observation.addRate() * RATE_WINDOW_MILLIS / 1000.0;
         return Math.max(0, (added - once) * 1000.0 / rateSpanMillis(asOfMillis, arrivalsFrom));
+    }
+
+    /**
+     * Sustained arrivals per second from the add rate of trackers that started with this activity's first task (a
+     * queue just loaded: Temporal's {@code taskTracker} divides the tasks since its start by the time since, not by
+     * 30 s). That time is known only within the stats' cache: at most {@code sinceAssumed} (from the as-of time the
+     * source assumed), at least {@code sinceSure} (from the read less the longest cache). The tasks that came at once
+     * ({@code once}) raised the rate by once / that time: taken out over the shortest (all of it while that may be 0),
+     * so a burst read a second after it came (its size per second) is no stream. A young tracker's rate is noisy (a
+     * task 0.2 s after the start reads as 5/s): as for a diluted rate, its tasks are spread over
+     * {@link #MIN_RATE_SPAN_MILLIS} at least. Read as a 30 s window, such rates counted each task up to six times
+     * (the simulator with the server's trackers: burst draws of the random benchmark up to 40x the reference's
+     * worker-seconds).
+     */
+    static double youngTrackerRate(double addRate, double once, long sinceAssumed, long sinceSure) {
+        if (sinceAssumed <= 0) {
+            return 0;
+        }
+        double stream = once <= 0 ? addRate : sinceSure <= 0 ? 0 : Math.max(0, addRate - once * 1000.0 / sinceSure);
+        return stream * Math.min(1, (double) sinceAssumed / MIN_RATE_SPAN_MILLIS);
+    }
+
+    /**
+     * Arrivals per second in the newest seconds, at most {@code rate}: the add rate is a 30 s mean, and while it falls
+     * the newest arrivals are below it. Against the newest picture at least {@link #RECENT_SPAN_MILLIS} older, a mean
+     * that fell by d over s seconds lost d x 30 / s per second of tasks leaving its window beyond those arriving, so
+     * the newest arrivals run at about the mean less that (none when a stream stopped: its mean falls by its own rate
+     * / 30 per second). Only while nothing waits and no task failed since that picture: else {@code rate}.
+     */
+    double recentArrivalRate(double rate) {
+        if (observation == null || observation.backlogCount() > 0) {
+            return rate;
+        }
+        for (int k = 1; k <= rateCount; k++) {
+            int i = (rateNext - k + RATES) % RATES;
+            long span = asOfMillis - rateAsOf[i];
+            if (span >= RECENT_SPAN_MILLIS) {
+                double fall = rateSeen[i] - observation.addRate();
+                if (fall <= 0 || failuresIn(rateAsOf[i], Long.MAX_VALUE) > 0) {
+                    return rate;
+                }
+                return Math.min(rate, Math.max(0, observation.addRate() - fall * RATE_WINDOW_MILLIS / span));
+            }
+        }
+        return rate;
     }
 
     /**

@@ -255,6 +255,9 @@ public final class ReactiveScaler implements CensusSink {
                     // No worker and no demand for a whole rate window: nothing arrived before this failure (it
                     // would have failed too), so the next add rates describe a shorter time than their window.
                     g.arrivalsFrom = at - QueueDemand.SIGNAL_DELAY_MILLIS;
+                    // A queue never used, or idle long enough for Temporal to have unloaded it, starts its rate
+                    // trackers with this activity's first task: its rates are not diluted over 30 s.
+                    g.ratesFrom = g.lastDemandAt < at - QueueDemand.TRACKER_IDLE_UNLOAD_MILLIS ? at : Long.MIN_VALUE;
                 }
                 // Read only while the default is unproven: afterwards it has no use (and it costs a ledger walk).
                 long readyAt = at - QueueDemand.SIGNAL_DELAY_MILLIS;
@@ -927,13 +930,24 @@ public final class ReactiveScaler implements CensusSink {
      * {@link #SUSTAINED_FAILURE_MILLIS}.
      */
     private double arrivalRate(GroupState g, long now, LiveWorkers live) {
+        return arrivalRate(g, now, live, false);
+    }
+
+    /**
+     * {@link #arrivalRate(GroupState, long, LiveWorkers)}, with {@code recent}: from each queue's add rate, the newest
+     * arrivals where its 30 s mean is falling ({@link QueueDemand#recentArrivalRate}). A stream that stopped shows in
+     * the mean for up to 35 s, and sized on it a fleet is replaced or grown for arrivals that have ended (each worker a
+     * whole lifetime where workers never exit idle).
+     */
+    private double arrivalRate(GroupState g, long now, LiveWorkers live, boolean recent) {
         long minSpan = live.ready() == 0 ? 0 : SUSTAINED_FAILURE_MILLIS;
         long spanFloor = g.throughput.prior() ? 0 : MEASURED_FAILURE_SPAN_MILLIS;
         double observed = 0;
         double failing = 0;
         for (int i = 0, n = g.queues.size(); i < n; i++) {
             QueueDemand q = g.queues.get(i);
-            observed += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt);
+            double mean = q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt, g.ratesFrom);
+            observed += recent ? q.recentArrivalRate(mean) : mean;
             failing += q.failureRate(now, FAILURE_RATE_WINDOW_MILLIS, minSpan, spanFloor);
         }
         return Math.max(observed, failing);
@@ -999,7 +1013,8 @@ public final class ReactiveScaler implements CensusSink {
 
         BacklogTally tally = backlogTally(g, now);
         double backlog = tally.total();
-        double rate = arrivalRate(g, now, live);
+        // Nothing waits: the newest arrivals size the fleet where the stats' 30 s mean is still falling.
+        double rate = arrivalRate(g, now, live, backlog <= 0);
         boolean spare = backlog <= 0 && g.lastIdleExitAt != Long.MIN_VALUE
                 && now - g.lastIdleExitAt <= SPARE_AFTER_IDLE_EXIT_MILLIS;
         boolean rateLimited = rateLimited(g, now);
@@ -1291,7 +1306,7 @@ public final class ReactiveScaler implements CensusSink {
             }
             backlog += o.backlogCount();
             dispatch += o.dispatchRate();
-            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt);
+            arrivals += q.arrivalRate(now, g.observationMaxAgeMillis, g.arrivalsFrom, g.arrivalsEndedAt, g.ratesFrom);
             asOf = Math.max(asOf, q.asOfMillis);
         }
         ThroughputEstimator t = g.throughput;

@@ -36,10 +36,10 @@ class QueueDemandTest {
         // 20 s later the backlog is gone; the 30 s add rate still holds the burst: (30 + 300) / 30 = 11/s.
         observe(T0 + 30_000, 0, 11);
         // The burst beyond the stream's typical batch of 1 (298 tasks) is no rate: (330 - 298) / 30.
-        assertEquals(32 / 30.0, q.arrivalRate(T0 + 30_000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        assertEquals(32 / 30.0, rate(T0 + 30_000, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
         // Once the burst has left the window, the add rate is the rate.
         observe(T0 + 41_000, 0, 1);
-        assertEquals(1.0, q.arrivalRate(T0 + 41_000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        assertEquals(1.0, rate(T0 + 41_000, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
     }
 
     @Test
@@ -48,20 +48,20 @@ class QueueDemandTest {
         observe(T0, 40, 6);
         q.emptied(T0);
         assertEquals(0.0, q.sources(T0 + 1000, MAX_AGE, 60_000, T0).total(), 1e-9, "the drained backlog and its failures");
-        assertEquals(0.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        assertEquals(0.0, rate(T0 + 1000, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
         observe(T0 + 1, 40, 6);
         assertEquals(40.0, q.sources(T0 + 1000, MAX_AGE, 60_000, T0).total(), 1e-9, "newer than the exit: work");
-        assertEquals((180 - 40) / 30.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        assertEquals((180 - 40) / 30.0, rate(T0 + 1000, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
         // Unless the group's last worker exited idle within the window: those arrivals are over.
-        assertEquals(0.0, q.arrivalRate(T0 + 1000, MAX_AGE, Long.MIN_VALUE, T0 - 20_000), 1e-9);
+        assertEquals(0.0, rate(T0 + 1000, Long.MIN_VALUE, T0 - 20_000), 1e-9);
         observe(T0 + 10_001, 0, 6);
-        assertEquals(6.0, q.arrivalRate(T0 + 10_001, MAX_AGE, Long.MIN_VALUE, T0 - 20_000), 1e-9);
+        assertEquals(6.0, rate(T0 + 10_001, Long.MIN_VALUE, T0 - 20_000), 1e-9);
     }
 
     @Test
     void withoutFailuresTheBacklogIsTheShareOfTheAddRateThatCameAtOnce() {
         observe(T0, 300, 10);
-        assertEquals(0.0, q.arrivalRate(T0, MAX_AGE, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
+        assertEquals(0.0, rate(T0, Long.MIN_VALUE, Long.MIN_VALUE), 1e-9);
     }
 
     @Test
@@ -110,17 +110,84 @@ class QueueDemandTest {
         assertEquals(30 / 5.0, q.failureRate(T0 + 5000, 10_000, 5000, 0), 1e-9);
     }
 
+    /** The arrival rate from the add rate, with the server's rate trackers counting from before the window. */
+    private double rate(long now, long arrivalsFrom, long arrivalsEndedAt) {
+        return q.arrivalRate(now, MAX_AGE, arrivalsFrom, arrivalsEndedAt, Long.MIN_VALUE);
+    }
+
+    @Test
+    void anAddRateFromTrackersThatStartedWithTheActivityIsNotReadAsDiluted() {
+        // Temporal's trackers started with the first task (T0 - 1 s). 1 task 0.2 s later reads as 5/s: the tracker
+        // divides by the 0.2 s since its start; the arrival rate still spreads it over 5 s at least.
+        observe(T0 - 800, 0, 5);
+        assertEquals(0.2, youngRate(T0 - 800), 1e-9);
+        // 6/s as of T0 + 10 s are 66 tasks over the 11 s since the start, not 180 of a 30 s window.
+        observe(T0 + 10_000, 0, 6);
+        assertEquals(6.0, youngRate(T0 + 10_000), 1e-9);
+        // Once the window is full, the rate is a 30 s one whatever the start.
+        observe(T0 + 39_000, 0, 6);
+        assertEquals(6.0, youngRate(T0 + 39_000), 1e-9);
+    }
+
+    @Test
+    void aBurstInAYoungTrackersRateIsTakenOutOverTheShortestTimeItMayCover() {
+        // 100 tasks at once, read 1 s after the trackers' start (T0 - 1 s) that they caused: 100/s, but the picture
+        // may be up to 10 s older than its read, so it may cover no time at all: no stream can be told from it.
+        observe(T0, 100, 100);
+        assertEquals(0.0, youngRate(T0), 1e-9);
+        // Read at T0 + 14 s, 30/s with 50 waiting: at least 5 s since the start (the read less 10 s), over which the
+        // 50 raised the rate by 10/s at most: 20/s of stream.
+        observe(T0 + 14_000, 50, 30);
+        assertEquals(20.0, youngRate(T0 + 14_000), 1e-9);
+    }
+
+    /** The arrival rate from the add rate of trackers that started at T0 - 1 s with the activity. */
+    private double youngRate(long now) {
+        return q.arrivalRate(now, MAX_AGE, T0 - 1000, Long.MIN_VALUE, T0 - 1000);
+    }
+
+    @Test
+    void theNewestArrivalsAreTheMeanLessWhatItsFallSaysLeftTheWindowBeyondThem() {
+        observe(T0, 0, 6);
+        observe(T0 + 2_000, 0, 5.9);
+        // No picture 5 s older yet: the mean stands.
+        assertEquals(5.9, q.recentArrivalRate(5.9), 1e-9);
+        // Against T0 (the newest picture at least 5 s older): 0.5/s lower over 5 s, so 3/s more left the 30 s window
+        // than arrived: about 2.5/s arrive now.
+        observe(T0 + 5_000, 0, 5.5);
+        assertEquals(2.5, q.recentArrivalRate(5.5), 1e-9);
+        // Never above the rate it is given (a young tracker's reading, bursts taken out).
+        assertEquals(2.0, q.recentArrivalRate(2.0), 1e-9);
+        // A stream that stopped: its mean falls by its own rate / 30 per second, and nothing arrives now.
+        observe(T0 + 10_000, 0, 4.5);
+        assertEquals(0.0, q.recentArrivalRate(4.5), 1e-9);
+    }
+
+    @Test
+    void aSteadyOrRisingMeanOrOneWithTasksWaitingOrFailingStands() {
+        observe(T0, 0, 6);
+        observe(T0 + 5_000, 0, 6);
+        assertEquals(6.0, q.recentArrivalRate(6), 1e-9, "steady");
+        observe(T0 + 10_000, 0, 6.5);
+        assertEquals(6.5, q.recentArrivalRate(6.5), 1e-9, "rising");
+        observe(T0 + 15_000, 3, 5.5);
+        assertEquals(5.5, q.recentArrivalRate(5.5), 1e-9, "tasks wait: they are arrivals the mean has not lost");
+        observe(T0 + 20_000, 0, 5);
+        q.fail(T0 + 19_000, 2, Origin.PUSH);
+        assertEquals(5.0, q.recentArrivalRate(5), 1e-9, "tasks failed to match since the older picture");
+    }
+
     @Test
     void anAddRateOfAnActivityThatJustBeganCoversOnlyItsTime() {
         // Nothing arrived before T0 - 1 s: 180 adds in the 30 s window came within 11 s.
         observe(T0 + 10_000, 0, 6);
-        assertEquals(180 / 11.0, q.arrivalRate(T0 + 10_000, MAX_AGE, T0 - 1000, Long.MIN_VALUE), 1e-9);
+        assertEquals(180 / 11.0, rate(T0 + 10_000, T0 - 1000, Long.MIN_VALUE), 1e-9);
         // Never read over less than 5 s: the start is known to about a second.
         observe(T0 + 1000, 0, 1);
-        assertEquals(30 / 5.0, q.arrivalRate(T0 + 1000, MAX_AGE, T0, Long.MIN_VALUE), 1e-9);
+        assertEquals(30 / 5.0, rate(T0 + 1000, T0, Long.MIN_VALUE), 1e-9);
         // A start before the window changes nothing.
         observe(T0 + 40_000, 0, 6);
-        assertEquals(6.0, q.arrivalRate(T0 + 40_000, MAX_AGE, T0, Long.MIN_VALUE), 1e-9);
+        assertEquals(6.0, rate(T0 + 40_000, T0, Long.MIN_VALUE), 1e-9);
     }
 
     @Test
@@ -190,7 +257,7 @@ class QueueDemandTest {
         assertEquals(1797, q.burstsIn(T0, T0 + 20_000));
         assertEquals(0, q.failureRate(T0 + 17_000, 10_000, 0, 0), 1e-9);
         observeAssumingFiveSeconds(T0 + 19_000, 1396, 58.7);
-        assertEquals(0, q.arrivalRate(T0 + 19_000, MAX_AGE, T0 + 9_000, Long.MIN_VALUE), 1e-9);
+        assertEquals(0, rate(T0 + 19_000, T0 + 9_000, Long.MIN_VALUE), 1e-9);
     }
 
     @Test

@@ -194,6 +194,25 @@ class ReactiveScalerTest {
         assertOneRefreshAt(s, 28, 29);
     }
 
+    @Test
+    void noRefreshWhileTheAddRatesMeanFallsAsAStoppedStreamsDoes() {
+        // Idle exit off, poll end at 30 s, replacements due from 28 s (above). 4 tasks/s until 20 s, then none: the
+        // 30 s mean falls by 4/30 per second (2.9/s at 28 s, still above 0), and against the picture 5 s older it says
+        // that nothing arrives now. The worker is not replaced, and nothing is invoked once it has stopped.
+        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build(),
+                new DeploymentVersion[0]);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
+        accept(s, first);
+        for (int t = 1; t <= 40; t++) {
+            clock.advance(Duration.ofSeconds(1));
+            double mean = 4.0 * Math.max(0, 30 - Math.max(0, t - 20)) / 30;
+            Optional<ScaleDecision> d = s.onSignal(observation(V1, 0, mean, mean, false, clock));
+            assertTrue(d.isEmpty(), "no worker for arrivals that stopped, at " + t + " s: " + d);
+            assertTrue(s.tick().isEmpty(), "at " + t + " s");
+        }
+    }
+
     /**
      * Steady demand (4 tasks/s, signalled every second) until the first decision, at most {@code last} s: it comes
      * at {@code second} s and replaces the one expiring worker.
@@ -407,11 +426,37 @@ class ReactiveScalerTest {
     void addRatesOfAnActivityThatJustBeganCoverOnlyItsTime() {
         ReactiveScaler s = scaler();
         invoked(s.onSignal(failure(V1, 1, clock)));
+        // A minute later its worker has exited idle: the queue is still loaded, its rate trackers count on.
+        clock.advance(Duration.ofSeconds(60));
+        invoked(s.onSignal(failure(V1, 1, clock)));
         clock.advance(Duration.ofSeconds(10));
-        // Nothing arrived before the first failure (minus a push batch): the 180 tasks of the 30 s window
-        // came within 11 s.
+        // Nothing arrived before this activity's first failure (minus a push batch): the 180 tasks of the 30 s
+        // window came within 11 s.
         s.onSignal(observation(V1, 0, 6, 6, false, clock));
         assertEquals(180 / 11.0, s.status().get(0).arrivalRate(), 1e-9);
+    }
+
+    @Test
+    void addRatesOfAQueueWhoseFirstTaskStartedTheServersTrackersAreNotDiluted() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(10));
+        // The version's first task started Temporal's rate trackers: 6/s over the 11 s since, 66 tasks, not the
+        // 180 of a 30 s window (read that way, 16.4/s).
+        s.onSignal(observation(V1, 0, 6, 6, false, clock));
+        assertEquals(6.0, s.status().get(0).arrivalRate(), 1e-9);
+    }
+
+    @Test
+    void addRatesAfterAnIdleLongerThanTheServerKeepsAQueueLoadedAreNotDiluted() {
+        ReactiveScaler s = scaler();
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        // Six minutes idle: Temporal unloaded the queue (5 min), and its next task starts new trackers.
+        clock.advance(Duration.ofMinutes(6));
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(10));
+        s.onSignal(observation(V1, 0, 6, 6, false, clock));
+        assertEquals(6.0, s.status().get(0).arrivalRate(), 1e-9);
     }
 
     @Test
@@ -814,6 +859,10 @@ class ReactiveScalerTest {
         // Long tasks: 0.05 tasks/s per worker. 5 waiting and ~3.8/s arriving would size a hundred workers, but
         // workers invoked now find at most the backlog plus one cold start (2 s) of arrivals when they are ready.
         ReactiveScaler s = scaler(Fixtures.policy().defaultWorkerThroughput(0.05).build(), V1);
+        // The queue had work a minute ago (its worker has exited idle since): Temporal's rate trackers run on, and
+        // their add rate is a 30 s window's.
+        invoked(s.onSignal(failure(V1, 1, clock)));
+        clock.advance(Duration.ofSeconds(60));
         // A first worker has started (in 2 s): the cold start is learned, not the default.
         ScaleDecision first = invoked(s.onSignal(failure(V1, 1, clock)));
         clock.advance(Duration.ofSeconds(2));

@@ -57,12 +57,13 @@ class ServedFleetTest {
     }
 
     /**
-     * Stats read now, taken to describe 5 s ago: nothing waits, and the add rate is Temporal's 30 s window of a
-     * stream of {@link #RATE} per second that began at 0 s.
+     * Stats read now, taken to describe 5 s ago: nothing waits, and the add rate is what Temporal's rate tracker, which
+     * the stream's first task started at 0 s, reports of a stream of {@link #RATE} per second: the tasks since its
+     * start over the time since (not a 30 s window's share).
      */
     private Optional<ScaleDecision> servedStats() {
         double asOf = Duration.between(t0, clock.instant()).toMillis() / 1000.0 - STALENESS.toSeconds();
-        double rate = RATE * Math.max(0, Math.min(30, asOf)) / 30;
+        double rate = asOf > 0 ? RATE : 0;
         return accept(s.onSignal(new BacklogObservation(V1, QUEUE, TaskQueueType.ACTIVITY, 0, Duration.ZERO, rate,
                 rate, false, clock.instant(), STALENESS)));
     }
