@@ -2,6 +2,7 @@ package dev.wci.core.scaling;
 
 import static dev.wci.core.testing.Fixtures.V1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wci.core.census.CensusSnapshot;
 import dev.wci.core.census.CensusStatus;
@@ -42,6 +43,21 @@ class CensusPaceTest {
             measured = pace.add(read(second, 4, 3, 2, 1));
         }
         assertEquals(1.5, measured, 1e-9);
+    }
+
+    @Test
+    void theMeasureFollowsTasksThatGetShorterWithinAFewThousandOfThem() {
+        // 10 workers of 10 slots, all in use: 1 s tasks for 100 s (10 000 tasks, pace 10), then 0.5 s tasks (pace
+        // 20). With sums kept for ever the pace after another 100 s would read 15; halved past 1 000 tasks, it
+        // reads the new tasks.
+        for (int second = 1; second <= 100; second++) {
+            pace.add(read(second, 10, 10, 10, 10));
+        }
+        double measured = 0;
+        for (int second = 101; second <= 200; second++) {
+            measured = pace.add(read(second, 10, 10, 10, 20));
+        }
+        assertTrue(measured > 19.5, "pace " + measured);
     }
 
     @Test

@@ -171,12 +171,7 @@ class ReactiveScalerTest {
 
     @Test
     void refreshesExpiringWorkersOneColdStartAheadWhileDemandPersists() {
-        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).build(), new DeploymentVersion[0]);
-        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60))); // poll end = 60 - 30 = 30 s
-        // 4 tasks/s: one worker, and the 8 tasks that come during its cold start fit in its spare capacity.
-        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
-        assertEquals(1, first.count());
-        accept(s, first);
+        ReactiveScaler s = oneWorkerPollingUntil30s(Fixtures.policy().targetUtilization(1.0).build());
         // Expiring once poll end (30 s) < now + cold start (2 s) + margin (5 s): from 23 s on.
         assertOneRefreshAt(s, 24, 28);
     }
@@ -185,12 +180,8 @@ class ReactiveScalerTest {
     void refreshesWorkersThatNeverExitIdleHalfAColdStartBeforeTheyStopInsteadOfTheFullMargin() {
         // Idle exit off: each replacement costs a whole lifetime, so it goes one cold start (2 s) plus half of one
         // (1 s, less than the 5 s margin) ahead of the poll end (30 s): from 28 s on, not 24 s.
-        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build(),
-                new DeploymentVersion[0]);
-        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
-        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
-        assertEquals(1, first.count());
-        accept(s, first);
+        ReactiveScaler s = oneWorkerPollingUntil30s(
+                Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build());
         assertOneRefreshAt(s, 28, 29);
     }
 
@@ -199,11 +190,8 @@ class ReactiveScalerTest {
         // Idle exit off, poll end at 30 s, replacements due from 28 s (above). 4 tasks/s until 20 s, then none: the
         // 30 s mean falls by 4/30 per second (2.9/s at 28 s, still above 0), and against the picture 5 s older it says
         // that nothing arrives now. The worker is not replaced, and nothing is invoked once it has stopped.
-        ReactiveScaler s = scaler(Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build(),
-                new DeploymentVersion[0]);
-        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
-        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
-        accept(s, first);
+        ReactiveScaler s = oneWorkerPollingUntil30s(
+                Fixtures.policy().targetUtilization(1.0).workerIdleExit(Duration.ZERO).build());
         for (int t = 1; t <= 40; t++) {
             clock.advance(Duration.ofSeconds(1));
             double mean = 4.0 * Math.max(0, 30 - Math.max(0, t - 20)) / 30;
@@ -211,6 +199,19 @@ class ReactiveScalerTest {
             assertTrue(d.isEmpty(), "no worker for arrivals that stopped, at " + t + " s: " + d);
             assertTrue(s.tick().isEmpty(), "at " + t + " s");
         }
+    }
+
+    /**
+     * A scaler on {@code policy} whose one worker, started for 4 tasks/s at 0 s (the 8 tasks of its cold start fit in
+     * its spare capacity), polls until 30 s (a 60 s timeout less the 30 s shutdown buffer).
+     */
+    private ReactiveScaler oneWorkerPollingUntil30s(ScalingPolicy policy) {
+        ReactiveScaler s = scaler(policy, new DeploymentVersion[0]);
+        s.register(group(V1), TargetFacts.ofTimeout(Duration.ofSeconds(60)));
+        ScaleDecision first = invoked(s.onSignal(observation(V1, 0, 4, 4, false, clock)));
+        assertEquals(1, first.count());
+        accept(s, first);
+        return s;
     }
 
     /**

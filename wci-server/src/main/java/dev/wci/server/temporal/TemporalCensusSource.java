@@ -518,8 +518,7 @@ public final class TemporalCensusSource implements AutoCloseable {
      * the heartbeat reports; null (unknown) without the interval or with a negative or absurd value.
      */
     static SlotLoad load(WorkerSlotsInfo info, com.google.protobuf.Duration elapsed) {
-        if (elapsed == null || elapsed.getSeconds() < 0 || elapsed.getNanos() < 0
-                || elapsed.getSeconds() > MAX_LOAD_INTERVAL.toSeconds()) {
+        if (elapsed == null || elapsed.getSeconds() < 0 || elapsed.getNanos() < 0) {
             return null;
         }
         Duration interval = Duration.ofSeconds(elapsed.getSeconds(), elapsed.getNanos());
@@ -563,7 +562,7 @@ public final class TemporalCensusSource implements AutoCloseable {
         }
         CensusWorker w = new CensusWorker(identity, s.get(), startedAt, heartbeatAt, beat.slots(), beat.load());
         into.merge(identity, w, (a, b) -> {
-            Beat kept = Beat.fewer(new Beat(a.slots(), a.load()), new Beat(b.slots(), b.load()));
+            CensusWorker kept = fewerKnown(a.slots(), b.slots()) == a.slots() ? a : b; // its load with its slots
             return new CensusWorker(identity, a.status().ordinal() <= b.status().ordinal() ? a.status() : b.status(),
                     earlier(a.startedAt(), b.startedAt()), later(a.lastHeartbeatAt(), b.lastHeartbeatAt()),
                     kept.slots(), kept.load());
