@@ -63,6 +63,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -498,57 +499,9 @@ public final class Compare {
     }
 
     private void startWci(DemoLogs logs, int metricsPort, int lambdaEndpointPort) {
-        StringBuilder deployments = new StringBuilder();
-        for (int i = 1; i <= options.versions(); i++) {
-            deployments.append("""
-                      - name: %s
-                        scaling:
-                          maxWorkersPerVersion: %d
-                          workerIdleExit: %ds
-                          shutdownBuffer: %ds
-                        versions:
-                    """.formatted(deployment(i), options.concurrency(), options.idleExitSeconds(),
-                    DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds()));
-            for (String build : options.builds()) {
-                deployments.append("""
-                              - buildId: %s
-                                target: %s
-                        """.formatted(build, runtime.functionArn(FUNCTION, functionVersion(i, build))));
-            }
-        }
-        String signals = metricsPort == 0 && lambdaEndpointPort == 0 ? "" : "signals:\n";
-        if (metricsPort != 0) {
-            signals += """
-                      matchingMetrics:
-                        enabled: true
-                        endpoints:
-                          - http://127.0.0.1:%d/metrics
-                    """.formatted(metricsPort);
-        }
-        if (lambdaEndpointPort != 0) {
-            signals += """
-                      lambdaEndpoint:
-                        enabled: true
-                        listen: 127.0.0.1:%d
-                        accessKeyId: %s
-                        secretAccessKey: %s
-                    """.formatted(lambdaEndpointPort, PUSH_KEY_ID, pushSecret);
-        }
-        String yaml = """
-                # Written by the comparison (docs/compare.md) for this run.
-                temporal:
-                  address: %s
-                  namespace: %s
-                aws:
-                  region: us-east-1
-                  endpoint: %s
-                http:
-                  listen: 127.0.0.1:0
-                limits:
-                  maxWorkersTotal: %d
-                %sdeployments:
-                %s""".formatted(devServer.target(), DevServerProcess.NAMESPACE, runtime.endpoint(),
-                options.concurrency(), signals, deployments);
+        String yaml = wciYaml(options, devServer.target(), runtime.endpoint().toString(),
+                (i, build) -> runtime.functionArn(FUNCTION, functionVersion(i, build)), metricsPort,
+                lambdaEndpointPort, pushSecret);
         WciConfig config;
         try {
             Files.writeString(logs.config(), yaml);
@@ -674,6 +627,72 @@ public final class Compare {
 
     private boolean await(Duration timeout, BooleanSupplier condition) {
         return stop.await(timeout, Duration.ofMillis(100), condition);
+    }
+
+    /**
+     * WCI's configuration for one run: the account limit as both caps, the workers' idle exit and shutdown buffer,
+     * WCI's {@code defaultWorkerThroughput} when {@code --wci-worker-throughput} sets it, each deployment's builds
+     * mapped to their qualified ARNs ({@code arn} of the deployment's number and the build), and the sources the
+     * controller uses (a port of 0 leaves a source out).
+     */
+    static String wciYaml(CompareOptions options, String temporalTarget, String lambdaEndpoint,
+                          BiFunction<Integer, String, String> arn, int metricsPort, int lambdaEndpointPort,
+                          String pushSecret) {
+        StringBuilder deployments = new StringBuilder();
+        for (int i = 1; i <= options.versions(); i++) {
+            deployments.append("""
+                      - name: %s
+                        scaling:
+                          maxWorkersPerVersion: %d
+                          workerIdleExit: %ds
+                          shutdownBuffer: %ds
+                    """.formatted(deployment(i), options.concurrency(), options.idleExitSeconds(),
+                    DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds()));
+            if (options.wciWorkerThroughput() > 0) {
+                deployments.append("      defaultWorkerThroughput: ").append(number(options.wciWorkerThroughput()))
+                        .append('\n');
+            }
+            deployments.append("    versions:\n");
+            for (String build : options.builds()) {
+                deployments.append("""
+                              - buildId: %s
+                                target: %s
+                        """.formatted(build, arn.apply(i, build)));
+            }
+        }
+        String signals = metricsPort == 0 && lambdaEndpointPort == 0 ? "" : "signals:\n";
+        if (metricsPort != 0) {
+            signals += """
+                      matchingMetrics:
+                        enabled: true
+                        endpoints:
+                          - http://127.0.0.1:%d/metrics
+                    """.formatted(metricsPort);
+        }
+        if (lambdaEndpointPort != 0) {
+            signals += """
+                      lambdaEndpoint:
+                        enabled: true
+                        listen: 127.0.0.1:%d
+                        accessKeyId: %s
+                        secretAccessKey: %s
+                    """.formatted(lambdaEndpointPort, PUSH_KEY_ID, pushSecret);
+        }
+        return """
+                # Written by the comparison (docs/compare.md) for this run.
+                temporal:
+                  address: %s
+                  namespace: %s
+                aws:
+                  region: us-east-1
+                  endpoint: %s
+                http:
+                  listen: 127.0.0.1:0
+                limits:
+                  maxWorkersTotal: %d
+                %sdeployments:
+                %s""".formatted(temporalTarget, DevServerProcess.NAMESPACE, lambdaEndpoint,
+                options.concurrency(), signals, deployments);
     }
 
     /** 2 → "2", 2.5 → "2.5". */

@@ -23,12 +23,15 @@ import java.util.Locale;
  * @param versions        Worker Deployment Versions (one deployment and task queue each); workflows round-robin
  * @param switchAtSeconds 0 for none; else every deployment also has build {@value Compare#BUILD_ID_2}, made Current
  *                        this many seconds into the trickle
+ * @param wciWorkerThroughput 0 for WCI's default; else WCI's {@code defaultWorkerThroughput} (tasks per second one
+ *                        worker completes until learned), as docs/configuration.md advises setting it for a known
+ *                        function: its slots over its task time. The embedded controller has no such setting
  * @param run             the run's label in the CSV (e.g. its number)
  * @param csv             the CSV file the run's row is appended to, or null
  */
 record CompareOptions(Controller controller, int burst, double rate, int trickleSeconds, int idleSeconds, int burst2,
                       int activityMillis, int concurrency, int idleExitSeconds, int versions, int switchAtSeconds,
-                      String run, Path csv) {
+                      double wciWorkerThroughput, String run, Path csv) {
 
     /** Who starts the workers in a run: never both. */
     enum Controller {
@@ -61,7 +64,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
     }
 
     static CompareOptions defaults(Controller controller) {
-        return new CompareOptions(controller, 200, 2, 60, 60, 200, 1000, 10, 10, 1, 0, "1", null);
+        return new CompareOptions(controller, 200, 2, 60, 60, 200, 1000, 10, 10, 1, 0, 0, "1", null);
     }
 
     /** Workflows of the trickle. */
@@ -92,6 +95,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
         int idleExit = o.idleExitSeconds;
         int versions = o.versions;
         int switchAt = o.switchAtSeconds;
+        double throughput = o.wciWorkerThroughput;
         String run = o.run;
         Path csv = null;
         for (int i = 0; i < args.length; i++) {
@@ -112,6 +116,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
                 case "--idle-exit-seconds" -> idleExit = integer(name, v, 1, 300);
                 case "--versions" -> versions = integer(name, v, 1, 10);
                 case "--switch-at-seconds" -> switchAt = integer(name, v, 1, 3600);
+                case "--wci-worker-throughput" -> throughput = decimal(name, v, 0, 100_000);
                 case "--run" -> run = label(v);
                 case "--csv" -> csv = Path.of(v);
                 default -> throw new UserError("unknown option '" + name + "' (see docs/compare.md)");
@@ -126,7 +131,7 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
                     : "; a switch needs a trickle of 2 s or more"));
         }
         CompareOptions parsed = new CompareOptions(controller, burst, rate, trickle, idle, burst2, activity,
-                concurrency, idleExit, versions, switchAt, run, csv);
+                concurrency, idleExit, versions, switchAt, throughput, run, csv);
         if (parsed.switches() && parsed.firstAfterSwitch() >= parsed.trickleCount()) {
             throw new UserError("--switch-at-seconds " + switchAt + ": no trickle workflow starts at or after it ("
                     + Compare.number(rate) + "/s for " + trickle + " s is " + parsed.trickleCount()
@@ -145,7 +150,9 @@ record CompareOptions(Controller controller, int burst, double rate, int trickle
         return String.format(Locale.ROOT, "burst %d, then %s/s for %d s, idle %d s, burst %d; activity %d ms;"
                         + " account limit %d; idle exit %d s; %d version(s)%s", burst, Compare.number(rate),
                 trickleSeconds, idleSeconds, burst2, activityMillis, concurrency, idleExitSeconds, versions,
-                switches() ? "; " + Compare.BUILD_ID_2 + " Current " + switchAtSeconds + " s into the trickle" : "");
+                switches() ? "; " + Compare.BUILD_ID_2 + " Current " + switchAtSeconds + " s into the trickle" : "")
+                + (wciWorkerThroughput > 0 ? "; WCI's defaultWorkerThroughput " + Compare.number(wciWorkerThroughput)
+                + "/s" : "");
     }
 
     Duration idleExit() {

@@ -28,14 +28,15 @@ class CompareOptionsTest {
         CompareOptions o = CompareOptions.parse(new String[] {"--controller", "embedded", "--burst", "10", "--rate",
                 "2.5", "--trickle-seconds", "3", "--idle-seconds", "20", "--burst2", "0", "--activity-ms", "200",
                 "--lambda-concurrency", "4", "--idle-exit-seconds", "5", "--versions", "2", "--switch-at-seconds",
-                "2", "--run", "r-1", "--csv", "/tmp/x.csv"});
-        assertEquals(new CompareOptions(Controller.EMBEDDED, 10, 2.5, 3, 20, 0, 200, 4, 5, 2, 2, "r-1",
+                "2", "--wci-worker-throughput", "20", "--run", "r-1", "--csv", "/tmp/x.csv"});
+        assertEquals(new CompareOptions(Controller.EMBEDDED, 10, 2.5, 3, 20, 0, 200, 4, 5, 2, 2, 20, "r-1",
                 Path.of("/tmp/x.csv")), o);
         assertEquals(7, o.trickleCount(), "2.5/s for 3 s, rounded down");
         assertEquals(Duration.ofSeconds(5), o.idleExit());
         assertEquals(5, o.firstAfterSwitch(), "the trickle's 6th workflow is due at 2 s");
         assertEquals(List.of("b1", "b2"), o.builds());
-        assertTrue(o.workload().endsWith("; 2 version(s); b2 Current 2 s into the trickle"), o.workload());
+        assertTrue(o.workload().endsWith("; 2 version(s); b2 Current 2 s into the trickle;"
+                + " WCI's defaultWorkerThroughput 20/s"), o.workload());
     }
 
     @Test
@@ -75,6 +76,8 @@ class CompareOptionsTest {
                 "fast");
         assertMessage("--versions takes a whole number from 1 to 10, not '11'", "--controller", "embedded",
                 "--versions", "11");
+        assertMessage("--wci-worker-throughput takes a number above 0, at most 100000, not '0'", "--controller",
+                "wci-push", "--wci-worker-throughput", "0");
         assertMessage("--run takes 1-32 letters, digits, '.', '_' or '-', not 'a b'", "--controller", "embedded",
                 "--run", "a b");
         assertMessage("unknown option '--bursts' (see docs/compare.md)", "--controller", "embedded", "--bursts",
