@@ -11,9 +11,12 @@
 # Workload options (defaults in brackets): --burst N [200] --rate R [2] --trickle-seconds S [60]
 #   --idle-seconds S [60] --burst2 N [200] --activity-ms MS [1000] --lambda-concurrency N [10]
 #   --idle-exit-seconds S [10] --versions N [1] --switch-at-seconds S [off: every deployment gets a build b2,
-#   made Current S seconds into the trickle]
-# Build first (./mvnw -B -DskipTests package). The code is copied at the start, so rebuilding meanwhile is safe.
+#   made Current S seconds into the trickle] --wci-worker-throughput R [WCI's default, 5: WCI's
+#   defaultWorkerThroughput, as docs/configuration.md advises for a known function: slots / task time]
+# Build first (./mvnw -B -DskipTests package). The code is copied at the start, so rebuilding meanwhile is safe;
+# so is editing this script (bash reads it whole before it runs: the braces below, and the exit inside them).
 set -euo pipefail
+{
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs=3
 controllers="embedded,wci-stats,wci-metrics,wci-push"
@@ -24,7 +27,7 @@ while [ $# -gt 0 ]; do
     --controllers) controllers="${2:?--controllers needs a value}"; shift 2 ;;
     --out) out="${2:?--out needs a value}"; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -74,3 +77,5 @@ echo
 echo
 echo "compare: CSV in $csv, table in $out/table.md; $failed run(s) exited non-zero"
 [ "$failed" = 0 ]
+exit
+}

@@ -51,13 +51,14 @@ class CompareIT {
      * wci-push, with a version switch: the dev server's embedded controller is enabled with WCI as its Lambda
      * endpoint. The server validates both builds through WCI (GetFunction forwarded to the runtime), its sync-match
      * invokes reach WCI as signals, and every Invoke the local runtime received, of b1 and of b2, was sent by WCI.
-     * b2 becomes Current 1 s into the trickle; the second burst, after the idle gap, runs on it.
+     * b2 becomes Current 1 s into the trickle; the second burst, after the idle gap, runs on it. WCI is told its
+     * workers' throughput ({@code --wci-worker-throughput}), and its configuration loads with it.
      */
     @Test
     void withWciAsTheLambdaEndpointTheServersInvokesBecomeSignalsAndOnlyWciInvokes(@TempDir Path dir)
             throws Exception {
         Path out = dir.resolve("out");
-        runScript(dir, out, "wci-push", "--switch-at-seconds", "1", "--burst2", "2");
+        runScript(dir, out, "wci-push", "--switch-at-seconds", "1", "--burst2", "2", "--wci-worker-throughput", "20");
         String log = Files.readString(out.resolve("run-1-wci-push.log"), StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("lambda endpoint: (\\d+) invokes from the server"
                 + " \\(signal (\\d+), [^)]*\\); runtime received (\\d+) invokes, WCI sent (\\d+)").matcher(log);
@@ -76,7 +77,11 @@ class CompareIT {
         assertTrue(log.contains("switch: b2 Current at "), log);
         String table = Files.readString(out.resolve("table.md"), StandardCharsets.UTF_8);
         assertTrue(table.contains("| switch detection (b2 made Current -> first Invoke of b2 received) |"), table);
-        assertTrue(table.contains("b2 Current 1 s into the trickle"), table);
+        assertTrue(table.contains("b2 Current 1 s into the trickle; WCI's defaultWorkerThroughput 20/s"), table);
+        Matcher files = Pattern.compile("files: (\\S+)").matcher(log);
+        assertTrue(files.find(), log);
+        assertTrue(Files.readString(Path.of(files.group(1), "wci.yaml"), StandardCharsets.UTF_8)
+                .contains("defaultWorkerThroughput: 20"), "WCI ran with the throughput it was told");
     }
 
     /**
