@@ -474,9 +474,7 @@ final class QueueDemand {
         for (int i = bursts - 1; i >= 0; i--) {
             if (burstAt[i] > at - BURST_REFERENCE_MILLIS && count * BURST_FACTOR >= burstCount[i]) {
                 if (!joined && !burstContinued[i] && at - burstAt[i] <= BURST_SPREAD_MILLIS) {
-                    // Whole, the burst is what a stream must match: its first part may be a few tasks only.
                     burstContinued[i] = true;
-                    burstCount[i] += count;
                     burstExcess[i] += count;
                     joined = true;
                 } else {

@@ -86,17 +86,6 @@ class QueueDemandTest {
         q.fail(T0 + 1300, 76, Origin.PUSH);
         assertEquals(123 + 76, q.burstsIn(T0 - 1, T0 + 10_000));
         assertEquals(1 / 1.3, q.failureRate(T0 + 1300, 10_000, 0, 0), 1e-9, "the burst is backlog, not a rate");
-        // What the burst's trickle of stragglers adds is no stream: a stream has to match the whole burst.
-        q.fail(T0 + 1400, 3, Origin.PUSH);
-        assertEquals(123 + 76, q.burstsIn(T0 - 1, T0 + 10_000));
-        // A burst whose first part is a few tasks, the rest in a stats growth (issue 12's comparison: 9, then 92):
-        // the pushes of 2 and 3 that follow are stragglers too, not a quarter of the burst.
-        QueueDemand small = new QueueDemand(Fixtures.QUEUE, TaskQueueType.ACTIVITY);
-        small.fail(T0, 1, Origin.PUSH);
-        small.fail(T0 + 800, 9, Origin.PUSH);
-        small.fail(T0 + 1600, 92, Origin.STATS_GROWTH);
-        small.fail(T0 + 1800, 3, Origin.PUSH);
-        assertEquals(8 + 92, small.burstsIn(T0 - 1, T0 + 10_000));
         // A second part later than BURST_SPREAD_MILLIS is no part of it: the stream stepped up.
         QueueDemand late = new QueueDemand(Fixtures.QUEUE, TaskQueueType.ACTIVITY);
         late.fail(T0, 1, Origin.PUSH);
