@@ -42,12 +42,6 @@ final class QueueDemand {
     static final long BURST_REFERENCE_MILLIS = 10_000;
     /** Bursts are remembered this long: a 30 s rate window observed up to a few seconds stale still holds them. */
     static final long BURST_MEMORY_MILLIS = 60_000;
-    /**
-     * A burst may reach the scaler in two batches this close: its start requests take a while to send, and a source
-     * that counts in intervals (the server publishes its metrics once a second, scraped every 500 ms) can split it.
-     * One such batch continues the burst; only another says the stream itself stepped up.
-     */
-    static final long BURST_SPREAD_MILLIS = 2_000;
     private static final int BURSTS = 8;
     /** An add rate is never read as covering less than this (the start of arrivals is known to about 1 s). */
     static final long MIN_RATE_SPAN_MILLIS = 5_000;
@@ -107,7 +101,6 @@ final class QueueDemand {
     private final long[] burstAt = new long[BURSTS];
     private final long[] burstExcess = new long[BURSTS];
     private final long[] burstCount = new long[BURSTS];
-    private final boolean[] burstContinued = new boolean[BURSTS];
     private int bursts;
 
     QueueDemand(String taskQueue, TaskQueueType type) {
@@ -126,11 +119,10 @@ final class QueueDemand {
         long grown = origin == Origin.STATS_GROWTH ? count : 0;
         // Keep the ring in time order even if a source delivers a late batch.
         long atMillis = size > 0 ? Math.max(at, failureAt[size - 1]) : at;
-        if (!continuesBurst(atMillis, count)) {
-            long typical = typicalBatch(atMillis);
-            if (count > BURST_FACTOR * typical) {
-                recordBurst(atMillis, count, count - typical);
-            }
+        forgetBurstsMatchedBy(atMillis, count);
+        long typical = typicalBatch(atMillis);
+        if (count > BURST_FACTOR * typical) {
+            recordBurst(atMillis, count, count - typical);
         }
         if (size > 0 && atMillis - failureAt[size - 1] < MERGE_MILLIS && atMillis >= failureAt[size - 1]) {
             failureCount[size - 1] += count;
@@ -458,38 +450,25 @@ final class QueueDemand {
         burstAt[bursts] = at;
         burstCount[bursts] = count;
         burstExcess[bursts] = excess;
-        burstContinued[bursts] = false;
         bursts++;
     }
 
     /**
-     * A batch as large as a recent "burst" (within the burst factor) says the stream itself stepped up: the first
-     * batch of a new stream looked like a burst only because the quiet before it was the reference. Unless it is the
-     * first such batch within {@link #BURST_SPREAD_MILLIS} of the burst: then it is the rest of the same burst, split
-     * in two on its way, and joins it (true is returned: the batch is accounted for). A stream shows itself by a
-     * further batch; read as a stream, a burst of 200 sent over 1.3 s sized 150 tasks/s (issue 12's comparison).
+     * A batch as large as a recent "burst" (within the burst factor) says the stream itself stepped up: the
+     * first batch of a new stream looked like a burst only because the quiet before it was the reference.
      */
-    private boolean continuesBurst(long at, long count) {
-        boolean joined = false;
+    private void forgetBurstsMatchedBy(long at, long count) {
         for (int i = bursts - 1; i >= 0; i--) {
             if (burstAt[i] > at - BURST_REFERENCE_MILLIS && count * BURST_FACTOR >= burstCount[i]) {
-                if (!joined && !burstContinued[i] && at - burstAt[i] <= BURST_SPREAD_MILLIS) {
-                    burstContinued[i] = true;
-                    burstExcess[i] += count;
-                    joined = true;
-                } else {
-                    removeBurst(i);
-                }
+                removeBurst(i);
             }
         }
-        return joined;
     }
 
     private void removeBurst(int i) {
         System.arraycopy(burstAt, i + 1, burstAt, i, bursts - i - 1);
         System.arraycopy(burstCount, i + 1, burstCount, i, bursts - i - 1);
         System.arraycopy(burstExcess, i + 1, burstExcess, i, bursts - i - 1);
-        System.arraycopy(burstContinued, i + 1, burstContinued, i, bursts - i - 1);
         bursts--;
     }
 
