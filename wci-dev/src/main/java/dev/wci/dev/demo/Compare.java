@@ -10,8 +10,6 @@ import dev.wci.local.lambda.LocalLambdaConfig;
 import dev.wci.local.lambda.LocalLambdaRuntime;
 import dev.wci.local.DevServerProcess;
 import dev.wci.server.cli.UserError;
-import dev.wci.server.config.ConfigException;
-import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.dev.demo.CompareOptions.Controller;
 import dev.wci.server.service.Providers;
@@ -502,15 +500,7 @@ public final class Compare {
         String yaml = wciYaml(options, devServer.target(), runtime.endpoint().toString(),
                 (i, build) -> runtime.functionArn(FUNCTION, functionVersion(i, build)), metricsPort,
                 lambdaEndpointPort, pushSecret);
-        WciConfig config;
-        try {
-            Files.writeString(logs.config(), yaml);
-            config = new ConfigLoader(env).load(logs.config());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ConfigException e) {
-            throw new IllegalStateException("the comparison's WCI configuration does not load:\n" + e.getMessage(), e);
-        }
+        WciConfig config = DevStack.writeConfig(logs.config(), yaml, env, "the comparison's WCI configuration");
         LambdaComputeProvider lambda = Providers.lambda(config.aws(),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), clock);
         closer.add("Lambda provider", lambda::close);
@@ -678,21 +668,8 @@ public final class Compare {
                         secretAccessKey: %s
                     """.formatted(lambdaEndpointPort, PUSH_KEY_ID, pushSecret);
         }
-        return """
-                # Written by the comparison (docs/compare.md) for this run.
-                temporal:
-                  address: %s
-                  namespace: %s
-                aws:
-                  region: us-east-1
-                  endpoint: %s
-                http:
-                  listen: 127.0.0.1:0
-                limits:
-                  maxWorkersTotal: %d
-                %sdeployments:
-                %s""".formatted(temporalTarget, DevServerProcess.NAMESPACE, lambdaEndpoint,
-                options.concurrency(), signals, deployments);
+        return DevStack.wciConfigHead("Written by the comparison (docs/compare.md) for this run.", temporalTarget,
+                lambdaEndpoint, 0, options.concurrency()) + signals + "deployments:\n" + deployments;
     }
 
     /** 2 → "2", 2.5 → "2.5". */

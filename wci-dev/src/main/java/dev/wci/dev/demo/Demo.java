@@ -12,8 +12,6 @@ import dev.wci.local.lambda.LocalLambdaConfig;
 import dev.wci.local.lambda.LocalLambdaRuntime;
 import dev.wci.local.DevServerProcess;
 import dev.wci.server.cli.UserError;
-import dev.wci.server.config.ConfigException;
-import dev.wci.server.config.ConfigLoader;
 import dev.wci.server.config.WciConfig;
 import dev.wci.server.service.Providers;
 import dev.wci.server.service.WciService;
@@ -25,10 +23,8 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -283,19 +279,9 @@ final class Demo {
         StringBuilder versions = new StringBuilder();
         VERSIONS.forEach((buildId, version) -> versions.append("      - buildId: ").append(buildId).append('\n')
                 .append("        target: ").append(runtime.functionArn(FUNCTION, version)).append('\n'));
-        String yaml = """
-                # Written by `wci demo` for this run (see docs/configuration.md and docs/demo.md).
-                temporal:
-                  address: %s
-                  namespace: %s
-                aws:
-                  region: us-east-1
-                  endpoint: %s
-                http:
-                  listen: 127.0.0.1:%d
-                limits:
-                  # The local Lambda account runs %d executions at once: stay within it, as in production.
-                  maxWorkersTotal: %d
+        String yaml = DevStack.wciConfigHead("Written by `wci demo` for this run (see docs/configuration.md and"
+                + " docs/demo.md).", devServer.target(), runtime.endpoint().toString(), httpPort,
+                options.lambdaConcurrency()) + """
                 deployments:
                   - name: %s
                     scaling:
@@ -305,18 +291,10 @@ final class Demo {
                       workerIdleExit: %ds
                       shutdownBuffer: %ds
                     versions:
-                %s""".formatted(devServer.target(), DevServerProcess.NAMESPACE, runtime.endpoint(), httpPort,
-                options.lambdaConcurrency(), options.lambdaConcurrency(), DEPLOYMENT, perVersionCap(options),
+                %s""".formatted(DEPLOYMENT, perVersionCap(options),
                 DemoWorkerHandler.IDLE_EXIT.toSeconds(), DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds(),
                 DemoWorkerHandler.IDLE_EXIT.toSeconds(), DemoWorkerHandler.SHUTDOWN_BUFFER.toSeconds(), versions);
-        try {
-            Files.writeString(file, yaml);
-            return new ConfigLoader(env).load(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        } catch (ConfigException e) {
-            throw new IllegalStateException("the demo's own configuration does not load:\n" + e.getMessage(), e);
-        }
+        return DevStack.writeConfig(file, yaml, env, "the demo's own configuration");
     }
 
     /** WCI's cap per version: half the local account's concurrency, at least one. */

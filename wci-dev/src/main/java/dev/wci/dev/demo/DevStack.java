@@ -3,12 +3,18 @@ package dev.wci.dev.demo;
 import dev.wci.local.lambda.LocalLambdaConfig;
 import dev.wci.local.lambda.LocalLambdaRuntime;
 import dev.wci.local.DevServerProcess;
+import dev.wci.server.config.ConfigException;
+import dev.wci.server.config.ConfigLoader;
+import dev.wci.server.config.WciConfig;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.RoutingConfigUpdateState;
 import io.temporal.api.workflowservice.v1.DescribeWorkerDeploymentRequest;
 import io.temporal.api.workflowservice.v1.SetWorkerDeploymentCurrentVersionRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,11 +23,12 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * What the demo and the comparison both do with the stack they start (a dev server, a local Lambda runtime, the
- * handler JVMs it launches): start the runtime with the handlers' output in the workers log, make a version
- * Current and wait until Temporal has applied it, and stop stray handler JVMs.
+ * handler JVMs it launches): start the runtime with the handlers' output in the workers log, write and load the WCI
+ * configuration for it, make a version Current and wait until Temporal has applied it, and stop stray handler JVMs.
  */
 final class DevStack {
 
@@ -39,6 +46,45 @@ final class DevStack {
             return LocalLambdaRuntime.start(config, 0, clock);
         } finally {
             System.setOut(console);
+        }
+    }
+
+    /**
+     * The head of a WCI configuration for this stack, up to {@code deployments:}: Temporal (the dev server's
+     * namespace), the local runtime as the Lambda endpoint, the HTTP listener on loopback (port 0: any) and the total
+     * cap at the local account's concurrency. {@code writtenBy} is the comment's first line.
+     */
+    static String wciConfigHead(String writtenBy, String temporalTarget, String lambdaEndpoint, int httpPort,
+                                int accountConcurrency) {
+        return """
+                # %s
+                temporal:
+                  address: %s
+                  namespace: %s
+                aws:
+                  region: us-east-1
+                  endpoint: %s
+                http:
+                  listen: 127.0.0.1:%d
+                limits:
+                  # The local Lambda account runs %d executions at once: stay within it, as in production.
+                  maxWorkersTotal: %d
+                """.formatted(writtenBy, temporalTarget, DevServerProcess.NAMESPACE, lambdaEndpoint, httpPort,
+                accountConcurrency, accountConcurrency);
+    }
+
+    /**
+     * Writes a configuration this tool generated to {@code file} and loads it as {@code wci run} would. It is ours, so
+     * a mistake in it is a bug: {@code whose} names it in the message.
+     */
+    static WciConfig writeConfig(Path file, String yaml, Function<String, String> env, String whose) {
+        try {
+            Files.writeString(file, yaml);
+            return new ConfigLoader(env).load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } catch (ConfigException e) {
+            throw new IllegalStateException(whose + " does not load:\n" + e.getMessage(), e);
         }
     }
 
